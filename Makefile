@@ -1,0 +1,57 @@
+# Two commands: `make run` serves a seeded demo assembly, `make test` runs every check.
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+
+# A LAN-wide server answers to whatever address the room's phones use.
+ifeq ($(HOST),0.0.0.0)
+export ALLOWED_HOSTS ?= *
+endif
+
+.PHONY: setup run test lint e2e messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Asamblea needs Python 3.12 or newer (Django 6); found " + sys.version.split()[0] + ". Set PYTHON=python3.13 or install a newer Python.")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput -v0
+
+run: setup
+	$(BIN)/python manage.py demo --base-url http://$(if $(filter 0.0.0.0,$(HOST)),$$(hostname -I 2>/dev/null | cut -d' ' -f1 || echo 127.0.0.1),$(HOST)):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+	@$(MAKE) --no-print-directory e2e
+
+e2e: $(VENV)/.installed
+	@if [ -x "$(CHROMIUM)" ]; then \
+		$(BIN)/pytest -m e2e tests/e2e -p no:randomly; \
+	else \
+		echo ""; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!! SKIPPED: browser tests. No Chromium at $(CHROMIUM)."; \
+		echo "!!! Install it (Debian: apt-get install chromium) or set CHROMIUM=/path."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+# Refresh the catalogues after changing user-facing strings, then translate what is new.
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l es --no-obsolete --add-location file -i '.venv/*' -i 'tests/*'
+	$(BIN)/python manage.py compilemessages -l es -i '.venv'
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Asamblea: run a popular assembly live — agenda, speakers' stack, decisions and minutes."""

@@ -1,0 +1,91 @@
+"""Running a meeting: start it, move through the agenda, adjourn it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assembly import live
+from assembly.actions.errors import ActionError
+from assembly.models import AgendaItem, Meeting, User
+
+ROOM = ("meeting-status", "current-item", "agenda")
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    # Two facilitators clicking at once must not both advance from the same item.
+    return Meeting.objects.select_for_update().select_related("current_item").get(pk=meeting.pk)
+
+
+def _open_item(meeting: Meeting, item: AgendaItem | None) -> None:
+    now = timezone.now()
+    current = meeting.current_item
+    if current is not None and current.ended_at is None:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    if item is not None:
+        item.started_at = now
+        item.ended_at = None
+        item.save(update_fields=["started_at", "ended_at"])
+    meeting.current_item = item
+
+
+@transaction.atomic(durable=True)
+def start(*, meeting: Meeting, by: User) -> Meeting:
+    meeting = _locked(meeting)
+    if meeting.status not in (Meeting.Status.DRAFT, Meeting.Status.SCHEDULED):
+        raise ActionError(_("This meeting has already started."))
+    meeting.status = Meeting.Status.LIVE
+    meeting.started_at = timezone.now()
+    _open_item(meeting, meeting.items.first())
+    meeting.save(update_fields=["status", "started_at", "current_item"])
+    meeting.bump_version()
+    live.publish(meeting, parts=ROOM)
+    return meeting
+
+
+@transaction.atomic(durable=True)
+def next_item(*, meeting: Meeting, by: User) -> Meeting:
+    meeting = _locked(meeting)
+    if not meeting.is_live:
+        raise ActionError(_("The meeting is not in session."))
+    following = meeting.next_item()
+    if following is None:
+        raise ActionError(_("This is the last item on the agenda."))
+    _open_item(meeting, following)
+    meeting.save(update_fields=["current_item"])
+    meeting.bump_version()
+    live.publish(meeting, parts=ROOM)
+    return meeting
+
+
+@transaction.atomic(durable=True)
+def go_to(*, meeting: Meeting, item_id: int, by: User) -> Meeting:
+    meeting = _locked(meeting)
+    if not meeting.is_live:
+        raise ActionError(_("The meeting is not in session."))
+    item = meeting.items.filter(pk=item_id).first()
+    if item is None:
+        raise ActionError(_("That item is not on this meeting's agenda."))
+    if item.pk == meeting.current_item_id:
+        raise ActionError(_("That item is already open."))
+    _open_item(meeting, item)
+    meeting.save(update_fields=["current_item"])
+    meeting.bump_version()
+    live.publish(meeting, parts=ROOM)
+    return meeting
+
+
+@transaction.atomic(durable=True)
+def adjourn(*, meeting: Meeting, by: User) -> Meeting:
+    meeting = _locked(meeting)
+    if not meeting.is_live:
+        raise ActionError(_("The meeting is not in session."))
+    _open_item(meeting, None)
+    meeting.status = Meeting.Status.ADJOURNED
+    meeting.adjourned_at = timezone.now()
+    meeting.save(update_fields=["status", "adjourned_at", "current_item"])
+    meeting.bump_version()
+    live.publish(meeting, parts=ROOM)
+    return meeting

@@ -1,0 +1,85 @@
+"""The room's websocket: join the audience's group, get the current room, then only listen.
+
+Writes go over HTTP. A client may send just one thing: `{"type": "sync", "version": N}`, asking
+for the whole room if it is behind. Anything else closes that socket with a clear code.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from assembly import permissions
+from assembly.live.render import group_name, render_room
+
+# Close codes (4000-4999 are the application's own).
+CLOSE_FORBIDDEN = 4403  # not allowed to follow this room as this audience
+CLOSE_MALFORMED = 4400  # not a message this server understands
+CLOSE_TOO_LARGE = 4413  # message longer than LIVE_MAX_MESSAGE_BYTES
+
+
+def socket_language(scope: dict) -> str:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    language = (query.get("lang") or [""])[0]
+    known = [code for code, _name in settings.LANGUAGES]
+    return language if language in known else settings.LANGUAGE_CODE
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.meeting_id = int(kwargs["meeting_id"])
+        self.audience = kwargs["audience"]
+        self.language = socket_language(self.scope)
+        meeting = await database_sync_to_async(permissions.meeting_for_socket)(
+            self.scope.get("user"), self.meeting_id, self.audience
+        )
+        # Accept first so the refusal carries a code the client can read.
+        await self.accept()
+        if meeting is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = group_name(self.meeting_id, self.audience, self.language)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_room()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.close(code=CLOSE_MALFORMED)
+            return
+        if len(text_data.encode()) > settings.LIVE_MAX_MESSAGE_BYTES:
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            message = None
+        if (
+            not isinstance(message, dict)
+            or message.get("type") != "sync"
+            or not isinstance(message.get("version"), int)
+            or isinstance(message.get("version"), bool)
+        ):
+            await self.close(code=CLOSE_MALFORMED)
+            return
+        await self.send_room(if_newer_than=message["version"])
+
+    async def send_room(self, if_newer_than: int | None = None) -> None:
+        html, version = await database_sync_to_async(render_room)(
+            self.meeting_id, self.audience, self.language
+        )
+        if if_newer_than is None or version > if_newer_than:
+            await self.send(text_data=html)
+
+    async def room_changed(self, event: dict) -> None:
+        await self.send(text_data=event["html"])

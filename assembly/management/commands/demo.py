@@ -1,0 +1,87 @@
+"""Seed the demo assembly of SCENARIO.md. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assembly.models import AgendaItem, Meeting, Membership, Organization, User
+from assembly.models.organizations import Role
+
+DEMO_PASSWORD = "asamblea-demo"
+
+PEOPLE = [
+    ("rosa@example.org", "Rosa", Role.FACILITATOR),
+    ("marcus@example.org", "Marcus", Role.SECRETARY),
+    ("lupe@example.org", "Lupe", Role.MEMBER),
+    ("tomas@example.org", "Tomás", Role.MEMBER),
+]
+
+AGENDA = [
+    ("Welcome and check-in", AgendaItem.Kind.REPORT, 5, ""),
+    ("Report: rent-strike committee", AgendaItem.Kind.REPORT, 10, ""),
+    (
+        "Proposal: commit the hardship fund to rapid response for members caught in "
+        "immigration raids",
+        AgendaItem.Kind.PROPOSAL,
+        30,
+        "The union's hardship fund pays for rapid response: legal first aid, bail and rent "
+        "for members caught in immigration raids.",
+    ),
+    ("Election: three delegates to the city-wide tenants' council", AgendaItem.Kind.ELECTION,
+     20, ""),
+    ("Know-your-rights training: who will lead it", AgendaItem.Kind.DISCUSSION, 15, ""),
+    ("Announcements", AgendaItem.Kind.REPORT, 5, ""),
+]
+
+MEETING_TITLE = "General assembly — November"
+DEMO_JOIN_CODE = "BOYLEH"
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant union, its people and tonight's meeting (idempotent)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--base-url", default="", help="Print the links with this prefix, e.g. http://IP:8000"
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        organization, _ = Organization.objects.get_or_create(
+            slug="inquilinos-unidos", defaults={"name": "Inquilinos Unidos de Boyle Heights"}
+        )
+        for email, name, role in PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email, DEMO_PASSWORD, display_name=name)
+            Membership.objects.get_or_create(
+                user=user, organization=organization, defaults={"role": role}
+            )
+        meeting, created = Meeting.objects.get_or_create(
+            organization=organization,
+            title=MEETING_TITLE,
+            defaults={"join_code": DEMO_JOIN_CODE, "place": "Boyle Heights community hall"},
+        )
+        if created:
+            for position, (title, kind, minutes, description) in enumerate(AGENDA, start=1):
+                meeting.items.create(
+                    position=position,
+                    title=title,
+                    kind=kind,
+                    timebox_minutes=minutes,
+                    description=description,
+                )
+        self.report(meeting, options["base_url"].rstrip("/"))
+
+    def report(self, meeting: Meeting, base: str) -> None:
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"Demo assembly ready: {meeting.organization.name}"))
+        out(f"  Password for every demo login: {DEMO_PASSWORD}")
+        for email, name, role in PEOPLE:
+            out(f"  {name:<7} {role.label:<12} {email}")
+        out(f"  Sign in          : {base}/accounts/login/")
+        out(f"  Participant page : {base}/m/{meeting.pk}/")
+        out(f"  Facilitator      : {base}/m/{meeting.pk}/console/  (sign in as Rosa)")
+        out(f"  Projector        : {base}/m/{meeting.pk}/projector/")
+        out(f"  Join code        : {meeting.join_code}")

@@ -1,0 +1,131 @@
+"""Meetings and their agendas; the meeting's version orders every live push."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from assembly.models.organizations import Organization
+
+# Letters only, none that read alike on a projector (no I/L/O, no U/V).
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def live(self) -> MeetingQuerySet:
+        return self.filter(status=Meeting.Status.LIVE)
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        LIVE = "live", _("In session")
+        ADJOURNED = "adjourned", _("Adjourned")
+        PUBLISHED = "published", _("Minutes published")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="meetings"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    join_code = models.CharField(
+        _("join code"), max_length=JOIN_CODE_LENGTH, unique=True, default=new_join_code
+    )
+    current_item = models.ForeignKey(
+        "AgendaItem",
+        verbose_name=_("current item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    adjourned_at = models.DateTimeField(_("adjourned at"), null=True, blank=True)
+    # Bumped by every action; each push carries it so a client can drop stale updates.
+    version = models.PositiveBigIntegerField(default=0)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "scheduled", "live", "adjourned",
+                                               "published"]),
+                name="meeting_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.LIVE
+
+    def bump_version(self) -> None:
+        """Count one more change; the database does the increment so racing actions can't collide."""
+        Meeting.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        self.refresh_from_db(fields=["version"])
+
+    def next_item(self) -> AgendaItem | None:
+        items = self.items.all()
+        if self.current_item is None:
+            return items.first()
+        return items.filter(position__gt=self.current_item.position).first()
+
+
+class AgendaItem(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        DISCUSSION = "discussion", _("Discussion")
+        PROPOSAL = "proposal", _("Proposal")
+        ELECTION = "election", _("Election")
+        BREAK = "break", _("Break")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
+    description = models.TextField(_("description"), blank=True)
+    timebox_minutes = models.PositiveSmallIntegerField(_("timebox (minutes)"), default=10)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def number(self) -> int:
+        return self.position
+
+    @property
+    def deadline(self) -> datetime | None:
+        if self.started_at is None or not self.timebox_minutes:
+            return None
+        return self.started_at + timedelta(minutes=self.timebox_minutes)

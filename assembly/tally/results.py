@@ -1,0 +1,163 @@
+"""Result types shared by every counting method: frozen dataclasses with a JSON-safe to_dict().
+
+Numbers stay exact (int, Decimal, Fraction) in the objects; to_dict() renders them as strings so
+that no JSON reader ever turns a vote count into a float.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+Number = int | Decimal | Fraction
+
+
+def format_number(value: Number) -> str:
+    """Render a vote number as a plain string: "14", "177.5192", "2/3" (never an exponent)."""
+    if isinstance(value, bool):  # bool is an int; refuse to print True as a count
+        raise TypeError("a vote number cannot be a bool")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Fraction):
+        return str(value.numerator) if value.denominator == 1 else str(value)
+    if value == value.to_integral_value():
+        return str(int(value))
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal | Fraction):
+        return format_number(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        items = sorted(value) if isinstance(value, frozenset | set) else value
+        return [_jsonable(v) for v in items]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class TieBreak:
+    """How a tie was resolved: who was tied, who was picked, and by which rule (a code)."""
+
+    candidates: tuple[str, ...]
+    selected: str
+    purpose: str  # "eliminate", "elect" or "transfer_first"
+    rule: str  # "candidate_order", "previous_round", "prior_stage", "lot"
+    decided_at_round: int | None = None  # the earlier round whose counts decided it, if any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "candidates": list(self.candidates),
+            "selected": self.selected,
+            "purpose": self.purpose,
+            "rule": self.rule,
+            "decided_at_round": self.decided_at_round,
+        }
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round (or stage) of a count.
+
+    `tally` is the votes each candidate holds at the start of the round, in descending order;
+    `elected`/`eliminated` are the decisions taken on that tally; `transfers` is where the votes
+    of those candidates went (the next round shows the result), keyed by source candidate and
+    then destination, with "exhausted" for votes that found no continuing preference.
+    `exhausted` is the value of all inactive ballots at this tally, `exhausted_by` splits it by
+    reason ("overvote", "skipped", "repeated", "exhausted"), and `residual_surplus` is the
+    cumulative value lost to the stated truncation.
+    """
+
+    number: int
+    tally: Mapping[str, Decimal]
+    threshold: Decimal | None
+    elected: tuple[str, ...] = ()
+    eliminated: tuple[str, ...] = ()
+    transfers: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+    exhausted: Decimal = Decimal(0)
+    exhausted_by: Mapping[str, Decimal] = field(default_factory=dict)
+    residual_surplus: Decimal = Decimal(0)
+    surplus_transferred: str | None = None
+    tiebreaks: tuple[TieBreak, ...] = ()
+    reasons: tuple[str, ...] = ()  # codes such as "batch_elimination", "remaining_elected"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "round": self.number,
+            "tally": _jsonable(self.tally),
+            "threshold": None if self.threshold is None else format_number(self.threshold),
+            "elected": list(self.elected),
+            "eliminated": list(self.eliminated),
+            "surplus_transferred": self.surplus_transferred,
+            "transfers": _jsonable(self.transfers),
+            "exhausted": format_number(self.exhausted),
+            "exhausted_by": _jsonable(self.exhausted_by),
+            "residual_surplus": format_number(self.residual_surplus),
+            "tiebreaks": [t.to_dict() for t in self.tiebreaks],
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """The result of a candidate election (ranked or not).
+
+    `winners` are in order of election; `ranking` is the full order as tiers (candidates in one
+    tier are tied) where the method defines one; `rounds` is the count's history.
+    """
+
+    method: str
+    candidates: tuple[str, ...]
+    winners: tuple[str, ...]
+    rounds: tuple[Round, ...] = ()
+    seats: int = 1
+    ranking: tuple[tuple[str, ...], ...] = ()
+    total_ballots: int = 0
+    blank_ballots: int = 0  # ballots with no usable mark at all (RCTab's "undervotes")
+    quota: Decimal | None = None
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    tied: tuple[str, ...] = ()  # candidates tied for the last seat when no rule could split them
+    pairwise: Mapping[str, Mapping[str, int]] | None = None  # Schulze: d[a][b]
+    strongest_paths: Mapping[str, Mapping[str, int]] | None = None  # Schulze: p[a][b]
+    scores: Mapping[str, Number] | None = None  # plurality/approval/score/borda totals
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def winner(self) -> str | None:
+        return self.winners[0] if self.winners else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "method": self.method,
+            "candidates": list(self.candidates),
+            "seats": self.seats,
+            "winners": list(self.winners),
+            "ranking": [list(tier) for tier in self.ranking],
+            "tied": list(self.tied),
+            "total_ballots": format_number(self.total_ballots),
+            "blank_ballots": format_number(self.blank_ballots),
+            "quota": None if self.quota is None else format_number(self.quota),
+            "rules": _jsonable(self.rules),
+            "reasons": list(self.reasons),
+            "rounds": [r.to_dict() for r in self.rounds],
+        }
+        if self.scores is not None:
+            data["scores"] = _jsonable(self.scores)
+        if self.pairwise is not None:
+            data["pairwise"] = _jsonable(self.pairwise)
+        if self.strongest_paths is not None:
+            data["strongest_paths"] = _jsonable(self.strongest_paths)
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Thin views: permission, then form, then action, then a page or a partial."""

@@ -1,0 +1,62 @@
+"""Stock people and a meeting: a facilitator, a secretary, a member, and an outsider who
+belongs to another organization."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from assembly.models import Meeting, Membership, Organization, User
+from assembly.models.organizations import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_person(organization: Organization, email: str, role: str) -> User:
+    user = User.objects.create_user(email, PASSWORD, display_name=email.split("@")[0].title())
+    Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+@pytest.fixture
+def organization(db) -> Organization:
+    return Organization.objects.create(name="Inquilinos Unidos", slug="inquilinos")
+
+
+@pytest.fixture
+def other_organization(db) -> Organization:
+    return Organization.objects.create(name="Local 99", slug="local-99")
+
+
+@pytest.fixture
+def facilitator(organization) -> User:
+    return make_person(organization, "rosa@example.org", Role.FACILITATOR)
+
+
+@pytest.fixture
+def secretary(organization) -> User:
+    return make_person(organization, "marcus@example.org", Role.SECRETARY)
+
+
+@pytest.fixture
+def member(organization) -> User:
+    return make_person(organization, "lupe@example.org", Role.MEMBER)
+
+
+@pytest.fixture
+def outsider(other_organization) -> User:
+    return make_person(other_organization, "stranger@example.org", Role.ADMIN)
+
+
+@pytest.fixture
+def meeting(organization) -> Meeting:
+    meeting = Meeting.objects.create(organization=organization, title="General assembly")
+    for position, title in enumerate(["Welcome", "Report", "Proposal"], start=1):
+        meeting.items.create(position=position, title=title, timebox_minutes=5 * position)
+    return meeting
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
