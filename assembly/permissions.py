@@ -50,9 +50,7 @@ def may(membership: Membership | None, action: Action) -> bool:
 def get_meeting(user: User | AnonymousUser, meeting_id: int, action: Action) -> Meeting:
     """The meeting if `user` may take `action` in it; else 404 (not theirs) or 403 (role)."""
     meeting = (
-        Meeting.objects.select_related("organization", "current_item")
-        .filter(pk=meeting_id)
-        .first()
+        Meeting.objects.select_related("organization", "current_item").filter(pk=meeting_id).first()
     )
     membership = membership_for(user, meeting.organization_id) if meeting else None
     if meeting is None or membership is None:
@@ -62,7 +60,9 @@ def get_meeting(user: User | AnonymousUser, meeting_id: int, action: Action) -> 
     return meeting
 
 
-def meeting_for_socket(user: User | AnonymousUser, meeting_id: int, audience: str) -> Meeting | None:
+def meeting_for_socket(
+    user: User | AnonymousUser, meeting_id: int, audience: str
+) -> Meeting | None:
     """The meeting if `user` may follow it as `audience`; None when the socket must be refused."""
     action = AUDIENCE_ACTION.get(audience)
     if action is None:

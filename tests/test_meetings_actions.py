@@ -3,7 +3,7 @@ from unittest import mock
 import pytest
 from django.db import transaction
 
-from assembly import actions
+from assembly import actions, live
 from assembly.actions import ActionError
 from assembly.models import Meeting
 
@@ -42,14 +42,15 @@ def test_start_publishes_nothing_before_commit(meeting, facilitator, published):
 def test_a_rolled_back_action_publishes_nothing(
     meeting, facilitator, published, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            # The action's own (durable) transaction can't nest; roll back around its parts.
-            meeting.bump_version()
-            from assembly import live
-
-            live.publish(meeting, parts=["agenda"])
-            raise RuntimeError("boom")
+    # An action's own (durable) transaction can't nest; roll back around what it does.
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        meeting.bump_version()
+        live.publish(meeting, parts=["agenda"])
+        raise RuntimeError("boom")
     assert callbacks == []
     published.assert_not_called()
     meeting.refresh_from_db()

@@ -38,9 +38,7 @@ def room_context(meeting: Meeting, audience: str) -> dict:
 
 
 def version_marker(meeting: Meeting) -> str:
-    return format_html(
-        '<div id="room-version" data-version="{}" hidden></div>', meeting.version
-    )
+    return format_html('<div id="room-version" data-version="{}" hidden></div>', meeting.version)
 
 
 def render_parts(meeting: Meeting, audience: str, parts: Iterable[str], language: str) -> str:

@@ -66,8 +66,9 @@ class Meeting(models.Model):
         ordering = ["-starts_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "scheduled", "live", "adjourned",
-                                               "published"]),
+                condition=models.Q(
+                    status__in=["draft", "scheduled", "live", "adjourned", "published"]
+                ),
                 name="meeting_status_valid",
             ),
         ]
@@ -80,7 +81,7 @@ class Meeting(models.Model):
         return self.status == self.Status.LIVE
 
     def bump_version(self) -> None:
-        """Count one more change; the database does the increment so racing actions can't collide."""
+        """Count one more change; the database increments, so racing actions can't collide."""
         Meeting.objects.filter(pk=self.pk).update(version=F("version") + 1)
         self.refresh_from_db(fields=["version"])
 

@@ -61,8 +61,10 @@ def _run(request: HttpRequest, meeting_id: int, act: Callable[[Meeting], object]
         return redirect("assembly:meeting-console", meeting_id=meeting.pk)
     meeting.refresh_from_db()
     html = render_parts(meeting, "facilitator", ROOM_PARTS["facilitator"], get_language())
-    flash = format_html('<div id="flash" role="status" aria-live="polite">{}</div>',
-                        format_html('<p class="flash flash-error">{}</p>', error) if error else "")
+    flash = format_html(
+        '<div id="flash" role="status" aria-live="polite">{}</div>',
+        format_html('<p class="flash flash-error">{}</p>', error) if error else "",
+    )
     return HttpResponse(html + flash, status=409 if error else 200)
 
 

@@ -28,8 +28,12 @@ AGENDA = [
         "The union's hardship fund pays for rapid response: legal first aid, bail and rent "
         "for members caught in immigration raids.",
     ),
-    ("Election: three delegates to the city-wide tenants' council", AgendaItem.Kind.ELECTION,
-     20, ""),
+    (
+        "Election: three delegates to the city-wide tenants' council",
+        AgendaItem.Kind.ELECTION,
+        20,
+        "",
+    ),
     ("Know-your-rights training: who will lead it", AgendaItem.Kind.DISCUSSION, 15, ""),
     ("Announcements", AgendaItem.Kind.REPORT, 5, ""),
 ]
