@@ -50,7 +50,7 @@ e2e: $(VENV)/.installed
 
 # Refresh the catalogues after changing user-facing strings, then translate what is new.
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages -l es --no-obsolete --add-location file -i '.venv/*' -i 'tests/*'
+	$(BIN)/python manage.py makemessages -l es --no-obsolete --no-wrap --add-location file -i '.venv/*' -i 'tests/*'
 	$(BIN)/python manage.py compilemessages -l es -i '.venv'
 
 clean:

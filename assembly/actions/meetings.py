@@ -15,7 +15,11 @@ ROOM = ("meeting-status", "current-item", "agenda")
 
 def _locked(meeting: Meeting) -> Meeting:
     # Two facilitators clicking at once must not both advance from the same item.
-    return Meeting.objects.select_for_update().select_related("current_item").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("current_item")
+        .get(pk=meeting.pk)
+    )
 
 
 def _open_item(meeting: Meeting, item: AgendaItem | None) -> None:
