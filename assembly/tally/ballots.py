@@ -228,8 +228,8 @@ def read_candidate_columns_csv(
         ballots.append(Ballot(tuple(ranking), 1))
     if not ballots:
         raise BallotFileError(path, len(rows), "no ballots after the header")
-    declared = tuple(candidates) if candidates is not None else tuple(
-        n for n in names if n != WRITE_IN
+    declared = (
+        tuple(candidates) if candidates is not None else tuple(n for n in names if n != WRITE_IN)
     )
     return Election(declared, tuple(aggregate(ballots)), has_write_ins=write_ins, source=str(path))
 
@@ -280,6 +280,8 @@ def read_blt(path: str | Path) -> Election:
         if tokens == ["0"]:
             ended = True
             break
+        if line.startswith('"'):
+            raise BallotFileError(path, number, "missing the '0' line that ends the ballots")
         if tokens[0].startswith("("):  # optional ballot identifier
             tokens = tokens[1:]
         if not tokens:

@@ -101,9 +101,7 @@ def lot_order(candidates: Sequence[str], seed: int) -> tuple[str, ...]:
     return tuple(order)
 
 
-def prepare_ballot(
-    ranking: Sequence[str | None], rules: RcvRules
-) -> tuple[tuple[str, ...], str]:
+def prepare_ballot(ranking: Sequence[str | None], rules: RcvRules) -> tuple[tuple[str, ...], str]:
     """Reduce a ranking to the candidates a count can reach and why it would stop.
 
     RCTab rescans a ballot from the top whenever its candidate leaves the count; skip limits,
@@ -219,10 +217,8 @@ class _Count:
 def _threshold(active: int, rules: RcvRules, scale: int) -> int:
     divisor = rules.seats if rules.hare_quota else rules.seats + 1
     if rules.non_integer_threshold:
-        if rules.hare_quota:
-            threshold = -(-active // divisor)
-        else:
-            threshold = active // divisor + 1
+        # Hare rounds up (">= share"); Droop adds one unit above the truncated share.
+        threshold = -(-active // divisor) if rules.hare_quota else active // divisor + 1
     elif rules.hare_quota:
         threshold = -(-active // (divisor * scale)) * scale
     else:
@@ -291,7 +287,9 @@ def count_rcv(
                 contention = [c for c in contention if values[c] == pick]
                 if len(contention) == 1:
                     chosen = contention[0]
-                    return chosen, TieBreak(names_tied, names[chosen], purpose, "previous_round", back)
+                    return chosen, TieBreak(
+                        names_tied, names[chosen], purpose, "previous_round", back
+                    )
             tied = contention
             rule = "lot" if rules.tiebreak_fallback == "lot" else "candidate_order"
         else:
@@ -333,16 +331,11 @@ def count_rcv(
                 elected = list(continuing)
                 if elected:
                     reasons.append("remaining_elected")
-            elif (
-                rules.first_round_determines_threshold
-                and len(continuing) - 1 == rules.seats
-            ):
+            elif rules.first_round_determines_threshold and len(continuing) - 1 == rules.seats:
                 top = tally[continuing[0]]
                 elected = [c for c in continuing if tally[c] == top]
             else:
-                elected = [
-                    c for c in continuing if tally[c] >= threshold and c != state.write_in
-                ]
+                elected = [c for c in continuing if tally[c] >= threshold and c != state.write_in]
             if len(elected) > 1 and (
                 rules.one_winner_per_round or rules.first_round_determines_threshold
             ):
@@ -412,7 +405,7 @@ def count_rcv(
                 state.continuing.discard(c)
                 state.release(c)
 
-        display = {c: v for c, v in tally.items()}
+        display = dict(tally)
         for w in winners:
             if winner_round[w] < number:
                 display[w] = shown.get(w, kept.get(w, 0))

@@ -1,0 +1,105 @@
+"""Asamblea's vote-counting engine: pure Python, no Django, exact arithmetic, every round shown.
+
+Methods and the rules implemented (each module's docstring states them precisely):
+
+* Motions (`decide`): yes / no / abstain against an exact Fraction threshold over votes cast,
+  members present or all members; majority is ``yes * 2 > base``, supermajorities are
+  ``yes * den >= num * base``; abstentions are not votes cast; a tie always fails; quorum.
+* Consensus (`consensus`): agree / reservations / stand aside / block / abstain, with block and
+  stand-aside limits and an optional supermajority fallback vote.
+* Plurality, approval, score (ties split by most top scores) and Borda (`choice`).
+* Schulze, winning votes, with the full ordering in tiers and unbroken ties reported.
+* Instant-runoff and STV by RCTab's rules (`irv`, `stv`, `count_rcv`): simultaneous election,
+  surplus fractions truncated to 4 decimals, batch elimination, undeclared write-ins, overvote
+  and skipped-rank rules, tie-breaks by candidate order, previous rounds or a seeded lot.
+* Scottish STV (`scottish_stv`): the Scottish Local Government Elections Order 2007 - Droop
+  quota, highest surplus first, 5 decimals truncated, one exclusion at a time, look-back
+  tie-break then lot.
+
+Not implemented: Meek STV and generic WIGM (and so their variants such as CfER or PR
+Foundation Meek). Reference case 09 shows those elect a different third winner (X or Y) from
+Scottish STV (Z); this engine claims, and matches, only the Scottish result there.
+"""
+
+from .ballots import (
+    OVERVOTE,
+    SKIPPED,
+    WRITE_IN,
+    Ballot,
+    BallotFileError,
+    Election,
+    aggregate,
+    read_aggregated_csv,
+    read_ballot_file,
+    read_blt,
+    read_candidate_columns_csv,
+)
+from .choice import ScoreBallot, approval, borda, plurality, score
+from .consensus import RESPONSES, ConsensusResult, ConsensusRules, consensus
+from .majority import (
+    FOUR_FIFTHS,
+    MAJORITY,
+    NINE_TENTHS,
+    THREE_QUARTERS,
+    TWO_THIRDS,
+    UNANIMITY,
+    Decision,
+    Threshold,
+    decide,
+    parse_threshold,
+)
+from .rctab import ConfigError, RctabContest, load_rctab_config
+from .rcv import RcvRules, count_rcv, irv, lot_order, stv
+from .results import Result, Round, TieBreak, format_number
+from .schulze import schulze
+from .scottish import scottish_stv
+
+IMPLEMENTED_RULES = ("rctab_irv", "rctab_stv", "scottish_stv")
+
+__all__ = [
+    "FOUR_FIFTHS",
+    "IMPLEMENTED_RULES",
+    "MAJORITY",
+    "NINE_TENTHS",
+    "OVERVOTE",
+    "RESPONSES",
+    "SKIPPED",
+    "THREE_QUARTERS",
+    "TWO_THIRDS",
+    "UNANIMITY",
+    "WRITE_IN",
+    "Ballot",
+    "BallotFileError",
+    "ConfigError",
+    "ConsensusResult",
+    "ConsensusRules",
+    "Decision",
+    "Election",
+    "RctabContest",
+    "RcvRules",
+    "Result",
+    "Round",
+    "ScoreBallot",
+    "Threshold",
+    "TieBreak",
+    "aggregate",
+    "approval",
+    "borda",
+    "consensus",
+    "count_rcv",
+    "decide",
+    "format_number",
+    "irv",
+    "load_rctab_config",
+    "lot_order",
+    "parse_threshold",
+    "plurality",
+    "read_aggregated_csv",
+    "read_ballot_file",
+    "read_blt",
+    "read_candidate_columns_csv",
+    "schulze",
+    "score",
+    "scottish_stv",
+    "stv",
+]

@@ -1,0 +1,135 @@
+"""The command line, run as a user would: `python -m assembly.tally` from the repository root."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from assembly.tally.__main__ import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT.parent / "shared" / "reference" / "tally"
+CASE01 = REFERENCE / "01_rctab_generic_csv_irv"
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assembly.tally", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def need_case01() -> Path:
+    if not CASE01.is_dir():
+        pytest.skip(f"reference data not available: {CASE01}")
+    return CASE01
+
+
+def test_cli_counts_case01_from_its_rctab_config_as_json() -> None:
+    folder = need_case01()
+    done = run("--config", folder / "generic_csv_test_config.json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    expected = json.loads((folder / "generic_csv_test_expected_detailed_report.json").read_text())
+    assert data["winners"] == ["Cucumber"]
+    assert len(data["rounds"]) == len(expected["results"])
+    for mine, theirs in zip(data["rounds"], expected["results"], strict=True):
+        # Numbers arrive as strings, equal in value to RCTab's.
+        assert all(isinstance(v, str) for v in mine["tally"].values())
+        assert {k: Decimal(v) for k, v in mine["tally"].items()} == {
+            k: Decimal(v) for k, v in theirs["tally"].items()
+        }
+        assert mine["threshold"] == theirs["threshold"]
+        assert set(mine["eliminated"]) == {
+            a["eliminated"] for a in theirs["tallyResults"] if "eliminated" in a
+        }
+        assert "exhausted" in mine
+    assert data["rounds"][-1]["elected"] == ["Cucumber"]
+
+
+def test_cli_prints_a_readable_round_table() -> None:
+    folder = need_case01()
+    done = run("--config", folder / "generic_csv_test_config.json", "--format", "table")
+    assert done.returncode == 0, done.stderr
+    assert "Round 4" in done.stdout
+    assert "Round 1: eliminated Undeclared Write-ins" in done.stdout
+    assert "Winners in order of election: Cucumber" in done.stdout
+
+
+def test_cli_counts_a_blt_file_by_scottish_stv(tmp_path: Path) -> None:
+    path = tmp_path / "food.blt"
+    path.write_text('3 1\n6 1 0\n5 2 1 0\n2 3 2 0\n0\n"Apple"\n"Bean"\n"Corn"\n"Food"\n')
+    done = run(path, "--method", "scottish")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["quota"] == "7"
+    assert data["winners"] == ["Bean"]
+
+
+def test_cli_flags_override_rules(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text(
+        "count,choice1,choice2\n4,A,undervote\n3,B,undervote\n2,C,overvote\n2,overvote,B\n"
+    )
+    exhaust = json.loads(run(path).stdout)
+    skip = json.loads(run(path, "--overvote", "skip").stdout)
+    assert exhaust["rounds"][0]["exhausted_by"]["overvote"] == "2"
+    assert skip["rounds"][0]["tally"]["B"] == "5"
+
+
+def test_cli_help_documents_every_flag() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    for action in build_parser()._actions:
+        for flag in action.option_strings:
+            assert flag in done.stdout
+        if action.option_strings:
+            assert action.help and action.help != argparse.SUPPRESS, action.option_strings
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "fragment"),
+    [
+        ("unknown.csv", "count,choice1\n2,Ann\n3,Zed\n", 3, "unknown candidate 'Zed'"),
+        ("malformed.csv", "count,choice1\n2,Ann,Bo,Cy\n", 2, "fields"),
+        ("fraction.csv", "count,choice1\n2,Ann\n1.5,Bo\n", 3, "not a whole number"),
+        ("empty.csv", "", 1, "file is empty"),
+        ("header.csv", "count,choice1\n", 1, "no ballots"),
+        ("broken.blt", '2 1\n1 1 9 0\n0\n"Ann"\n"Bo"\n', 2, "unknown candidate number 9"),
+        ("empty.blt", "", 1, "file is empty"),
+    ],
+)
+def test_cli_bad_input_gives_one_error_line_and_status_2(
+    tmp_path: Path, name: str, text: str, line: int, fragment: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    done = run(path, "--candidates", "Ann,Bo")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert f"{path}:{line}: " in lines[0]
+    assert fragment in lines[0]
+
+
+def test_cli_missing_file_and_bad_config_exit_2(tmp_path: Path) -> None:
+    missing = run(tmp_path / "nope.csv")
+    assert missing.returncode == 2
+    assert "nope.csv" in missing.stderr and "Traceback" not in missing.stderr
+    config = tmp_path / "config.json"
+    config.write_text('{"candidates": [{"name": "A"}], "rules": {"overvoteRule": "magic"}}')
+    ballots = tmp_path / "b.csv"
+    ballots.write_text("count,choice1\n1,A\n")
+    bad = run(ballots, "--config", config)
+    assert bad.returncode == 2
+    assert "overvoteRule" in bad.stderr and str(config) in bad.stderr
