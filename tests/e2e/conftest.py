@@ -69,15 +69,30 @@ class Server:
     def manage(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "config.asgi:application",
-                "--host", "127.0.0.1", "--port", str(self.port), "--lifespan", "off",
-                "--ws-per-message-deflate", "false", "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--lifespan",
+                "off",
+                "--ws-per-message-deflate",
+                "false",
+                "--log-level",
+                "warning",
             ],
             cwd=ROOT,
             env=self.env,
@@ -132,8 +147,12 @@ def browser():
         browser.close()
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 

@@ -70,7 +70,8 @@ def test_a_phone_that_drops_off_catches_up_without_reloading(browser, app_server
     app_server.stop()
     expect(phone.locator("#live-status")).to_have_class(re.compile("is-offline"))
     app_server.manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from assembly import actions; from assembly.models import Meeting, User; "
         "m = Meeting.objects.get(pk=1); rosa = User.objects.get(email='rosa@example.org'); "
         "actions.meetings.start(meeting=m, by=rosa) if not m.is_live else None; "
