@@ -1,33 +1,57 @@
 """Who may do what, and where: the one place views and consumers both ask.
 
-A meeting the person has no business in is reported as missing (404), never as forbidden,
-so ids from another organization reveal nothing. A member who lacks the role gets 403.
+A person reaches a meeting as a member of its organization (with a role), or as a guest whose
+session holds the token of their attendance. A meeting or organization the person has no part in
+is reported as missing (404), never as forbidden, so ids from elsewhere reveal nothing. Someone
+who belongs but lacks the role gets 403.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from assembly.models import Meeting, Membership
-from assembly.models.organizations import Role, User
+from assembly.models import Attendee, Meeting, Membership, Role, User
 
 
 class Action(enum.StrEnum):
+    # Organization-wide.
+    VIEW_ORGANIZATION = "view_organization"
+    MANAGE_MEMBERS = "manage_members"  # invite, change roles, remove, import the roll
+    EXPORT_ROLL = "export_roll"
+    CREATE_MEETING = "create_meeting"
+    # In one meeting.
+    EDIT_AGENDA = "edit_agenda"
     VIEW_ROOM = "view_room"
     VIEW_PROJECTOR = "view_projector"
-    RUN_MEETING = "run_meeting"
+    RUN_MEETING = "run_meeting"  # start, advance, adjourn, run the stack, temperature checks
+    MANAGE_ATTENDANCE = "manage_attendance"  # admit guests, check in by hand, give the vote
+    TAKE_PART = "take_part"  # raise a hand, answer a temperature check
 
+
+STAFF = frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY})
 
 # Each action, and the roles that may take it.
 ALLOWED_ROLES: dict[Action, frozenset[str]] = {
+    Action.VIEW_ORGANIZATION: frozenset(Role.values),
+    Action.MANAGE_MEMBERS: frozenset({Role.ADMIN}),
+    Action.EXPORT_ROLL: frozenset({Role.ADMIN, Role.SECRETARY}),
+    Action.CREATE_MEETING: STAFF,
+    Action.EDIT_AGENDA: STAFF,
     Action.VIEW_ROOM: frozenset(Role.values),
-    Action.VIEW_PROJECTOR: frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY}),
+    Action.VIEW_PROJECTOR: STAFF,
     Action.RUN_MEETING: frozenset({Role.ADMIN, Role.FACILITATOR}),
+    Action.MANAGE_ATTENDANCE: STAFF,
+    Action.TAKE_PART: frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY, Role.MEMBER}),
 }
+
+# What a guest may do once admitted; a guest still waiting may only watch the door.
+GUEST_ACTIONS = frozenset({Action.VIEW_ROOM, Action.TAKE_PART})
 
 # Which live audience each action lets a socket join.
 AUDIENCE_ACTION = {
@@ -35,6 +59,21 @@ AUDIENCE_ACTION = {
     "projector": Action.VIEW_PROJECTOR,
     "facilitator": Action.RUN_MEETING,
 }
+
+GuestTokens = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Access:
+    """A person's standing in one meeting: their membership, their attendance, or both."""
+
+    meeting: Meeting
+    membership: Membership | None
+    attendee: Attendee | None
+
+    @property
+    def is_guest(self) -> bool:
+        return self.membership is None
 
 
 def membership_for(user: User | AnonymousUser, organization_id: int) -> Membership | None:
@@ -47,27 +86,75 @@ def may(membership: Membership | None, action: Action) -> bool:
     return membership is not None and membership.role in ALLOWED_ROLES[action]
 
 
-def get_meeting(user: User | AnonymousUser, meeting_id: int, action: Action) -> Meeting:
-    """The meeting if `user` may take `action` in it; else 404 (not theirs) or 403 (role)."""
-    meeting = (
-        Meeting.objects.select_related("organization", "current_item").filter(pk=meeting_id).first()
+def guest_may(attendee: Attendee | None, action: Action) -> bool:
+    if attendee is None or action not in GUEST_ACTIONS:
+        return False
+    if attendee.status == Attendee.Status.PRESENT:
+        return True
+    return action == Action.VIEW_ROOM and attendee.status == Attendee.Status.WAITING
+
+
+def guest_tokens(session: Mapping | None) -> dict[str, str]:
+    """The guest attendances this browser holds, by meeting id (as a string)."""
+    tokens = session.get("guest_tokens") if session is not None else None
+    return tokens if isinstance(tokens, dict) else {}
+
+
+def get_organization(user: User | AnonymousUser, slug: str, action: Action) -> Membership:
+    """The person's membership in the organization if it allows `action`; else 404 or 403."""
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(organization__slug=slug, user_id=getattr(user, "pk", None))
+        .first()
     )
-    membership = membership_for(user, meeting.organization_id) if meeting else None
-    if meeting is None or membership is None:
+    if membership is None:
         raise Http404
     if not may(membership, action):
         raise PermissionDenied
-    return meeting
+    return membership
 
 
-def meeting_for_socket(
-    user: User | AnonymousUser, meeting_id: int, audience: str
-) -> Meeting | None:
-    """The meeting if `user` may follow it as `audience`; None when the socket must be refused."""
+def get_access(
+    user: User | AnonymousUser, tokens: GuestTokens, meeting_id: int, action: Action
+) -> Access:
+    """The person's access to the meeting if it allows `action`; else 404 or 403."""
+    meeting = (
+        Meeting.objects.select_related("organization", "current_item").filter(pk=meeting_id).first()
+    )
+    if meeting is None:
+        raise Http404
+    membership = membership_for(user, meeting.organization_id)
+    if membership is not None:
+        attendee = meeting.attendees.filter(user=user).first()
+        if not may(membership, action):
+            raise PermissionDenied
+        if action == Action.TAKE_PART and (attendee is None or not attendee.is_present):
+            raise PermissionDenied
+        return Access(meeting, membership, attendee)
+    token = tokens.get(str(meeting_id))
+    attendee = (
+        meeting.attendees.filter(token=token, kind=Attendee.Kind.GUEST).first() if token else None
+    )
+    if attendee is None or attendee.status in (Attendee.Status.REMOVED, Attendee.Status.LEFT):
+        raise Http404
+    if not guest_may(attendee, action):
+        raise PermissionDenied
+    return Access(meeting, None, attendee)
+
+
+def get_meeting(user: User | AnonymousUser, meeting_id: int, action: Action) -> Meeting:
+    """For members only: the meeting if `user` may take `action` in it; else 404 or 403."""
+    return get_access(user, {}, meeting_id, action).meeting
+
+
+def access_for_socket(
+    user: User | AnonymousUser, tokens: GuestTokens, meeting_id: int, audience: str
+) -> Access | None:
+    """The person's access if they may follow the meeting as `audience`; else None."""
     action = AUDIENCE_ACTION.get(audience)
     if action is None:
         return None
     try:
-        return get_meeting(user, meeting_id, action)
+        return get_access(user, tokens, meeting_id, action)
     except (Http404, PermissionDenied):
         return None

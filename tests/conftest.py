@@ -13,8 +13,9 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_person(organization: Organization, email: str, role: str) -> User:
-    user = User.objects.create_user(email, PASSWORD, display_name=email.split("@")[0].title())
-    Membership.objects.create(user=user, organization=organization, role=role)
+    name = email.split("@")[0].title()
+    user = User.objects.create_user(email, PASSWORD, display_name=name)
+    Membership.objects.create(user=user, organization=organization, role=role, name=name)
     return user
 
 

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="needs ge
 
 
 def msgids(po_text: str) -> set[str]:
-    return set(re.findall(r'^msgid "(.+)"$', po_text, flags=re.MULTILINE))
+    """Every msgid, its continuation lines joined (catalogues may wrap long strings)."""
+    found = re.findall(r'^msgid ((?:".*"\n)+)', po_text, flags=re.MULTILINE)
+    joined = {"".join(re.findall(r'"(.*)"', block)) for block in found}
+    return joined - {""}
 
 
 def test_every_spanish_string_is_translated_and_none_is_fuzzy():

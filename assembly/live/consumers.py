@@ -14,7 +14,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from assembly import permissions
-from assembly.live.render import group_name, render_room
+from assembly.live.render import group_name, personal_group, render_room
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_FORBIDDEN = 4403  # not allowed to follow this room as this audience
@@ -30,28 +30,34 @@ def socket_language(scope: dict) -> str:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
-    group: str | None = None
+    groups_joined: list[str] = []
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
         self.meeting_id = int(kwargs["meeting_id"])
         self.audience = kwargs["audience"]
         self.language = socket_language(self.scope)
-        meeting = await database_sync_to_async(permissions.meeting_for_socket)(
-            self.scope.get("user"), self.meeting_id, self.audience
+        access = await database_sync_to_async(permissions.access_for_socket)(
+            self.scope.get("user"),
+            permissions.guest_tokens(self.scope.get("session")),
+            self.meeting_id,
+            self.audience,
         )
         # Accept first so the refusal carries a code the client can read.
         await self.accept()
-        if meeting is None:
+        if access is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.group = group_name(self.meeting_id, self.audience, self.language)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups_joined = [group_name(self.meeting_id, self.audience, self.language)]
+        if access.attendee is not None and self.audience == "participant":
+            self.groups_joined.append(personal_group(access.attendee.pk, self.language))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.send_room()
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:

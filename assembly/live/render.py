@@ -25,6 +25,11 @@ def group_name(meeting_id: int, audience: str, language: str) -> str:
     return f"m{meeting_id}.{audience}.{language}"
 
 
+def personal_group(attendee_id: int, language: str) -> str:
+    """One person's phone(s): for what only they should see (you may speak now)."""
+    return f"a{attendee_id}.{language}"
+
+
 def room_context(meeting: Meeting, audience: str) -> dict:
     items = list(meeting.items.all())
     current = meeting.current_item

@@ -1,6 +1,32 @@
-"""The domain: who belongs to which assembly body, and the meetings they hold."""
+"""The domain: who belongs to which assembly body, the meetings they hold, who is in the room."""
 
-from assembly.models.meetings import AgendaItem, Meeting
-from assembly.models.organizations import Membership, Organization, User
+from assembly.models.attendance import Attendee, Proxy
+from assembly.models.audit import AuditEntry
+from assembly.models.meetings import AgendaItem, Meeting, ProgressiveStack
+from assembly.models.organizations import (
+    Invitation,
+    Membership,
+    Organization,
+    QuorumRule,
+    Role,
+    User,
+)
+from assembly.models.stack import SpeakerRequest, TemperatureCheck, TemperatureResponse
 
-__all__ = ["AgendaItem", "Meeting", "Membership", "Organization", "User"]
+__all__ = [
+    "AgendaItem",
+    "Attendee",
+    "AuditEntry",
+    "Invitation",
+    "Meeting",
+    "Membership",
+    "Organization",
+    "ProgressiveStack",
+    "Proxy",
+    "QuorumRule",
+    "Role",
+    "SpeakerRequest",
+    "TemperatureCheck",
+    "TemperatureResponse",
+    "User",
+]

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models.organizations import Organization
+from assembly.models.organizations import Organization, QuorumRule
 
 # Letters only, none that read alike on a projector (no I/L/O, no U/V).
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ"
@@ -18,6 +18,12 @@ JOIN_CODE_LENGTH = 6
 
 def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class ProgressiveStack(models.TextChoices):
+    OFF = "off", _("Off: first come, first served")
+    ITEM = "item", _("First-time speakers on this item go first")
+    MEETING = "meeting", _("First-time speakers in this meeting go first")
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -57,6 +63,32 @@ class Meeting(models.Model):
     adjourned_at = models.DateTimeField(_("adjourned at"), null=True, blank=True)
     # Bumped by every action; each push carries it so a client can drop stale updates.
     version = models.PositiveBigIntegerField(default=0)
+    # The organization's quorum rule holds unless this meeting overrides it (blank: inherit).
+    quorum_rule = models.CharField(
+        _("quorum rule"), max_length=10, choices=QuorumRule.choices, blank=True
+    )
+    quorum_numerator = models.PositiveSmallIntegerField(
+        _("quorum share: numerator"), null=True, blank=True
+    )
+    quorum_denominator = models.PositiveSmallIntegerField(
+        _("quorum share: denominator"), null=True, blank=True
+    )
+    quorum_count = models.PositiveIntegerField(
+        _("quorum: number of voting members"), null=True, blank=True
+    )
+    progressive_stack = models.CharField(
+        _("progressive stack"),
+        max_length=10,
+        choices=ProgressiveStack.choices,
+        default=ProgressiveStack.OFF,
+    )
+    projector_shows_names = models.BooleanField(
+        _("show speakers' names on the projector"), default=True
+    )
+    speaking_limit_seconds = models.PositiveSmallIntegerField(
+        _("speaking time limit (seconds, 0 for none)"), default=120
+    )
+    bilingual = models.BooleanField(_("bilingual meeting"), default=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -80,13 +112,25 @@ class Meeting(models.Model):
     def is_live(self) -> bool:
         return self.status == self.Status.LIVE
 
+    def quorum_required(self, voting_members: int) -> int:
+        """Voting members who must be present, under this meeting's rule or else its body's."""
+        org = self.organization
+        rule = self.quorum_rule or org.quorum_rule
+        if rule == QuorumRule.COUNT:
+            return self.quorum_count if self.quorum_count is not None else org.quorum_count
+        if rule == QuorumRule.FRACTION:
+            num = self.quorum_numerator or org.quorum_numerator
+            den = self.quorum_denominator or org.quorum_denominator
+            return -(-num * voting_members // den)  # the ceiling, in integers
+        return voting_members // 2 + 1
+
     def bump_version(self) -> None:
         """Count one more change; the database increments, so racing actions can't collide."""
         Meeting.objects.filter(pk=self.pk).update(version=F("version") + 1)
         self.refresh_from_db(fields=["version"])
 
     def next_item(self) -> AgendaItem | None:
-        items = self.items.all()
+        items = self.items.filter(parked=False)
         if self.current_item is None:
             return items.first()
         return items.filter(position__gt=self.current_item.position).first()
@@ -106,6 +150,9 @@ class AgendaItem(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
     description = models.TextField(_("description"), blank=True)
     timebox_minutes = models.PositiveSmallIntegerField(_("timebox (minutes)"), default=10)
+    presenter = models.CharField(_("presenter"), max_length=120, blank=True)
+    parked = models.BooleanField(_("in the parking lot"), default=False)
+    stack_closed = models.BooleanField(_("speakers' list closed"), default=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -47,12 +50,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email.split("@")[0]
 
 
+class QuorumRule(models.TextChoices):
+    MAJORITY = "majority", _("More than half of the voting members")
+    FRACTION = "fraction", _("A share of the voting members")
+    COUNT = "count", _("A fixed number of voting members")
+
+
 class Organization(models.Model):
     """An assembly body: a union local, a tenant union, a neighbourhood assembly."""
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    quorum_rule = models.CharField(
+        _("quorum rule"), max_length=10, choices=QuorumRule.choices, default=QuorumRule.MAJORITY
+    )
+    quorum_numerator = models.PositiveSmallIntegerField(_("quorum share: numerator"), default=1)
+    quorum_denominator = models.PositiveSmallIntegerField(_("quorum share: denominator"), default=2)
+    quorum_count = models.PositiveIntegerField(_("quorum: number of voting members"), default=0)
+    proxies_allowed = models.BooleanField(_("proxy votes allowed"), default=False)
+    proxy_limit = models.PositiveSmallIntegerField(_("proxies one person may carry"), default=1)
+    retention_days = models.PositiveSmallIntegerField(
+        _("days to keep attendance after a meeting"), default=30
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -61,6 +81,9 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def voting_members(self) -> int:
+        return self.memberships.filter(may_vote=True).exclude(role=Role.OBSERVER).count()
 
 
 class Role(models.TextChoices):
@@ -72,26 +95,78 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A person's place in an organization: their role and whether they may vote."""
+    """A person on an organization's roll: their role and whether they may vote.
+
+    The roll may hold people without an account (imported from a list, or members without a
+    phone); `user` links the entry to an account once the person has one.
+    """
 
     Role = Role
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     may_vote = models.BooleanField(_("may vote"), default=True)
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org"),
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=models.Q(user__isnull=False),
+                name="one_membership_per_org",
+            ),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="membership_role_valid"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()}, {self.organization})"
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or (str(self.user) if self.user else self.email)
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A link that makes whoever opens it (signed in) a member with the given role."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_invitation_token)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    may_vote = models.BooleanField(_("may vote"), default=True)
+    email = models.EmailField(_("email address"), blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.get_role_display()}"
+
+    def is_usable(self, now: datetime) -> bool:
+        return not self.revoked and self.accepted_at is None and self.expires_at > now

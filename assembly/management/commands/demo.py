@@ -60,7 +60,7 @@ class Command(BaseCommand):
             if user is None:
                 user = User.objects.create_user(email, DEMO_PASSWORD, display_name=name)
             Membership.objects.get_or_create(
-                user=user, organization=organization, defaults={"role": role}
+                user=user, organization=organization, defaults={"role": role, "name": name}
             )
         meeting, created = Meeting.objects.get_or_create(
             organization=organization,

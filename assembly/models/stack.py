@@ -1,0 +1,117 @@
+"""The speakers' stack: hands raised by kind, in the order the meeting agreed on."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assembly.models.attendance import Attendee
+from assembly.models.meetings import AgendaItem, Meeting
+
+
+class SpeakerRequest(models.Model):
+    class Kind(models.TextChoices):
+        # In priority order: a point of process goes before everything else.
+        PROCESS = "process", _("Point of process")
+        INFORMATION = "information", _("Point of information")
+        CLARIFYING = "clarifying", _("Clarifying question")
+        RESPONSE = "response", _("Direct response")
+        SPEAK = "speak", _("Speak")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SPEAKING = "speaking", _("Speaking")
+        DONE = "done", _("Done")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REMOVED = "removed", _("Removed by the facilitator")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speaker_requests")
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="speaker_requests")
+    attendee = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="speaker_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    # Set when the facilitator moves someone up or down; it overrides the computed order.
+    manual_rank = models.IntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started speaking"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("stopped speaking"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("speaker request")
+        verbose_name_plural = _("speaker requests")
+        ordering = ["raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "attendee", "kind"],
+                condition=models.Q(status="waiting"),
+                name="one_waiting_hand_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=models.Q(status="speaking"), name="one_speaker_at_a_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attendee} ({self.get_kind_display()})"
+
+    @property
+    def seconds_spoken(self) -> int:
+        if self.started_at is None or self.ended_at is None:
+            return 0
+        return int((self.ended_at - self.started_at).total_seconds())
+
+
+class TemperatureCheck(models.Model):
+    """A quick, anonymous show of twinkles: agree, unsure, disagree. Not a decision."""
+
+    class Value(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        UNSURE = "unsure", _("Unsure")
+        DISAGREE = "disagree", _("Disagree")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="temperature_checks"
+    )
+    item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True)
+    question = models.CharField(_("question"), max_length=200, blank=True)
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("temperature check")
+        verbose_name_plural = _("temperature checks")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_temperature_check",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.question or str(_("Temperature check"))
+
+
+class TemperatureResponse(models.Model):
+    # Linked to the attendee only so each person counts once and may change their mind;
+    # the room sees counts only.
+    temperature_check = models.ForeignKey(
+        TemperatureCheck, on_delete=models.CASCADE, related_name="responses"
+    )
+    attendee = models.ForeignKey(Attendee, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=10, choices=TemperatureCheck.Value.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["temperature_check", "attendee"], name="one_response_per_check"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_value_display()
