@@ -1,0 +1,1 @@
+"""Input parsing and validation, one module per area."""
