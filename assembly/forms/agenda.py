@@ -1,0 +1,190 @@
+"""Forms for a meeting's settings and its agenda: what the agenda editor and the console accept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assembly.actions.agenda import TIMEBOX_MAX, TIMEBOX_MIN
+from assembly.models import AgendaItem, Meeting, Organization, QuorumRule
+
+SPEAKING_LIMIT_MAX = 3600
+INHERIT = ""
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+class MeetingForm(forms.ModelForm):
+    """A meeting's title, time and place, and the settings the room runs by."""
+
+    starts_at = forms.DateTimeField(
+        label=capfirst(Meeting._meta.get_field("starts_at").verbose_name),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    speaking_limit_seconds = forms.IntegerField(
+        label=capfirst(Meeting._meta.get_field("speaking_limit_seconds").verbose_name),
+        min_value=0,
+        max_value=SPEAKING_LIMIT_MAX,
+        initial=120,
+    )
+    quorum_rule = forms.ChoiceField(
+        label=gettext_lazy("Quorum for this meeting"),
+        choices=[(INHERIT, gettext_lazy("The organization's usual rule")), *QuorumRule.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "starts_at",
+            "place",
+            "progressive_stack",
+            "projector_shows_names",
+            "speaking_limit_seconds",
+            "bilingual",
+            "quorum_rule",
+            "quorum_numerator",
+            "quorum_denominator",
+            "quorum_count",
+        ]
+        widgets = {"progressive_stack": forms.RadioSelect}
+        error_messages = {"title": {"required": gettext_lazy("Give the meeting a title.")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.label_suffix = ""  # the label follows its box
+
+    def clean_title(self) -> str:
+        title = _one_line(self.cleaned_data["title"])
+        if not title:
+            raise ValidationError(_("Give the meeting a title."))
+        return title
+
+    def clean_place(self) -> str:
+        return _one_line(self.cleaned_data["place"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        rule = data.get("quorum_rule")
+        numerator = data.get("quorum_numerator")
+        denominator = data.get("quorum_denominator")
+        count = data.get("quorum_count")
+        if rule == QuorumRule.FRACTION:
+            if not numerator:
+                self.add_error("quorum_numerator", _("Give the share: 1 of 3 is 1 and 3."))
+            if not denominator:
+                self.add_error("quorum_denominator", _("Give the share: 1 of 3 is 1 and 3."))
+            if numerator and denominator and numerator > denominator:
+                self.add_error(
+                    "quorum_numerator",
+                    _(
+                        "The share can't be more than everyone: the numerator must not be "
+                        "larger than the denominator."
+                    ),
+                )
+        else:
+            data["quorum_numerator"] = data["quorum_denominator"] = None
+        if rule == QuorumRule.COUNT:
+            if not count:
+                self.add_error(
+                    "quorum_count", _("A fixed quorum must be at least 1 voting member.")
+                )
+        else:
+            data["quorum_count"] = None
+        return data
+
+    def settings(self) -> dict[str, Any]:
+        """The cleaned values, by field name, for the action to write."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class EarlierMeetingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Meeting) -> str:
+        if obj.starts_at is None:
+            return obj.title
+        when = formats.date_format(timezone.localtime(obj.starts_at), "DATE_FORMAT")
+        return f"{obj.title} ({when})"
+
+
+class NewMeetingForm(MeetingForm):
+    """A new meeting, whose agenda may start as a copy of an earlier one's."""
+
+    copy_agenda_from = EarlierMeetingChoice(
+        label=gettext_lazy("Copy the agenda of an earlier meeting"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No, start with an empty agenda"),
+        help_text=gettext_lazy(
+            "Copies each item's title, kind, description, timebox and presenter; nothing of "
+            "how that meeting went."
+        ),
+    )
+
+    field_order = ["title", "starts_at", "place", "copy_agenda_from"]
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this body's meetings: an id from elsewhere is simply not a valid choice.
+        self.fields["copy_agenda_from"].queryset = organization.meetings.order_by(
+            "-starts_at", "-id"
+        )
+
+
+class AgendaItemForm(forms.ModelForm):
+    """One item: what it is, how long it may take, who presents it."""
+
+    timebox_minutes = forms.IntegerField(
+        label=capfirst(AgendaItem._meta.get_field("timebox_minutes").verbose_name),
+        min_value=TIMEBOX_MIN,
+        max_value=TIMEBOX_MAX,
+        initial=10,
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "kind", "timebox_minutes", "presenter", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {"title": {"required": gettext_lazy("Give the item a title.")}}
+        help_texts = {
+            "description": gettext_lazy("Plain text; a blank line starts a new paragraph."),
+        }
+
+    def clean_title(self) -> str:
+        title = _one_line(self.cleaned_data["title"])
+        if not title:
+            raise ValidationError(_("Give the item a title."))
+        return title
+
+    def clean_presenter(self) -> str:
+        return _one_line(self.cleaned_data["presenter"])
+
+    def clean_description(self) -> str:
+        return self.cleaned_data["description"].strip()
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values, by field name, for the action to write."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class QuickItemForm(AgendaItemForm):
+    """The console's short form: an item added while the meeting runs."""
+
+    class Meta(AgendaItemForm.Meta):
+        fields = ["title", "kind", "timebox_minutes"]
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
