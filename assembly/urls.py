@@ -1,6 +1,7 @@
 from django.urls import path
 
-from assembly.views import home, rooms
+from assembly.views import agenda, attendance, home, join, rooms
+from assembly.views import organizations as orgs
 
 app_name = "assembly"
 
@@ -13,4 +14,106 @@ urlpatterns = [
     path("m/<int:meeting_id>/next/", rooms.next_item, name="meeting-next"),
     path("m/<int:meeting_id>/items/<int:item_id>/go/", rooms.go_to, name="meeting-go-to"),
     path("m/<int:meeting_id>/adjourn/", rooms.adjourn, name="meeting-adjourn"),
+    # joining and attendance
+    path("join/", join.join, name="join"),
+    path("join/<str:code>/", join.join_code, name="join-code"),
+    path("m/<int:meeting_id>/check-in/", join.check_in, name="meeting-check-in"),
+    path("m/<int:meeting_id>/leave/", join.leave, name="meeting-leave"),
+    path("m/<int:meeting_id>/attendance/", attendance.attendance, name="meeting-attendance"),
+    path(
+        "m/<int:meeting_id>/attendance/<int:attendee_id>/admit/",
+        attendance.admit,
+        name="attendee-admit",
+    ),
+    path(
+        "m/<int:meeting_id>/attendance/<int:attendee_id>/remove/",
+        attendance.remove,
+        name="attendee-remove",
+    ),
+    path(
+        "m/<int:meeting_id>/attendance/<int:attendee_id>/vote/",
+        attendance.set_vote,
+        name="attendee-vote",
+    ),
+    path(
+        "m/<int:meeting_id>/attendance/roll/<int:membership_id>/check-in/",
+        attendance.check_in_by_hand,
+        name="attendee-check-in-by-hand",
+    ),
+    # the speakers' stack and temperature checks
+    path("m/<int:meeting_id>/stack/hands/", rooms.raise_hand, name="stack-raise"),
+    path(
+        "m/<int:meeting_id>/stack/hands/<int:request_id>/lower/",
+        rooms.lower_hand,
+        name="stack-lower",
+    ),
+    path("m/<int:meeting_id>/stack/next/", rooms.call_next, name="stack-next"),
+    path("m/<int:meeting_id>/stack/finish/", rooms.finish_speaker, name="stack-finish"),
+    path("m/<int:meeting_id>/stack/close/", rooms.close_stack, name="stack-close"),
+    path(
+        "m/<int:meeting_id>/stack/<int:request_id>/move/<str:direction>/",
+        rooms.move_request,
+        name="stack-move",
+    ),
+    path(
+        "m/<int:meeting_id>/stack/<int:request_id>/remove/",
+        rooms.remove_request,
+        name="stack-remove",
+    ),
+    path("m/<int:meeting_id>/temperature/", rooms.open_temperature, name="temperature-open"),
+    path(
+        "m/<int:meeting_id>/temperature/close/", rooms.close_temperature, name="temperature-close"
+    ),
+    path(
+        "m/<int:meeting_id>/temperature/answer/",
+        rooms.respond_temperature,
+        name="temperature-respond",
+    ),
+    # organizations
+    path("organizations/new/", orgs.create, name="organization-create"),
+    path("o/<slug:slug>/", orgs.page, name="organization"),
+    path("o/<slug:slug>/settings/", orgs.settings, name="organization-settings"),
+    path("o/<slug:slug>/people/add/", orgs.add_person, name="organization-add-person"),
+    path("o/<slug:slug>/people/<int:membership_id>/", orgs.member, name="organization-member"),
+    path(
+        "o/<slug:slug>/people/<int:membership_id>/remove/",
+        orgs.remove,
+        name="organization-remove",
+    ),
+    path("o/<slug:slug>/invitations/", orgs.invite, name="organization-invite"),
+    path(
+        "o/<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+        orgs.revoke,
+        name="organization-revoke",
+    ),
+    path("o/<slug:slug>/roll/import/", orgs.import_roll, name="organization-import"),
+    path("o/<slug:slug>/roll.csv", orgs.export_roll, name="organization-export"),
+    path("invite/<str:token>/", orgs.invitation, name="invitation"),
+    # agenda
+    path("o/<slug:slug>/meetings/new/", agenda.new_meeting, name="meeting-new"),
+    path("m/<int:meeting_id>/agenda/", agenda.editor, name="agenda"),
+    path("m/<int:meeting_id>/agenda/settings/", agenda.edit_settings, name="meeting-settings"),
+    path("m/<int:meeting_id>/agenda/items/", agenda.add_item, name="agenda-add"),
+    path("m/<int:meeting_id>/agenda/quick-add/", agenda.quick_add, name="agenda-quick-add"),
+    path("m/<int:meeting_id>/agenda/items/<int:item_id>/", agenda.edit_item, name="agenda-item"),
+    path(
+        "m/<int:meeting_id>/agenda/items/<int:item_id>/delete/",
+        agenda.delete_item,
+        name="agenda-item-delete",
+    ),
+    path(
+        "m/<int:meeting_id>/agenda/items/<int:item_id>/move/",
+        agenda.move_item,
+        name="agenda-item-move",
+    ),
+    path(
+        "m/<int:meeting_id>/agenda/items/<int:item_id>/park/",
+        agenda.park_item,
+        name="agenda-item-park",
+    ),
+    path(
+        "m/<int:meeting_id>/agenda/items/<int:item_id>/restore/",
+        agenda.restore_item,
+        name="agenda-item-restore",
+    ),
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
-from assembly.models import Meeting, Membership, Organization, User
+from assembly.models import Attendee, Meeting, Membership, Organization, User
 from assembly.models.organizations import Role
 
 PASSWORD = "correct horse battery staple"
@@ -67,3 +68,42 @@ def client_for(user: User) -> Client:
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.5 s a person; the tests are about meetings, not key stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # A request in Spanish leaves its language active on the thread; start each test afresh.
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def live_meeting(meeting, facilitator):
+    """The meeting in session on its first item (broadcasts go nowhere: no socket listens)."""
+    from assembly import actions
+
+    return actions.meetings.start(meeting=meeting, by=facilitator)
+
+
+@pytest.fixture
+def guest(meeting) -> Attendee:
+    """Jin, a first-timer: admitted, may speak, may not vote."""
+    return meeting.attendees.create(
+        display_name="Jin", kind=Attendee.Kind.GUEST, status=Attendee.Status.PRESENT
+    )
+
+
+def present(meeting: Meeting, user: User) -> Attendee:
+    from assembly import actions
+
+    return actions.attendance.check_in_member(meeting=meeting, user=user)
+
+
+def guest_client(attendee: Attendee) -> Client:
+    """A browser holding a guest's attendance token in its session, as after joining."""
+    client = Client()
+    session = client.session
+    session["guest_tokens"] = {str(attendee.meeting_id): attendee.token}
+    session.save()
+    return client

@@ -14,7 +14,7 @@ def test_demo_seeds_the_scenario_once(db, capsys):
     first = counts()
     call_command("demo")
     assert counts() == first
-    assert first == (1, 4, 4, 1, 6)
+    assert first == (1, 4, 9, 1, 6)
     meeting = Meeting.objects.get()
     assert meeting.items.first().title == "Welcome and check-in"
     out = capsys.readouterr().out

@@ -151,3 +151,86 @@ async def test_the_asgi_app_refuses_an_anonymous_visitor(meeting):
     connected, _ = await socket.connect()
     assert connected
     assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+
+
+def guest_socket(attendee):
+    from django.contrib.auth.models import AnonymousUser
+
+    socket = communicator(attendee.meeting_id, AnonymousUser())
+    socket.scope["session"] = {"guest_tokens": {str(attendee.meeting_id): attendee.token}}
+    return socket
+
+
+async def test_a_waiting_guest_hears_only_about_themselves(meeting, facilitator):
+    knocking = await sync_to_async(meeting.attendees.create)(display_name="Jin", kind="guest")
+    socket = guest_socket(knocking)
+    assert (await socket.connect())[0]
+    first = await socket.receive_from()
+    assert "will let you in shortly" in first
+    assert 'id="agenda"' not in first
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    assert await socket.receive_nothing(timeout=0.3)  # the room moved on; the door did not
+    await sync_to_async(actions.attendance.admit)(
+        meeting=meeting, attendee_id=knocking.pk, by=facilitator
+    )
+    admitted = await socket.receive_from(timeout=3)
+    assert "You are in as Jin" in admitted
+    assert 'id="admission"' in admitted  # the page fetches the room it may now see
+    await socket.disconnect()
+
+
+async def test_a_removed_guest_is_disconnected(meeting, facilitator):
+    guest = await sync_to_async(meeting.attendees.create)(
+        display_name="Jin", kind="guest", status="present"
+    )
+    socket = guest_socket(guest)
+    assert (await socket.connect())[0]
+    await socket.receive_from()
+    await sync_to_async(actions.attendance.remove)(
+        meeting=meeting, attendee_id=guest.pk, by=facilitator
+    )
+    messages = []
+    while True:
+        output = await socket.receive_output(timeout=3)
+        if output["type"] == "websocket.close":
+            break
+        messages.append(output["text"])
+    assert output["code"] == CLOSE_FORBIDDEN
+    assert any("no longer in this meeting" in text for text in messages)
+
+
+async def test_raising_a_hand_updates_my_own_part_and_everyones_queue(meeting, member, facilitator):
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    lupe = await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    mine = communicator(meeting.pk, member)
+    watcher = communicator(meeting.pk, facilitator, audience="projector")
+    for socket in (mine, watcher):
+        assert (await socket.connect())[0]
+        await socket.receive_from()
+    await sync_to_async(actions.stack.raise_hand)(attendee=lupe, kind="clarifying")
+    pushes = [await mine.receive_from(timeout=3), await mine.receive_from(timeout=3)]
+    assert any(f'data-attendee="{lupe.pk}"' in text for text in pushes)
+    assert any("Your hand is up: Clarifying question" in text for text in pushes)
+    on_projector = await watcher.receive_from(timeout=3)
+    assert "Lupe" in on_projector and "Your hand is up" not in on_projector
+    assert await watcher.receive_nothing(timeout=0.3)
+    for socket in (mine, watcher):
+        await socket.disconnect()
+
+
+async def test_the_projector_hides_names_when_the_meeting_asks(meeting, member, facilitator):
+    meeting.projector_shows_names = False
+    await sync_to_async(meeting.save)()
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    lupe = await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    projector = communicator(meeting.pk, facilitator, audience="projector")
+    console = communicator(meeting.pk, facilitator, audience="facilitator")
+    for socket in (projector, console):
+        assert (await socket.connect())[0]
+        await socket.receive_from()
+    await sync_to_async(actions.stack.raise_hand)(attendee=lupe, kind="speak")
+    shown = await projector.receive_from(timeout=3)
+    assert "Speaker 1" in shown and "Lupe" not in shown
+    assert "Lupe" in await console.receive_from(timeout=3)
+    for socket in (projector, console):
+        await socket.disconnect()

@@ -29,7 +29,9 @@ def test_start_opens_the_first_item_and_publishes_once_after_commit(
     assert meeting.status == Meeting.Status.LIVE
     assert meeting.version == 1
     assert len(callbacks) == 1
-    published.assert_called_once_with(meeting.pk, ("meeting-status", "current-item", "agenda"))
+    published.assert_called_once_with(
+        meeting.pk, ("meeting-status", "current-item", "stack", "temperature", "agenda")
+    )
 
 
 def test_start_publishes_nothing_before_commit(meeting, facilitator, published):

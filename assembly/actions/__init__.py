@@ -1,6 +1,6 @@
 """State changes: each is one transaction that ends by telling the room (live.publish)."""
 
-from assembly.actions import meetings
+from assembly.actions import agenda, attendance, meetings, organizations, stack
 from assembly.actions.errors import ActionError
 
-__all__ = ["ActionError", "meetings"]
+__all__ = ["ActionError", "agenda", "attendance", "meetings", "organizations", "stack"]

@@ -7,19 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assembly import live
+from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
-from assembly.models import AgendaItem, Meeting, User
+from assembly.models import AgendaItem, Attendee, Meeting, User
+from assembly.models.attendance import new_attendee_token
+from assembly.models.stack import speaking_stats
 
-ROOM = ("meeting-status", "current-item", "agenda")
-
-
-def _locked(meeting: Meeting) -> Meeting:
-    # Two facilitators clicking at once must not both advance from the same item.
-    return (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("current_item")
-        .get(pk=meeting.pk)
-    )
+# The stack and the temperature check belong to the item, so they change with it.
+ROOM = ("meeting-status", "current-item", "stack", "temperature", "agenda")
 
 
 def _open_item(meeting: Meeting, item: AgendaItem | None) -> None:
@@ -37,7 +32,7 @@ def _open_item(meeting: Meeting, item: AgendaItem | None) -> None:
 
 @transaction.atomic(durable=True)
 def start(*, meeting: Meeting, by: User) -> Meeting:
-    meeting = _locked(meeting)
+    meeting = locked(meeting)
     if meeting.status not in (Meeting.Status.DRAFT, Meeting.Status.SCHEDULED):
         raise ActionError(_("This meeting has already started."))
     meeting.status = Meeting.Status.LIVE
@@ -51,7 +46,7 @@ def start(*, meeting: Meeting, by: User) -> Meeting:
 
 @transaction.atomic(durable=True)
 def next_item(*, meeting: Meeting, by: User) -> Meeting:
-    meeting = _locked(meeting)
+    meeting = locked(meeting)
     if not meeting.is_live:
         raise ActionError(_("The meeting is not in session."))
     following = meeting.next_item()
@@ -66,7 +61,7 @@ def next_item(*, meeting: Meeting, by: User) -> Meeting:
 
 @transaction.atomic(durable=True)
 def go_to(*, meeting: Meeting, item_id: int, by: User) -> Meeting:
-    meeting = _locked(meeting)
+    meeting = locked(meeting)
     if not meeting.is_live:
         raise ActionError(_("The meeting is not in session."))
     item = meeting.items.filter(pk=item_id).first()
@@ -83,13 +78,25 @@ def go_to(*, meeting: Meeting, item_id: int, by: User) -> Meeting:
 
 @transaction.atomic(durable=True)
 def adjourn(*, meeting: Meeting, by: User) -> Meeting:
-    meeting = _locked(meeting)
+    meeting = locked(meeting)
     if not meeting.is_live:
         raise ActionError(_("The meeting is not in session."))
     _open_item(meeting, None)
+    meeting.speaker_requests.filter(status="speaking").update(
+        status="done", ended_at=timezone.now()
+    )
+    meeting.speaker_requests.filter(status="waiting").update(status="withdrawn")
     meeting.status = Meeting.Status.ADJOURNED
     meeting.adjourned_at = timezone.now()
-    meeting.save(update_fields=["status", "adjourned_at", "current_item"])
+    meeting.speaking_stats = speaking_stats(meeting)
+    meeting.save(update_fields=["status", "adjourned_at", "current_item", "speaking_stats"])
+    # Guests expire with the meeting: their link stops working and their name is forgotten.
+    for guest in meeting.attendees.filter(kind=Attendee.Kind.GUEST):
+        guest.token = new_attendee_token()
+        guest.display_name = ""
+        if guest.status in (Attendee.Status.WAITING, Attendee.Status.PRESENT):
+            guest.status = Attendee.Status.LEFT
+        guest.save(update_fields=["token", "display_name", "status"])
     meeting.bump_version()
     live.publish(meeting, parts=ROOM)
     return meeting

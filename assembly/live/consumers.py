@@ -14,7 +14,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from assembly import permissions
-from assembly.live.render import group_name, personal_group, render_room
+from assembly.live.render import group_name, personal_group, render_personal, render_room
+from assembly.models import Attendee
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_FORBIDDEN = 4403  # not allowed to follow this room as this audience
@@ -31,6 +32,8 @@ def socket_language(scope: dict) -> str:
 
 class RoomConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str] = []
+    attendee_id: int | None = None
+    waiting = False
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -48,9 +51,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if access is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.groups_joined = [group_name(self.meeting_id, self.audience, self.language)]
-        if access.attendee is not None and self.audience == "participant":
-            self.groups_joined.append(personal_group(access.attendee.pk, self.language))
+        attendee = access.attendee if self.audience == "participant" else None
+        self.attendee_id = attendee.pk if attendee is not None else None
+        # A guest still at the door hears only about themselves, nothing of the room.
+        self.waiting = attendee is not None and attendee.status == Attendee.Status.WAITING
+        self.groups_joined = []
+        if not self.waiting:
+            self.groups_joined.append(group_name(self.meeting_id, self.audience, self.language))
+        if self.attendee_id is not None:
+            self.groups_joined.append(personal_group(self.attendee_id, self.language))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.send_room()
@@ -81,11 +90,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_room(if_newer_than=message["version"])
 
     async def send_room(self, if_newer_than: int | None = None) -> None:
-        html, version = await database_sync_to_async(render_room)(
-            self.meeting_id, self.audience, self.language
-        )
+        html, version = await database_sync_to_async(self._current)()
         if if_newer_than is None or version > if_newer_than:
             await self.send(text_data=html)
 
+    def _current(self) -> tuple[str, int]:
+        """The whole room this socket should show now (and the person's own part)."""
+        personal = ""
+        if self.attendee_id is not None:
+            attendee = Attendee.objects.select_related("meeting__current_item").get(
+                pk=self.attendee_id
+            )
+            personal = render_personal(attendee, self.language)
+            if self.waiting:
+                return personal, attendee.meeting.version
+        html, version = render_room(self.meeting_id, self.audience, self.language)
+        return html + personal, version
+
     async def room_changed(self, event: dict) -> None:
         await self.send(text_data=event["html"])
+
+    async def room_closed(self, event: dict) -> None:
+        await self.close(code=CLOSE_FORBIDDEN)

@@ -8,9 +8,17 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 
-from assembly.live.render import AUDIENCES, ROOM_PARTS, group_name, render_parts
-from assembly.models import Meeting
+from assembly.live.render import (
+    AUDIENCES,
+    ROOM_PARTS,
+    group_name,
+    personal_group,
+    render_parts,
+    render_personal,
+)
+from assembly.models import Attendee, Meeting
 
 
 def publish(meeting: Meeting, *, parts: Sequence[str]) -> None:
@@ -20,18 +28,44 @@ def publish(meeting: Meeting, *, parts: Sequence[str]) -> None:
     transaction.on_commit(lambda: broadcast(meeting_id, changed))
 
 
+def publish_personal(attendee: Attendee, *, admitted: bool = False) -> None:
+    """Tell one attendee's phone(s) that their own standing changed, after commit."""
+    attendee_id = attendee.pk
+    transaction.on_commit(lambda: send_personal(attendee_id, admitted=admitted))
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     """Render each part once per audience and language and send it to that group."""
-    meeting = Meeting.objects.select_related("current_item").get(pk=meeting_id)
-    layer = get_channel_layer()
-    send = async_to_sync(layer.group_send)
+    meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
+    send = async_to_sync(get_channel_layer().group_send)
     for audience in AUDIENCES:
         audience_parts = [part for part in parts if part in ROOM_PARTS[audience]]
         if not audience_parts:
             continue
-        for language, _name in settings.LANGUAGES:
+        for language in _languages():
             html = render_parts(meeting, audience, audience_parts, language)
             send(
                 group_name(meeting_id, audience, language),
                 {"type": "room.changed", "html": html, "version": meeting.version},
             )
+
+
+def send_personal(attendee_id: int, *, admitted: bool = False) -> None:
+    attendee = Attendee.objects.select_related("meeting__current_item").get(pk=attendee_id)
+    send = async_to_sync(get_channel_layer().group_send)
+    for language in _languages():
+        group = personal_group(attendee_id, language)
+        extra = admitted_marker(attendee) if admitted else ""
+        html = render_personal(attendee, language, extra=extra)
+        send(group, {"type": "room.changed", "html": html, "version": attendee.meeting.version})
+        if attendee.status in (Attendee.Status.REMOVED, Attendee.Status.LEFT):
+            send(group, {"type": "room.closed"})
+
+
+def admitted_marker(attendee: Attendee) -> str:
+    """On a waiting guest's page: fetch the room now that they are in."""
+    return render_to_string("assembly/room/admitted.html", {"meeting": attendee.meeting})

@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 
-from assembly.models import Meeting
+from assembly.models import Attendee, Meeting, SpeakerRequest, TemperatureCheck
+from assembly.models.stack import queue_for
+from assembly.timing import agenda_drift
 
 AUDIENCES = ("participant", "facilitator", "projector")
 
 # The partials (each named after its DOM id) that make up each audience's live room.
 ROOM_PARTS: dict[str, tuple[str, ...]] = {
-    "participant": ("meeting-status", "current-item", "agenda"),
-    "facilitator": ("meeting-status", "current-item", "agenda"),
-    "projector": ("meeting-status", "current-item", "agenda"),
+    "participant": (
+        "meeting-status",
+        "current-item",
+        "stack",
+        "temperature",
+        "agenda",
+    ),
+    "facilitator": (
+        "meeting-status",
+        "attendance",
+        "current-item",
+        "stack",
+        "temperature",
+        "agenda",
+    ),
+    "projector": (
+        "meeting-status",
+        "attendance",
+        "current-item",
+        "stack",
+        "temperature",
+        "agenda",
+    ),
 }
+# What only one attendee sees: their own standing and hands (participant page).
+PERSONAL_PARTS = ("me",)
 
 
 def group_name(meeting_id: int, audience: str, language: str) -> str:
@@ -30,15 +56,96 @@ def personal_group(attendee_id: int, language: str) -> str:
     return f"a{attendee_id}.{language}"
 
 
-def room_context(meeting: Meeting, audience: str) -> dict:
-    items = list(meeting.items.all())
-    current = meeting.current_item
+def attendance_summary(meeting: Meeting) -> dict:
+    counts = Counter(
+        (kind, may_vote)
+        for kind, may_vote in meeting.attendees.present().values_list("kind", "may_vote")
+    )
+    voting = counts[("member", True)] + counts[("guest", True)]
+    voting_members = meeting.organization.voting_members()
+    required = meeting.quorum_required(voting_members)
     return {
+        "present": sum(counts.values()),
+        "voting": voting,
+        "guests": counts[("guest", True)] + counts[("guest", False)],
+        "waiting": meeting.attendees.waiting().count(),
+        "voting_members": voting_members,
+        "quorum_required": required,
+        "quorum_held": voting >= required,
+    }
+
+
+def stack_context(meeting: Meeting) -> dict:
+    item = meeting.current_item
+    if item is None:
+        return {"queue": [], "speaking": None, "speaking_deadline": None}
+    speaking = (
+        SpeakerRequest.objects.select_related("attendee")
+        .filter(item=item, status=SpeakerRequest.Status.SPEAKING)
+        .first()
+    )
+    deadline = None
+    if speaking is not None and meeting.speaking_limit_seconds and speaking.started_at:
+        deadline = speaking.started_at + timedelta(seconds=meeting.speaking_limit_seconds)
+    return {"queue": queue_for(item), "speaking": speaking, "speaking_deadline": deadline}
+
+
+def temperature_context(meeting: Meeting) -> dict:
+    check = meeting.temperature_checks.first()  # the latest, open or just closed
+    if check is None or (check.closed_at and check.item_id != meeting.current_item_id):
+        return {"temperature": None}
+    counts = Counter(check.responses.values_list("value", flat=True))
+    rows = [(value, label, counts[value]) for value, label in TemperatureCheck.Value.choices]
+    return {
+        "temperature": check,
+        "temperature_counts": rows,
+        "temperature_total": sum(counts.values()),
+    }
+
+
+def room_context(meeting: Meeting, audience: str) -> dict:
+    items = list(meeting.items.filter(parked=False))
+    context = {
         "meeting": meeting,
         "items": items,
-        "current": current,
+        "parked_items": list(meeting.items.filter(parked=True)),
+        "drift_seconds": agenda_drift(meeting, items, timezone.now()),
+        "current": meeting.current_item,
         "next_item": meeting.next_item(),
         "audience": audience,
+        "show_names": audience == "facilitator" or meeting.projector_shows_names,
+        "attendance": attendance_summary(meeting),
+        "hand_kinds": SpeakerRequest.Kind.choices,
+        "temperature_values": TemperatureCheck.Value.choices,
+        **stack_context(meeting),
+        **temperature_context(meeting),
+    }
+    if audience == "facilitator":
+        context["waiting_guests"] = list(meeting.attendees.waiting())
+    return context
+
+
+def personal_context(attendee: Attendee) -> dict:
+    meeting = attendee.meeting
+    mine = []
+    answer = None
+    if meeting.current_item_id:
+        mine = list(
+            attendee.speaker_requests.filter(
+                item_id=meeting.current_item_id,
+                status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING],
+            )
+        )
+    check = meeting.temperature_checks.filter(closed_at__isnull=True).first()
+    if check is not None:
+        answer = check.responses.filter(attendee=attendee).values_list("value", flat=True).first()
+    return {
+        "meeting": meeting,
+        "me": attendee,
+        "my_requests": mine,
+        "my_temperature": answer,
+        "speaking_now": any(r.status == SpeakerRequest.Status.SPEAKING for r in mine),
+        "temperature_values": TemperatureCheck.Value.choices,
     }
 
 
@@ -57,9 +164,16 @@ def render_parts(meeting: Meeting, audience: str, parts: Iterable[str], language
     return "".join(html)
 
 
+def render_personal(attendee: Attendee, language: str, *, extra: str = "") -> str:
+    """One attendee's own part of the participant page, in their language."""
+    with translation.override(language):
+        html = render_to_string("assembly/room/participant.html#me", personal_context(attendee))
+    return version_marker(attendee.meeting) + html + extra
+
+
 def render_room(meeting_id: int, audience: str, language: str) -> tuple[str, int]:
     """The whole current room and its version, for a (re)connecting socket; cached per version."""
-    meeting = Meeting.objects.select_related("current_item").get(pk=meeting_id)
+    meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     key = f"room:{meeting_id}:{meeting.version}:{audience}:{language}"
     html = cache.get(key)
     if html is None:

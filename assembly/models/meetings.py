@@ -89,6 +89,8 @@ class Meeting(models.Model):
         _("speaking time limit (seconds, 0 for none)"), default=120
     )
     bilingual = models.BooleanField(_("bilingual meeting"), default=False)
+    # Kept when the meeting adjourns, so the minutes outlive the attendance records they count.
+    speaking_stats = models.JSONField(_("speaking statistics"), default=dict, blank=True)
 
     objects = MeetingQuerySet.as_manager()
 

@@ -115,3 +115,80 @@ class TemperatureResponse(models.Model):
 
     def __str__(self) -> str:
         return self.get_value_display()
+
+
+KIND_PRIORITY = {kind: rank for rank, kind in enumerate(SpeakerRequest.Kind.values)}
+UNRANKED = 10**9
+
+
+def queue_for(item: AgendaItem) -> list[SpeakerRequest]:
+    """The waiting hands for `item`, in speaking order.
+
+    By kind first (point of process, information, clarifying question, direct response, speak);
+    then, with progressive stack on, those who have not yet spoken (on this item, or in this
+    meeting) before those who have; then the facilitator's moves; then first come, first served.
+    """
+    meeting = item.meeting
+    waiting = list(
+        SpeakerRequest.objects.filter(item=item, status=SpeakerRequest.Status.WAITING)
+        .select_related("attendee")
+        .order_by("raised_at", "id")
+    )
+    spoken: set[int] = set()
+    if meeting.progressive_stack != "off" and waiting:
+        scope = SpeakerRequest.objects.filter(
+            meeting=meeting,
+            status__in=[SpeakerRequest.Status.SPEAKING, SpeakerRequest.Status.DONE],
+        )
+        if meeting.progressive_stack == "item":
+            scope = scope.filter(item=item)
+        spoken = set(scope.values_list("attendee_id", flat=True))
+
+    for request in waiting:
+        # Requests of one tier may be reordered by the facilitator; tiers never mix.
+        request.tier = (KIND_PRIORITY[request.kind], request.attendee_id in spoken)
+
+    def key(request: SpeakerRequest) -> tuple:
+        rank = request.manual_rank if request.manual_rank is not None else UNRANKED
+        return (request.tier, rank, request.raised_at, request.pk)
+
+    return sorted(waiting, key=key)
+
+
+def speaking_stats(meeting: Meeting) -> dict[str, int]:
+    """Counts for the minutes, never names: who spoke, who spoke for the first time, and how
+    much of the speaking time the three most frequent speakers took."""
+    turns = SpeakerRequest.objects.filter(
+        meeting=meeting, status=SpeakerRequest.Status.DONE, started_at__isnull=False
+    ).select_related("attendee")
+    by_person: dict[int, list[int]] = {}
+    members: dict[int, int | None] = {}
+    for turn in turns:
+        by_person.setdefault(turn.attendee_id, []).append(turn.seconds_spoken)
+        members[turn.attendee_id] = turn.attendee.membership_id
+    spoke_before = (
+        set(
+            SpeakerRequest.objects.filter(
+                meeting__organization_id=meeting.organization_id,
+                meeting__started_at__lt=meeting.started_at,
+                status=SpeakerRequest.Status.DONE,
+                attendee__membership__isnull=False,
+            ).values_list("attendee__membership_id", flat=True)
+        )
+        if meeting.started_at
+        else set()
+    )
+    total = sum(sum(times) for times in by_person.values())
+    frequent = sorted(by_person.values(), key=lambda times: (len(times), sum(times)), reverse=True)
+    top_seconds = sum(sum(times) for times in frequent[:3])
+    return {
+        "speakers": len(by_person),
+        "first_time_speakers": sum(
+            1
+            for person, membership in members.items()
+            if membership is None or membership not in spoke_before
+        ),
+        "turns": sum(len(times) for times in by_person.values()),
+        "speaking_seconds": total,
+        "top3_share_percent": round(100 * top_seconds / total) if total else 0,
+    }

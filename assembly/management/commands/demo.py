@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assembly.models import AgendaItem, Meeting, Membership, Organization, User
+from assembly.models import AgendaItem, Meeting, Membership, Organization, QuorumRule, User
 from assembly.models.organizations import Role
 
 DEMO_PASSWORD = "asamblea-demo"
@@ -38,6 +38,9 @@ AGENDA = [
     ("Announcements", AgendaItem.Kind.REPORT, 5, ""),
 ]
 
+# On the roll without an account: two of them have no smartphone (SCENARIO.md, step 4).
+ROLL_ONLY = ["Carmen Ruiz", "Ernesto Díaz", "Ana Morales", "Bo Chen", "Chayo Hernández"]
+
 MEETING_TITLE = "General assembly — November"
 DEMO_JOIN_CODE = "BOYLEH"
 
@@ -53,7 +56,14 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         organization, _ = Organization.objects.get_or_create(
-            slug="inquilinos-unidos", defaults={"name": "Inquilinos Unidos de Boyle Heights"}
+            slug="inquilinos-unidos",
+            defaults={
+                "name": "Inquilinos Unidos de Boyle Heights",
+                # The bylaws: quorum is a third of the voting members.
+                "quorum_rule": QuorumRule.FRACTION,
+                "quorum_numerator": 1,
+                "quorum_denominator": 3,
+            },
         )
         for email, name, role in PEOPLE:
             user = User.objects.filter(email=email).first()
@@ -62,10 +72,17 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 user=user, organization=organization, defaults={"role": role, "name": name}
             )
+        for name in ROLL_ONLY:
+            Membership.objects.get_or_create(organization=organization, name=name, user=None)
         meeting, created = Meeting.objects.get_or_create(
             organization=organization,
             title=MEETING_TITLE,
-            defaults={"join_code": DEMO_JOIN_CODE, "place": "Boyle Heights community hall"},
+            defaults={
+                "join_code": DEMO_JOIN_CODE,
+                "place": "Boyle Heights community hall",
+                "bilingual": True,
+                "progressive_stack": "item",
+            },
         )
         if created:
             for position, (title, kind, minutes, description) in enumerate(AGENDA, start=1):

@@ -41,8 +41,28 @@
       timer.classList.toggle("is-over", over);
     }
   }
+  // "You are number 3 in the queue": the queue is the same HTML for everyone, so each phone
+  // finds its own place in it rather than the server rendering it once per person.
+  function markMyPlace() {
+    var me = document.getElementById("me");
+    var place = document.getElementById("my-place");
+    var id = me && me.dataset.me;
+    var items = document.querySelectorAll("#stack .queue li[data-attendee]");
+    var mine = 0;
+    for (var i = 0; i < items.length; i++) {
+      var isMe = Boolean(id) && items[i].dataset.attendee === id;
+      items[i].classList.toggle("is-me", isMe);
+      if (isMe && !mine) mine = i + 1;
+    }
+    if (place) {
+      var text = mine ? place.dataset.template.replace("{n}", String(mine)) : "";
+      if (place.textContent !== text) place.textContent = text;
+    }
+  }
+
+  function refresh() { tick(); markMyPlace(); }
   setInterval(tick, 1000);
-  document.addEventListener("DOMContentLoaded", tick);
-  document.addEventListener("htmx:wsAfterMessage", tick);
-  document.addEventListener("htmx:afterSettle", tick);
+  document.addEventListener("DOMContentLoaded", refresh);
+  document.addEventListener("htmx:wsAfterMessage", refresh);
+  document.addEventListener("htmx:afterSettle", refresh);
 })();

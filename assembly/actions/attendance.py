@@ -1,0 +1,186 @@
+"""Who is in the room: members check in, guests knock and are admitted, the secretary checks
+in those without a phone. Each change tells the room, since quorum may have moved."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assembly import live
+from assembly.actions.audit import record
+from assembly.actions.common import locked
+from assembly.actions.errors import ActionError
+from assembly.models import Attendee, Meeting, Membership, Role, User
+
+ATTENDANCE = ("attendance",)
+GUEST_NAME_MAX = 40
+
+
+def _open_for_arrivals(meeting: Meeting) -> None:
+    if meeting.status in (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED):
+        raise ActionError(_("This meeting has ended."))
+
+
+def _changed(attendee: Attendee, *, admitted: bool = False) -> None:
+    meeting = attendee.meeting
+    meeting.bump_version()
+    live.publish(meeting, parts=ATTENDANCE)
+    live.publish_personal(attendee, admitted=admitted)
+
+
+def _member_may_vote(membership: Membership) -> bool:
+    return membership.may_vote and membership.role != Role.OBSERVER
+
+
+@transaction.atomic
+def check_in_member(*, meeting: Meeting, user: User) -> Attendee:
+    """A member arrives with their account: present, with the vote their membership gives."""
+    meeting = locked(meeting)
+    _open_for_arrivals(meeting)
+    membership = Membership.objects.get(organization_id=meeting.organization_id, user=user)
+    attendee = meeting.attendees.filter(membership=membership).first()
+    if attendee is not None and attendee.is_present:
+        return attendee
+    if attendee is None:
+        attendee = Attendee(meeting=meeting, membership=membership, kind=Attendee.Kind.MEMBER)
+    attendee.user = user
+    attendee.display_name = membership.display_name[:60]
+    attendee.status = Attendee.Status.PRESENT
+    attendee.may_vote = _member_may_vote(membership)
+    attendee.checked_in_at = timezone.now()
+    attendee.save()
+    _changed(attendee)
+    return attendee
+
+
+@transaction.atomic
+def check_in_by_hand(*, meeting: Meeting, membership_id: int, by: User) -> Attendee:
+    """The secretary checks in a member who has no phone (a roll call)."""
+    meeting = locked(meeting)
+    _open_for_arrivals(meeting)
+    membership = Membership.objects.filter(
+        organization_id=meeting.organization_id, pk=membership_id
+    ).first()
+    if membership is None:
+        raise ActionError(_("That person is not on this organization's roll."))
+    attendee = meeting.attendees.filter(membership=membership).first()
+    if attendee is not None and attendee.is_present:
+        raise ActionError(_("%(name)s is already checked in.") % {"name": attendee.display_name})
+    if attendee is None:
+        attendee = Attendee(meeting=meeting, membership=membership, kind=Attendee.Kind.MEMBER)
+        attendee.has_device = False
+    attendee.user = membership.user
+    attendee.display_name = membership.display_name[:60]
+    attendee.status = Attendee.Status.PRESENT
+    attendee.may_vote = _member_may_vote(membership)
+    attendee.checked_in_at = timezone.now()
+    attendee.checked_in_by_hand = True
+    attendee.save()
+    record(
+        meeting=meeting,
+        by=by,
+        action="attendance.checked_in_by_hand",
+        details={"attendee": attendee.pk},
+    )
+    _changed(attendee)
+    return attendee
+
+
+def clean_guest_name(raw: str) -> str:
+    name = " ".join((raw or "").split())
+    if not name:
+        raise ActionError(_("Please type the name you'd like to be called."))
+    if len(name) > GUEST_NAME_MAX:
+        raise ActionError(
+            _("Please use a shorter name (at most %(count)d characters).")
+            % {"count": GUEST_NAME_MAX}
+        )
+    if any(ord(ch) < 32 for ch in name):
+        raise ActionError(_("Please use letters, numbers and spaces only."))
+    return name
+
+
+@transaction.atomic
+def join_as_guest(*, meeting: Meeting, display_name: str) -> Attendee:
+    """A guest knocks with a display name only; the facilitator admits them."""
+    meeting = locked(meeting)
+    _open_for_arrivals(meeting)
+    attendee = meeting.attendees.create(
+        display_name=clean_guest_name(display_name),
+        kind=Attendee.Kind.GUEST,
+        status=Attendee.Status.WAITING,
+        may_vote=False,
+    )
+    _changed(attendee)
+    return attendee
+
+
+def _guest_or_member(meeting: Meeting, attendee_id: int) -> Attendee:
+    attendee = meeting.attendees.select_related("meeting").filter(pk=attendee_id).first()
+    if attendee is None:
+        raise ActionError(_("That person is not in this meeting."))
+    return attendee
+
+
+@transaction.atomic
+def admit(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
+    meeting = locked(meeting)
+    attendee = _guest_or_member(meeting, attendee_id)
+    if attendee.status != Attendee.Status.WAITING:
+        raise ActionError(_("%(name)s is not waiting to be admitted.") % {"name": attendee})
+    attendee.status = Attendee.Status.PRESENT
+    attendee.checked_in_at = timezone.now()
+    attendee.save(update_fields=["status", "checked_in_at"])
+    _changed(attendee, admitted=True)
+    return attendee
+
+
+@transaction.atomic
+def set_vote(*, meeting: Meeting, attendee_id: int, may_vote: bool, by: User) -> Attendee:
+    """Give or take the vote in this meeting (a guest the assembly lets vote, say)."""
+    meeting = locked(meeting)
+    attendee = _guest_or_member(meeting, attendee_id)
+    if attendee.may_vote == may_vote:
+        return attendee
+    attendee.may_vote = may_vote
+    attendee.save(update_fields=["may_vote"])
+    record(
+        meeting=meeting,
+        by=by,
+        action="attendance.vote_given" if may_vote else "attendance.vote_taken",
+        details={"attendee": attendee.pk},
+    )
+    _changed(attendee)
+    return attendee
+
+
+@transaction.atomic
+def remove(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
+    meeting = locked(meeting)
+    attendee = _guest_or_member(meeting, attendee_id)
+    if attendee.status == Attendee.Status.REMOVED:
+        return attendee
+    attendee.status = Attendee.Status.REMOVED
+    attendee.may_vote = False
+    attendee.save(update_fields=["status", "may_vote"])
+    attendee.speaker_requests.filter(status="waiting").update(status="removed")
+    record(meeting=meeting, by=by, action="attendance.removed", details={"attendee": attendee.pk})
+    meeting.bump_version()
+    live.publish(meeting, parts=ATTENDANCE + ("stack",))
+    live.publish_personal(attendee)
+    return attendee
+
+
+@transaction.atomic
+def leave(*, attendee: Attendee) -> Attendee:
+    """Someone says they are leaving: quorum must know at once."""
+    if attendee.status != Attendee.Status.PRESENT:
+        return attendee
+    attendee.status = Attendee.Status.LEFT
+    attendee.save(update_fields=["status"])
+    attendee.speaker_requests.filter(status="waiting").update(status="withdrawn")
+    attendee.meeting.bump_version()
+    live.publish(attendee.meeting, parts=ATTENDANCE + ("stack",))
+    live.publish_personal(attendee)
+    return attendee

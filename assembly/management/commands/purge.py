@@ -1,0 +1,50 @@
+"""Delete personal records past each organization's retention period.
+
+Attendance, guests, hands raised and temperature answers of meetings adjourned longer ago than
+the organization's `retention_days` are deleted. Minutes, decisions, tallies and the speaking
+statistics (counts only) stay. Run it daily (cron or a systemd timer).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from assembly.models import Attendee, Meeting, Organization
+
+
+class Command(BaseCommand):
+    help = "Delete attendance and guest records past each organization's retention period."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Count, delete nothing.")
+        parser.add_argument("--now", help="Pretend it is this moment (ISO 8601); for testing.")
+
+    def handle(self, *args, dry_run: bool = False, now: str | None = None, **options) -> None:
+        moment = self._moment(now)
+        total_people = 0
+        for organization in Organization.objects.all():
+            cutoff = moment - timedelta(days=organization.retention_days)
+            meetings = Meeting.objects.filter(
+                organization=organization, adjourned_at__isnull=False, adjourned_at__lt=cutoff
+            )
+            people = Attendee.objects.filter(meeting__in=meetings)
+            count = people.count()
+            if count and not dry_run:
+                with transaction.atomic():
+                    people.delete()  # hands, answers and proxies go with them
+            total_people += count
+        verb = "Would delete" if dry_run else "Deleted"
+        self.stdout.write(f"{verb} {total_people} attendance records.")
+
+    def _moment(self, now: str | None) -> datetime:
+        if not now:
+            return timezone.now()
+        moment = parse_datetime(now)
+        if moment is None:
+            raise CommandError(f"--now must be an ISO 8601 date and time, not {now!r}")
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)

@@ -1,0 +1,96 @@
+"""Coming into a meeting: by code or QR link; members check in, guests give a name only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assembly import actions
+from assembly.models import Attendee, Meeting
+from assembly.models.meetings import JOIN_CODE_LENGTH
+from assembly.permissions import Action, get_access, guest_tokens, membership_for
+
+
+def normalise_code(raw: str) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[: JOIN_CODE_LENGTH + 4]
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """The front door: type the code shown on the projector."""
+    error = None
+    code = ""
+    if request.method == "POST":
+        code = normalise_code(request.POST.get("code", ""))
+        if Meeting.objects.filter(join_code=code).exists():
+            return redirect("assembly:join-code", code=code)
+        error = _("No meeting has that code. Check the code on the projector and try again.")
+    return render(
+        request,
+        "assembly/join/code.html",
+        {"error": error, "code": code},
+        status=200 if error is None else 404,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join_code(request: HttpRequest, code: str) -> HttpResponse:
+    """A meeting's own door (the QR code's link): members check in, guests knock."""
+    meeting = (
+        Meeting.objects.select_related("organization")
+        .filter(join_code=normalise_code(code))
+        .first()
+    )
+    if meeting is None:
+        error = _("No meeting has that code. Check the code on the projector and try again.")
+        return render(request, "assembly/join/code.html", {"error": error}, status=404)
+    membership = membership_for(request.user, meeting.organization_id)
+    tokens = guest_tokens(request.session)
+    if membership is None and str(meeting.pk) in tokens:
+        known = meeting.attendees.filter(token=tokens[str(meeting.pk)]).first()
+        if known is not None and known.status in (Attendee.Status.WAITING, Attendee.Status.PRESENT):
+            return redirect("assembly:meeting-room", meeting_id=meeting.pk)
+    error = None
+    name = ""
+    if request.method == "POST":
+        try:
+            if membership is not None:
+                actions.attendance.check_in_member(meeting=meeting, user=request.user)
+            else:
+                name = request.POST.get("display_name", "")
+                guest = actions.attendance.join_as_guest(meeting=meeting, display_name=name)
+                tokens[str(meeting.pk)] = guest.token
+                request.session["guest_tokens"] = tokens
+            return redirect("assembly:meeting-room", meeting_id=meeting.pk)
+        except actions.ActionError as refused:
+            error = str(refused)
+    return render(
+        request,
+        "assembly/join/meeting.html",
+        {"meeting": meeting, "membership": membership, "error": error, "name": name},
+        status=200 if error is None else 400,
+    )
+
+
+@require_POST
+def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A member on the participant page says they are here."""
+    room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.VIEW_ROOM)
+    if room.membership is None:
+        return redirect("assembly:meeting-room", meeting_id=meeting_id)
+    try:
+        actions.attendance.check_in_member(meeting=room.meeting, user=request.user)
+    except actions.ActionError as refused:
+        messages.error(request, str(refused))
+    return redirect("assembly:meeting-room", meeting_id=meeting_id)
+
+
+@require_POST
+def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.TAKE_PART)
+    actions.attendance.leave(attendee=room.attendee)
+    messages.success(request, _("You have left the meeting. Thank you for coming."))
+    return redirect("assembly:home")

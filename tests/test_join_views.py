@@ -1,0 +1,170 @@
+"""Coming in: the code on the projector, the QR link, members checking in, guests knocking."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assembly.models import Attendee
+from tests.conftest import client_for, guest_client
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with (
+        mock.patch("assembly.live.publish.broadcast"),
+        mock.patch("assembly.live.publish.send_personal"),
+    ):
+        yield
+
+
+def test_the_code_leads_to_the_meeting_whatever_its_case_or_spaces(client, meeting):
+    code = meeting.join_code
+    response = client.post(reverse("assembly:join"), {"code": f" {code[:3].lower()} {code[3:]} "})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assembly:join-code", args=[code])
+
+
+def test_a_wrong_code_says_so_and_keeps_what_was_typed(client, db):
+    response = client.post(reverse("assembly:join"), {"code": "nope99"})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "No meeting has that code" in html
+    assert 'value="NOPE99"' in html
+
+
+def test_a_guest_joins_with_a_name_only_and_waits(client, meeting):
+    response = client.post(
+        reverse("assembly:join-code", args=[meeting.join_code]), {"display_name": "Jin"}
+    )
+    assert response.status_code == 302
+    guest = meeting.attendees.get()
+    assert (guest.display_name, guest.status, guest.may_vote) == ("Jin", "waiting", False)
+    page = client.get(reverse("assembly:meeting-room", args=[meeting.pk])).content.decode()
+    assert "will let you in shortly" in page
+    assert 'id="agenda"' not in page  # nothing of the room before admission
+    assert "Welcome" not in page
+
+
+def test_a_guest_coming_back_goes_straight_to_the_room(client, meeting):
+    url = reverse("assembly:join-code", args=[meeting.join_code])
+    client.post(url, {"display_name": "Jin"})
+    response = client.get(url)
+    assert response.status_code == 302
+    assert meeting.attendees.count() == 1
+
+
+def test_an_empty_name_is_refused_with_a_message(client, meeting):
+    response = client.post(
+        reverse("assembly:join-code", args=[meeting.join_code]), {"display_name": "  "}
+    )
+    assert response.status_code == 400
+    assert "type the name" in response.content.decode()
+    assert not meeting.attendees.exists()
+
+
+def test_the_qr_link_of_an_unknown_meeting_is_404(client, db):
+    assert client.get(reverse("assembly:join-code", args=["ZZZZZZ"])).status_code == 404
+
+
+def test_a_member_checks_in_through_the_link(meeting, member):
+    client = client_for(member)
+    url = reverse("assembly:join-code", args=[meeting.join_code])
+    assert "You are on the roll as Lupe" in client.get(url).content.decode()
+    client.post(url)
+    attendee = meeting.attendees.get()
+    assert attendee.user == member and attendee.is_present and attendee.may_vote
+
+
+def test_a_member_checks_in_from_the_room(meeting, member):
+    client = client_for(member)
+    room = reverse("assembly:meeting-room", args=[meeting.pk])
+    assert "Check in: I'm here" in client.get(room).content.decode()
+    client.post(reverse("assembly:meeting-check-in", args=[meeting.pk]))
+    assert meeting.attendees.get().is_present
+    assert "You are in as Lupe" in client.get(room).content.decode()
+
+
+def test_an_admitted_guest_sees_the_room_and_may_raise_a_hand(live_meeting, guest):
+    client = guest_client(guest)
+    page = client.get(reverse("assembly:meeting-room", args=[live_meeting.pk])).content.decode()
+    assert "You are in as Jin" in page
+    assert "You can speak but not vote" in page
+    response = client.post(
+        reverse("assembly:stack-raise", args=[live_meeting.pk]),
+        {"kind": "speak"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "Your hand is up: Speak" in response.content.decode()
+
+
+def test_a_waiting_guest_cannot_raise_a_hand(live_meeting):
+    waiting = live_meeting.attendees.create(display_name="Knock", kind="guest")
+    response = guest_client(waiting).post(
+        reverse("assembly:stack-raise", args=[live_meeting.pk]), {"kind": "speak"}
+    )
+    assert response.status_code == 403
+    assert not waiting.speaker_requests.exists()
+
+
+def test_a_removed_guest_is_shown_the_door(live_meeting, guest):
+    guest.status = Attendee.Status.REMOVED
+    guest.save()
+    response = guest_client(guest).get(reverse("assembly:meeting-room", args=[live_meeting.pk]))
+    assert response.status_code == 404
+
+
+def test_a_guest_token_for_one_meeting_opens_no_other(live_meeting, organization, guest):
+    other = organization.meetings.create(title="Closed session")
+    client = guest_client(guest)
+    session = client.session
+    session["guest_tokens"] = {str(other.pk): guest.token}
+    session.save()
+    assert client.get(reverse("assembly:meeting-room", args=[other.pk])).status_code == 404
+
+
+def test_a_refused_hand_says_why(live_meeting, member):
+    client = client_for(member)
+    client.post(reverse("assembly:meeting-check-in", args=[live_meeting.pk]))
+    url = reverse("assembly:stack-raise", args=[live_meeting.pk])
+    client.post(url, {"kind": "speak"}, headers={"HX-Request": "true"})
+    response = client.post(url, {"kind": "speak"}, headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert "Your hand is already up for this." in response.content.decode()
+
+
+def test_leaving_takes_you_out_of_quorum(live_meeting, member):
+    client = client_for(member)
+    client.post(reverse("assembly:meeting-check-in", args=[live_meeting.pk]))
+    client.post(reverse("assembly:meeting-leave", args=[live_meeting.pk]))
+    assert live_meeting.attendees.get().status == Attendee.Status.LEFT
+
+
+def test_an_anonymous_visitor_without_a_token_is_asked_to_sign_in(meeting):
+    response = Client().get(reverse("assembly:meeting-room", args=[meeting.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_projector_shows_a_qr_code_for_the_join_link(meeting, facilitator):
+    html = (
+        client_for(facilitator)
+        .get(reverse("assembly:meeting-projector", args=[meeting.pk]))
+        .content.decode()
+    )
+    assert "<svg" in html
+    assert f"/join/{meeting.join_code}/" in html
+
+
+def test_the_console_announces_lost_quorum(live_meeting, facilitator, member):
+    html = (
+        client_for(facilitator)
+        .get(reverse("assembly:meeting-console", args=[live_meeting.pk]))
+        .content.decode()
+    )
+    assert 'role="alert"' in html
+    assert "Quorum lost: 0 voting present, 2 needed" in html

@@ -1,0 +1,142 @@
+"""Every kind of person against every action in a meeting: allowed, or refused the right way.
+
+Refused means 403 for someone of this organization without the role, 404 for anyone from
+outside (an id from elsewhere reveals nothing), and a sign-in redirect for pages that need an
+account. Allowed means the request got through to the action (which may still say no for the
+meeting's state, with 409).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
+
+from assembly import actions
+from assembly.models import Attendee, Membership, Role
+from tests.conftest import client_for, guest_client, make_person
+
+MEMBERS = ("admin", "facilitator", "secretary", "member", "observer")
+EVERYONE = (*MEMBERS, "guest", "waiting_guest", "outsider", "anonymous")
+STAFF = {"admin", "facilitator", "secretary"}
+RUNNERS = {"admin", "facilitator"}
+TAKERS_OF_PART = {"admin", "facilitator", "secretary", "member", "guest"}
+
+
+@dataclass
+class World:
+    meeting: object
+    people: dict
+    hand_id: int
+    target_attendee_id: int
+    roll_id: int
+    item_id: int
+
+    def client(self, who: str) -> Client:
+        person = self.people[who]
+        if isinstance(person, Attendee):
+            return guest_client(person)
+        if isinstance(person, AnonymousUser):
+            return Client()
+        return client_for(person)
+
+
+@pytest.fixture
+def world(organization, other_organization, meeting) -> World:
+    people = {
+        role: make_person(organization, f"{role}@example.org", getattr(Role, role.upper()))
+        for role in MEMBERS
+    }
+    people["outsider"] = make_person(other_organization, "spy@example.org", Role.ADMIN)
+    people["anonymous"] = AnonymousUser()
+    with (
+        mock.patch("assembly.live.publish.broadcast"),
+        mock.patch("assembly.live.publish.send_personal"),
+    ):
+        actions.meetings.start(meeting=meeting, by=people["facilitator"])
+        for role in MEMBERS:
+            actions.attendance.check_in_member(meeting=meeting, user=people[role])
+        people["guest"] = meeting.attendees.create(display_name="G", kind="guest", status="present")
+        people["waiting_guest"] = meeting.attendees.create(display_name="W", kind="guest")
+        somebody = meeting.attendees.create(display_name="S", kind="guest", status="present")
+        hand = actions.stack.raise_hand(attendee=somebody, kind="speak")
+        actions.stack.raise_hand(
+            attendee=meeting.attendees.create(display_name="T", kind="guest", status="present"),
+            kind="speak",
+        )
+    roll = Membership.objects.create(organization=organization, name="No phone")
+    return World(meeting, people, hand.pk, somebody.pk, roll.pk, meeting.items.last().pk)
+
+
+# (url name, method, extra kwargs from the world, who may)
+ACTIONS = [
+    ("meeting-room", "get", {}, {*MEMBERS, "guest", "waiting_guest"}),
+    ("meeting-console", "get", {}, RUNNERS),
+    ("meeting-projector", "get", {}, STAFF),
+    ("meeting-attendance", "get", {}, STAFF),
+    ("meeting-start", "post", {}, RUNNERS),
+    ("meeting-next", "post", {}, RUNNERS),
+    ("meeting-go-to", "post", {"item_id": "item_id"}, RUNNERS),
+    ("meeting-adjourn", "post", {}, RUNNERS),
+    ("stack-next", "post", {}, RUNNERS),
+    ("stack-finish", "post", {}, RUNNERS),
+    ("stack-close", "post", {}, RUNNERS),
+    ("stack-move", "post", {"request_id": "hand_id", "direction": "down"}, RUNNERS),
+    ("stack-remove", "post", {"request_id": "hand_id"}, RUNNERS),
+    ("temperature-open", "post", {}, RUNNERS),
+    ("temperature-close", "post", {}, RUNNERS),
+    ("attendee-admit", "post", {"attendee_id": "target_attendee_id"}, STAFF),
+    ("attendee-remove", "post", {"attendee_id": "target_attendee_id"}, STAFF),
+    ("attendee-vote", "post", {"attendee_id": "target_attendee_id"}, STAFF),
+    ("attendee-check-in-by-hand", "post", {"membership_id": "roll_id"}, STAFF),
+    ("stack-raise", "post", {}, TAKERS_OF_PART),
+    ("temperature-respond", "post", {}, TAKERS_OF_PART),
+    ("meeting-leave", "post", {}, TAKERS_OF_PART),
+]
+
+
+def allowed(response) -> bool:
+    if response.status_code in (200, 409):
+        return True
+    if response.status_code == 302:
+        return "/accounts/login/" not in response["Location"]
+    return False
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+@pytest.mark.parametrize(("name", "method", "extra", "may"), ACTIONS, ids=[a[0] for a in ACTIONS])
+def test_who_may_do_what_in_a_meeting(world, who, name, method, extra, may):
+    kwargs = {"meeting_id": world.meeting.pk}
+    kwargs.update(
+        {
+            key: getattr(world, value)
+            if isinstance(value, str) and hasattr(world, value)
+            else value
+            for key, value in extra.items()
+        }
+    )
+    url = reverse(f"assembly:{name}", kwargs=kwargs)
+    with (
+        mock.patch("assembly.live.publish.broadcast"),
+        mock.patch("assembly.live.publish.send_personal"),
+    ):
+        response = getattr(world.client(who), method)(url, {"kind": "speak", "value": "agree"})
+    assert allowed(response) == (who in may), (who, name, response.status_code)
+    if who == "outsider":
+        assert response.status_code == 404  # never 403: nothing about this meeting leaks
+    elif who in MEMBERS and who not in may:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_a_meeting_of_another_organization_is_404_for_its_non_members(
+    world, other_organization, who
+):
+    foreign = other_organization.meetings.create(title="Their meeting")
+    for name in ("meeting-room", "meeting-console", "meeting-projector", "meeting-attendance"):
+        url = reverse(f"assembly:{name}", args=[foreign.pk])
+        assert world.client(who).get(url).status_code == 404
