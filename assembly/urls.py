@@ -14,6 +14,7 @@ urlpatterns = [
     path("m/<int:meeting_id>/next/", rooms.next_item, name="meeting-next"),
     path("m/<int:meeting_id>/items/<int:item_id>/go/", rooms.go_to, name="meeting-go-to"),
     path("m/<int:meeting_id>/adjourn/", rooms.adjourn, name="meeting-adjourn"),
+    path("m/<int:meeting_id>/close-item/", rooms.close_item, name="meeting-close-item"),
     # joining and attendance
     path("join/", join.join, name="join"),
     path("join/<str:code>/", join.join_code, name="join-code"),

@@ -228,3 +228,49 @@ def test_a_temperature_check_counts_one_answer_per_person(room, facilitator):
     actions.stack.close_temperature(meeting=meeting, by=facilitator)
     with pytest.raises(ActionError, match="No temperature check is open"):
         actions.stack.respond(attendee=p["Ana"], value="agree")
+
+
+def test_moving_on_ends_the_turn_and_lowers_the_hands(room, facilitator):
+    meeting, p = room
+    hand(p["Lupe"])
+    hand(p["Tomás"])
+    speaking = actions.stack.call_next(meeting=meeting, by=facilitator)
+    actions.meetings.next_item(meeting=meeting, by=facilitator)
+    speaking.refresh_from_db()
+    assert speaking.status == SpeakerRequest.Status.DONE and speaking.ended_at
+    assert SpeakerRequest.objects.get(attendee=p["Tomás"]).status == "withdrawn"
+
+
+def test_marking_an_item_done_without_opening_another(room, facilitator):
+    meeting, p = room
+    hand(p["Lupe"])
+    actions.meetings.close_item(meeting=meeting, by=facilitator)
+    meeting.refresh_from_db()
+    assert meeting.current_item is None
+    assert meeting.items.get(position=1).is_done
+    with pytest.raises(ActionError, match="No item is open"):
+        actions.meetings.close_item(meeting=meeting, by=facilitator)
+    actions.meetings.next_item(meeting=meeting, by=facilitator)  # Next goes on from the start
+    meeting.refresh_from_db()
+    assert meeting.current_item.position == 1
+
+
+def test_speaking_statistics_count_without_naming(room, facilitator):
+    meeting, p = room
+    for name in ("Lupe", "Tomás", "Lupe"):
+        hand(p[name])
+        actions.stack.call_next(meeting=meeting, by=facilitator)  # the previous turn ends
+    actions.stack.call_next(meeting=meeting, by=facilitator)
+    actions.meetings.adjourn(meeting=meeting, by=facilitator)
+    meeting.refresh_from_db()
+    stats = meeting.speaking_stats
+    assert stats["speakers"] == 2
+    assert stats["turns"] == 3
+    assert stats["first_time_speakers"] == 2  # guests, and nobody spoke at an earlier meeting
+    assert set(stats) == {
+        "speakers",
+        "first_time_speakers",
+        "turns",
+        "speaking_seconds",
+        "top3_share_percent",
+    }

@@ -17,7 +17,18 @@ from assembly.models.stack import speaking_stats
 ROOM = ("meeting-status", "current-item", "stack", "temperature", "agenda")
 
 
+def _end_speaking(meeting: Meeting) -> None:
+    # The stack belongs to the item: leaving it ends the turn and lowers the hands.
+    active = meeting.speaker_requests.filter(status__in=["speaking", "waiting"])
+    people = set(active.values_list("attendee_id", flat=True))
+    active.filter(status="speaking").update(status="done", ended_at=timezone.now())
+    active.filter(status="waiting").update(status="withdrawn")
+    for attendee_id in people:
+        live.publish_personal_id(attendee_id)
+
+
 def _open_item(meeting: Meeting, item: AgendaItem | None) -> None:
+    _end_speaking(meeting)
     now = timezone.now()
     current = meeting.current_item
     if current is not None and current.ended_at is None:
@@ -37,7 +48,7 @@ def start(*, meeting: Meeting, by: User) -> Meeting:
         raise ActionError(_("This meeting has already started."))
     meeting.status = Meeting.Status.LIVE
     meeting.started_at = timezone.now()
-    _open_item(meeting, meeting.items.first())
+    _open_item(meeting, meeting.next_item())
     meeting.save(update_fields=["status", "started_at", "current_item"])
     meeting.bump_version()
     live.publish(meeting, parts=ROOM)
@@ -77,15 +88,24 @@ def go_to(*, meeting: Meeting, item_id: int, by: User) -> Meeting:
 
 
 @transaction.atomic(durable=True)
+def close_item(*, meeting: Meeting, by: User) -> Meeting:
+    """Mark the open item done without opening another (a break before the next, say)."""
+    meeting = locked(meeting)
+    if not meeting.is_live or meeting.current_item is None:
+        raise ActionError(_("No item is open."))
+    _open_item(meeting, None)
+    meeting.save(update_fields=["current_item"])
+    meeting.bump_version()
+    live.publish(meeting, parts=ROOM)
+    return meeting
+
+
+@transaction.atomic(durable=True)
 def adjourn(*, meeting: Meeting, by: User) -> Meeting:
     meeting = locked(meeting)
     if not meeting.is_live:
         raise ActionError(_("The meeting is not in session."))
     _open_item(meeting, None)
-    meeting.speaker_requests.filter(status="speaking").update(
-        status="done", ended_at=timezone.now()
-    )
-    meeting.speaker_requests.filter(status="waiting").update(status="withdrawn")
     meeting.status = Meeting.Status.ADJOURNED
     meeting.adjourned_at = timezone.now()
     meeting.speaking_stats = speaking_stats(meeting)

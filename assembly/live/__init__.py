@@ -5,6 +5,6 @@ changed part once per audience and language and sends the finished HTML to the g
 `m<id>.<audience>.<lang>`; consumers only forward it. Every push carries the meeting's version.
 """
 
-from assembly.live.publish import publish, publish_personal
+from assembly.live.publish import publish, publish_personal, publish_personal_id
 
-__all__ = ["publish", "publish_personal"]
+__all__ = ["publish", "publish_personal", "publish_personal_id"]

@@ -30,7 +30,10 @@ def publish(meeting: Meeting, *, parts: Sequence[str]) -> None:
 
 def publish_personal(attendee: Attendee, *, admitted: bool = False) -> None:
     """Tell one attendee's phone(s) that their own standing changed, after commit."""
-    attendee_id = attendee.pk
+    publish_personal_id(attendee.pk, admitted=admitted)
+
+
+def publish_personal_id(attendee_id: int, *, admitted: bool = False) -> None:
     transaction.on_commit(lambda: send_personal(attendee_id, admitted=admitted))
 
 

@@ -104,12 +104,14 @@ def temperature_context(meeting: Meeting) -> dict:
 
 
 def room_context(meeting: Meeting, audience: str) -> dict:
+    now = timezone.now()
     items = list(meeting.items.filter(parked=False))
     context = {
         "meeting": meeting,
         "items": items,
         "parked_items": list(meeting.items.filter(parked=True)),
-        "drift_seconds": agenda_drift(meeting, items, timezone.now()),
+        "drift_seconds": agenda_drift(meeting, items, now),
+        "drift_at": now,
         "current": meeting.current_item,
         "next_item": meeting.next_item(),
         "audience": audience,

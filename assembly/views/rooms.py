@@ -155,6 +155,14 @@ def go_to(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def close_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    return _run(
+        request, meeting_id, lambda m: actions.meetings.close_item(meeting=m, by=request.user)
+    )
+
+
+@require_POST
+@login_required
 def adjourn(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _run(request, meeting_id, lambda m: actions.meetings.adjourn(meeting=m, by=request.user))
 

@@ -173,3 +173,19 @@ def screenshot(page, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def new_meeting(server: Server, title: str = "Extraordinary assembly") -> int:
+    """A fresh meeting of the demo organization with the demo agenda; its id."""
+    out = server.manage(
+        "shell",
+        "-c",
+        "from assembly.management.commands.demo import AGENDA; "
+        "from assembly.models import Organization; "
+        "org = Organization.objects.get(slug='inquilinos-unidos'); "
+        f"m = org.meetings.create(title={title!r}); "
+        "[m.items.create(position=n, title=t, kind=k, timebox_minutes=mins, description=d) "
+        " for n, (t, k, mins, d) in enumerate(AGENDA, start=1)]; "
+        "print(m.pk)",
+    )
+    return int(out.stdout.strip().splitlines()[-1])

@@ -37,7 +37,7 @@ def test_an_evening_with_the_stack(browser, app_server):
     for phone in (lupe, tomas):
         phone.goto(server + "/m/1/")
         phone.locator("form[action$='/check-in/'] button").click()
-        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|in as"))
+        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
     jin.goto(server + "/join/")
     jin.fill("input[name=code]", code.lower())
     jin.get_by_role("button", name="Continue").click()
@@ -93,8 +93,8 @@ def test_an_evening_with_the_stack(browser, app_server):
     # A temperature check: twinkles from the phones, counts everywhere.
     console.fill("#temperature-question", "Cap each grant at $500?")
     console.get_by_role("button", name="Start a temperature check").click()
-    lupe.get_by_role("button", name="De acuerdo").click()
-    tomas.get_by_role("button", name="Agree").click()
+    lupe.get_by_role("button", name="De acuerdo", exact=True).click()
+    tomas.get_by_role("button", name="Agree", exact=True).click()
     jin.get_by_role("button", name="Unsure").click()
     expect(projector.locator("#temperature .count-agree .count")).to_have_text("2")
     expect(projector.locator("#temperature .count-unsure .count")).to_have_text("1")

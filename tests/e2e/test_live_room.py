@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, screenshot, signed_in
+from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -21,14 +21,16 @@ def assert_not_reloaded(page) -> None:
     assert page.evaluate("window.__notReloaded === true")
 
 
-def test_advancing_the_agenda_reaches_every_screen(browser, server):
+def test_advancing_the_agenda_reaches_every_screen(browser, app_server):
+    server = app_server.url
+    m = f"/m/{new_meeting(app_server)}"
     rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
     lupe_context, phone = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
-    console.goto(server + "/m/1/console/")
+    console.goto(server + m + "/console/")
     projector = rosa_context.new_page()
     projector.set_viewport_size(PROJECTOR["viewport"])
-    projector.goto(server + "/m/1/projector/")
-    phone.goto(server + "/m/1/")
+    projector.goto(server + m + "/projector/")
+    phone.goto(server + m + "/")
 
     for page in (console, projector, phone):
         expect(page.locator("#live-status")).not_to_have_class(re.compile("is-offline"))
@@ -60,8 +62,10 @@ def test_advancing_the_agenda_reaches_every_screen(browser, server):
 
 def test_a_phone_that_drops_off_catches_up_without_reloading(browser, app_server):
     server = app_server.url
+    meeting_id = new_meeting(app_server)
+    m = f"/m/{meeting_id}"
     tomas_context, phone = signed_in(browser, server, "tomas@example.org", **PHONE)
-    phone.goto(server + "/m/1/")
+    phone.goto(server + m + "/")
     expect(phone.locator("#live-status")).to_have_text("Live")
     shown = phone.locator("#current-item h2").text_content()
     mark_loaded(phone)
@@ -73,9 +77,10 @@ def test_a_phone_that_drops_off_catches_up_without_reloading(browser, app_server
         "shell",
         "-c",
         "from assembly import actions; from assembly.models import Meeting, User; "
-        "m = Meeting.objects.get(pk=1); rosa = User.objects.get(email='rosa@example.org'); "
-        "actions.meetings.start(meeting=m, by=rosa) if not m.is_live else None; "
-        "m.refresh_from_db(); actions.meetings.next_item(meeting=m, by=rosa)",
+        f"m = Meeting.objects.get(pk={meeting_id}); "
+        "rosa = User.objects.get(email='rosa@example.org'); "
+        "m = actions.meetings.start(meeting=m, by=rosa); "
+        "actions.meetings.next_item(meeting=m, by=rosa)",
     )
     app_server.start()
 

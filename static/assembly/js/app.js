@@ -60,8 +60,23 @@
     }
   }
 
-  function refresh() { tick(); markMyPlace(); }
-  setInterval(tick, 1000);
+  // The agenda's drift holds while the open item is within its timebox and grows with every
+  // second past it; the server says where it stood and when, the page keeps counting.
+  function tickDrift() {
+    var drift = document.getElementById("agenda-drift");
+    if (!drift) return;
+    var from = Math.max(Date.parse(drift.dataset.at), Date.parse(drift.dataset.growsAfter || "") || 0);
+    var seconds = Number(drift.dataset.drift) + Math.max(0, (Date.now() - from) / 1000);
+    var minutes = Math.round(Math.abs(seconds) / 60);
+    var text = seconds >= 60 ? drift.dataset.behind : seconds <= -60 ? drift.dataset.ahead : drift.dataset.onTime;
+    text = text.replace("{n}", String(minutes));
+    if (drift.textContent !== text) drift.textContent = text;
+    drift.classList.toggle("is-behind", seconds >= 60);
+    drift.classList.toggle("is-ahead", seconds <= -60);
+  }
+
+  function refresh() { tick(); tickDrift(); markMyPlace(); }
+  setInterval(function () { tick(); tickDrift(); }, 1000);
   document.addEventListener("DOMContentLoaded", refresh);
   document.addEventListener("htmx:wsAfterMessage", refresh);
   document.addEventListener("htmx:afterSettle", refresh);
