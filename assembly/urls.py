@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assembly.views import agenda, attendance, home, join, rooms
+from assembly.views import agenda, attendance, decisions, home, join, rooms
 from assembly.views import organizations as orgs
 
 app_name = "assembly"
@@ -40,6 +40,33 @@ urlpatterns = [
         "m/<int:meeting_id>/attendance/roll/<int:membership_id>/check-in/",
         attendance.check_in_by_hand,
         name="attendee-check-in-by-hand",
+    ),
+    # decisions
+    path("m/<int:meeting_id>/decisions/", decisions.create, name="decision-create"),
+    path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/open/",
+        decisions.open_round,
+        name="decision-open",
+    ),
+    path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/close/",
+        decisions.close,
+        name="decision-close",
+    ),
+    path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/fallback/",
+        decisions.fallback,
+        name="decision-fallback",
+    ),
+    path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/vote/",
+        decisions.vote,
+        name="decision-vote",
+    ),
+    path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/assisted/",
+        decisions.assisted_vote,
+        name="decision-assisted",
     ),
     # the speakers' stack and temperature checks
     path("m/<int:meeting_id>/stack/hands/", rooms.raise_hand, name="stack-raise"),

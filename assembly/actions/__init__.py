@@ -1,6 +1,14 @@
 """State changes: each is one transaction that ends by telling the room (live.publish)."""
 
-from assembly.actions import agenda, attendance, meetings, organizations, stack
+from assembly.actions import agenda, attendance, decisions, meetings, organizations, stack
 from assembly.actions.errors import ActionError
 
-__all__ = ["ActionError", "agenda", "attendance", "meetings", "organizations", "stack"]
+__all__ = [
+    "ActionError",
+    "agenda",
+    "attendance",
+    "decisions",
+    "meetings",
+    "organizations",
+    "stack",
+]

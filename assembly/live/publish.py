@@ -17,6 +17,7 @@ from assembly.live.render import (
     personal_group,
     render_parts,
     render_personal,
+    room_context,
 )
 from assembly.models import Attendee, Meeting
 
@@ -49,8 +50,9 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
         audience_parts = [part for part in parts if part in ROOM_PARTS[audience]]
         if not audience_parts:
             continue
+        context = room_context(meeting, audience)
         for language in _languages():
-            html = render_parts(meeting, audience, audience_parts, language)
+            html = render_parts(meeting, audience, audience_parts, language, context)
             send(
                 group_name(meeting_id, audience, language),
                 {"type": "room.changed", "html": html, "version": meeting.version},

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
 
-from assembly.models import Attendee, Meeting, SpeakerRequest, TemperatureCheck
+from assembly.models import Attendee, Decision, Meeting, SpeakerRequest, TemperatureCheck
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
 
@@ -103,8 +103,27 @@ def temperature_context(meeting: Meeting) -> dict:
     }
 
 
+def decision_context(meeting: Meeting, attendance: dict) -> dict:
+    """The decision the room is looking at: the open one, else the latest on this item."""
+    decisions = meeting.decisions.select_related("fallback_of")
+    decision = decisions.filter(status=Decision.Status.OPEN).first()
+    if decision is None and meeting.current_item_id:
+        decision = decisions.filter(item_id=meeting.current_item_id).order_by("-id").first()
+    if decision is None:
+        return {"decision": None}
+    return {
+        "decision": decision,
+        "voted": decision.participations.count() if decision.is_open else 0,
+        "eligible": attendance["voting"] + meeting.proxies.count(),
+        "fallback_pending": decision.is_closed
+        and decision.result.get("fallback_allowed")
+        and not Decision.objects.filter(fallback_of=decision).exists(),
+    }
+
+
 def room_context(meeting: Meeting, audience: str) -> dict:
     now = timezone.now()
+    attendance = attendance_summary(meeting)
     items = list(meeting.items.filter(parked=False))
     context = {
         "meeting": meeting,
@@ -116,10 +135,11 @@ def room_context(meeting: Meeting, audience: str) -> dict:
         "next_item": meeting.next_item(),
         "audience": audience,
         "show_names": audience == "facilitator" or meeting.projector_shows_names,
-        "attendance": attendance_summary(meeting),
+        "attendance": attendance,
         "hand_kinds": SpeakerRequest.Kind.choices,
         "temperature_values": TemperatureCheck.Value.choices,
         **stack_context(meeting),
+        **decision_context(meeting, attendance),
         **temperature_context(meeting),
     }
     if audience == "facilitator":
@@ -138,6 +158,15 @@ def personal_context(attendee: Attendee) -> dict:
                 status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING],
             )
         )
+    open_decision = meeting.decisions.filter(status=Decision.Status.OPEN).first()
+    voted_in = None
+    if (
+        open_decision is not None
+        and open_decision.participations.filter(
+            attendee=attendee, for_membership__isnull=True
+        ).exists()
+    ):
+        voted_in = open_decision
     check = meeting.temperature_checks.filter(closed_at__isnull=True).first()
     if check is not None:
         answer = check.responses.filter(attendee=attendee).values_list("value", flat=True).first()
@@ -148,6 +177,7 @@ def personal_context(attendee: Attendee) -> dict:
         "my_temperature": answer,
         "speaking_now": any(r.status == SpeakerRequest.Status.SPEAKING for r in mine),
         "temperature_values": TemperatureCheck.Value.choices,
+        "voted_in": voted_in,
     }
 
 
@@ -155,10 +185,18 @@ def version_marker(meeting: Meeting) -> str:
     return format_html('<div id="room-version" data-version="{}" hidden></div>', meeting.version)
 
 
-def render_parts(meeting: Meeting, audience: str, parts: Iterable[str], language: str) -> str:
-    """The given parts for one audience in one language, led by the version marker."""
+def render_parts(
+    meeting: Meeting,
+    audience: str,
+    parts: Iterable[str],
+    language: str,
+    context: dict | None = None,
+) -> str:
+    """The given parts for one audience in one language, led by the version marker.
+
+    A broadcast passes the audience's `context`, built once for all its languages."""
     with translation.override(language):
-        context = room_context(meeting, audience)
+        context = context if context is not None else room_context(meeting, audience)
         html = [version_marker(meeting)]
         html += [
             render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts

@@ -2,6 +2,7 @@
 
 from assembly.models.attendance import Attendee, Proxy
 from assembly.models.audit import AuditEntry
+from assembly.models.decisions import Ballot, Decision, Option, Participation
 from assembly.models.meetings import AgendaItem, Meeting, ProgressiveStack
 from assembly.models.organizations import (
     Invitation,
@@ -17,8 +18,12 @@ __all__ = [
     "AgendaItem",
     "Attendee",
     "AuditEntry",
+    "Ballot",
+    "Decision",
     "Invitation",
     "Meeting",
+    "Option",
+    "Participation",
     "Membership",
     "Organization",
     "ProgressiveStack",

@@ -75,7 +75,39 @@
     drift.classList.toggle("is-ahead", seconds <= -60);
   }
 
-  function refresh() { tick(); tickDrift(); markMyPlace(); }
+  // After a secret ballot is cast, its form gives way to "your vote is recorded"; the form is
+  // the same for everyone, and only this phone knows it has voted.
+  function markVoted() {
+    var me = document.getElementById("me");
+    var voted = me && me.dataset.voted;
+    var forms = document.querySelectorAll("#decision .ballot[data-decision]");
+    for (var i = 0; i < forms.length; i++) {
+      var done = Boolean(voted) && forms[i].dataset.decision === voted;
+      forms[i].hidden = done;
+      var note = forms[i].parentNode.querySelector(".voted-note");
+      if (note) note.hidden = !done;
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-dismiss-review]")) {
+      var review = document.getElementById("ballot-review");
+      if (review) {
+        var empty = document.createElement("div");
+        empty.id = "ballot-review";
+        review.replaceWith(empty);
+      }
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var review = document.getElementById("ballot-review");
+    if (review && review.contains(event.target) && review.children.length) review.focus();
+    markVoted();
+  });
+
+  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); }
   setInterval(function () { tick(); tickDrift(); }, 1000);
   document.addEventListener("DOMContentLoaded", refresh);
   document.addEventListener("htmx:wsAfterMessage", refresh);

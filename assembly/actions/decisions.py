@@ -1,0 +1,359 @@
+"""Decision rounds: prepare, open (with quorum, or a minuted override), cast, close and count.
+
+A vote, once acknowledged, is never lost or counted twice: casting locks the decision row, so a
+ballot racing the close is either counted or refused with a message, and the database allows one
+participation per voter (and per proxy) in each round.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assembly import counting, live, tally
+from assembly.actions.audit import record
+from assembly.actions.common import locked
+from assembly.actions.errors import ActionError
+from assembly.live.render import attendance_summary
+from assembly.models import (
+    Attendee,
+    Ballot,
+    Decision,
+    Meeting,
+    Membership,
+    Participation,
+    Proxy,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+DECISION = ("decision",)
+CONSENSUS_RESPONSES = tally.RESPONSES
+MAX_OPTIONS = 30
+
+
+def _threshold(text: str, *, allow_empty: bool = False) -> str:
+    text = (text or "").strip()
+    if not text and allow_empty:
+        return ""
+    try:
+        tally.parse_threshold(text)
+    except ValueError:
+        raise ActionError(
+            _(
+                "The threshold must be majority, two_thirds, three_quarters, four_fifths, "
+                "nine_tenths, unanimity or a fraction such as 3/5."
+            )
+        ) from None
+    return text
+
+
+@transaction.atomic
+def create(
+    *,
+    meeting: Meeting,
+    by: User,
+    question: str,
+    method: str,
+    options: Sequence[str] = (),
+    secret: bool = False,
+    seats: int = 1,
+    threshold: str = "majority",
+    base: str = Decision.Base.CAST,
+    fallback_threshold: str = "",
+) -> Decision:
+    meeting = locked(meeting)
+    if meeting.status in (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED):
+        raise ActionError(_("This meeting has ended."))
+    question = " ".join((question or "").split())
+    if not question:
+        raise ActionError(_("Write the question the meeting is deciding."))
+    if len(question) > 300:
+        raise ActionError(_("Please keep the question under 300 characters."))
+    if method not in Decision.Method.values:
+        raise ActionError(_("Choose how the meeting decides."))
+    if base not in Decision.Base.values:
+        raise ActionError(_("Choose what the threshold is counted over."))
+    labels: list[str] = []
+    if method in (Decision.Method.APPROVAL, Decision.Method.RANKED):
+        for raw in options:
+            label = " ".join(raw.split())
+            if label and label not in labels:
+                labels.append(label[:120])
+        if len(labels) < 2:
+            raise ActionError(_("List at least two options or candidates, one per line."))
+        if len(labels) > MAX_OPTIONS:
+            raise ActionError(_("At most %(count)d options, please.") % {"count": MAX_OPTIONS})
+        if not 1 <= seats < len(labels):
+            raise ActionError(_("There must be fewer seats than candidates."))
+    else:
+        seats = 1
+    decision = Decision.objects.create(
+        meeting=meeting,
+        item=meeting.current_item,
+        question=question,
+        method=method,
+        secret=secret,
+        seats=seats,
+        threshold=_threshold(threshold) if method == Decision.Method.MOTION else "majority",
+        base=base,
+        fallback_threshold=(
+            _threshold(fallback_threshold, allow_empty=True)
+            if method == Decision.Method.CONSENSUS
+            else ""
+        ),
+    )
+    for position, label in enumerate(labels, start=1):
+        decision.options.create(label=label, position=position)
+    meeting.bump_version()
+    live.publish(meeting, parts=DECISION)
+    return decision
+
+
+def _decision(meeting: Meeting, decision_id: int) -> Decision:
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .filter(meeting=meeting, pk=decision_id)
+        .first()
+    )
+    if decision is None:
+        raise ActionError(_("That decision is not part of this meeting."))
+    return decision
+
+
+@transaction.atomic
+def open_round(
+    *, meeting: Meeting, decision_id: int, by: User, override_quorum: bool = False
+) -> Decision:
+    meeting = locked(meeting)
+    if not meeting.is_live:
+        raise ActionError(_("The meeting is not in session."))
+    decision = _decision(meeting, decision_id)
+    if decision.status != Decision.Status.DRAFT:
+        raise ActionError(_("This decision has already been opened."))
+    if meeting.decisions.filter(status=Decision.Status.OPEN).exists():
+        raise ActionError(_("Close the open decision first."))
+    summary = attendance_summary(meeting)
+    if not summary["quorum_held"]:
+        if not override_quorum:
+            raise ActionError(
+                _(
+                    "There is no quorum: %(voting)s voting members present, %(needed)s needed. "
+                    "You can open it anyway; the minutes will say so."
+                )
+                % {"voting": summary["voting"], "needed": summary["quorum_required"]}
+            )
+        decision.quorum_overridden = True
+        record(
+            meeting=meeting,
+            by=by,
+            action="decision.opened_without_quorum",
+            details={
+                "decision": decision.pk,
+                "voting": summary["voting"],
+                "needed": summary["quorum_required"],
+            },
+        )
+    decision.status = Decision.Status.OPEN
+    decision.opened_at = timezone.now()
+    decision.save(update_fields=["status", "opened_at", "quorum_overridden"])
+    meeting.bump_version()
+    live.publish(meeting, parts=DECISION)
+    return decision
+
+
+def _clean_choice(decision: Decision, raw: dict[str, Any]) -> dict[str, Any]:
+    """The ballot as stored: checked against the method and this decision's options."""
+    method = decision.method
+    if method == Decision.Method.MOTION:
+        vote = raw.get("vote")
+        if vote not in counting.MOTION_VOTES:
+            raise ActionError(_("Choose yes, no or abstain."))
+        return {"vote": vote}
+    if method == Decision.Method.CONSENSUS:
+        response = raw.get("response")
+        if response not in CONSENSUS_RESPONSES:
+            raise ActionError(_("Choose one of the responses."))
+        return {"response": response}
+    valid = set(decision.options.values_list("pk", flat=True))
+    try:
+        picked = [int(pk) for pk in raw.get("options", [])]
+    except (TypeError, ValueError):
+        raise ActionError(_("That ballot has an option this decision doesn't have.")) from None
+    if any(pk not in valid for pk in picked) or len(picked) > len(valid):
+        raise ActionError(_("That ballot has an option this decision doesn't have."))
+    if method == Decision.Method.APPROVAL:
+        return {"approve": sorted(set(picked))}
+    if len(set(picked)) != len(picked):
+        raise ActionError(_("Each candidate can have only one rank."))
+    if not picked:
+        raise ActionError(_("Rank at least one candidate."))
+    return {"ranking": picked}
+
+
+@transaction.atomic
+def cast(
+    *,
+    decision_id: int,
+    attendee: Attendee,
+    choice: dict[str, Any],
+    for_membership_id: int | None = None,
+    assisted_by: User | None = None,
+) -> None:
+    """Record one ballot. A second ballot for the same voter is refused (secret) or replaces
+    the first (open ballots may change until the round closes)."""
+    decision = (
+        Decision.objects.select_for_update()
+        .filter(pk=decision_id, meeting_id=attendee.meeting_id)
+        .first()
+    )
+    if decision is None:
+        raise ActionError(_("That decision is not part of this meeting."))
+    if decision.status != Decision.Status.OPEN:
+        raise ActionError(_("Voting on this decision is closed; your ballot was not counted."))
+    attendee.refresh_from_db(fields=["status", "may_vote"])
+    if not attendee.is_present:
+        raise ActionError(_("You need to be admitted to the meeting first."))
+    proxy_for: Membership | None = None
+    if for_membership_id is not None:
+        proxy = (
+            Proxy.objects.filter(
+                meeting_id=attendee.meeting_id, holder=attendee, absent_member_id=for_membership_id
+            )
+            .select_related("absent_member")
+            .first()
+        )
+        if proxy is None:
+            raise ActionError(_("You don't hold that member's proxy in this meeting."))
+        proxy_for = proxy.absent_member
+    elif not attendee.may_vote:
+        raise ActionError(_("You can take part, but you don't have a vote in this meeting."))
+    stored = _clean_choice(decision, choice)
+    try:
+        with transaction.atomic():
+            Participation.objects.create(
+                decision=decision,
+                attendee=attendee,
+                for_membership=proxy_for,
+                assisted=assisted_by is not None,
+            )
+    except IntegrityError:
+        if decision.secret:
+            raise ActionError(
+                _("Your vote was already recorded. A secret ballot can't be changed.")
+            ) from None
+        Ballot.objects.filter(
+            decision=decision, attendee=attendee, for_membership=proxy_for
+        ).update(choice=stored)
+    else:
+        if decision.secret:
+            Ballot.objects.create(decision=decision, choice=stored)
+        else:
+            Ballot.objects.create(
+                decision=decision, choice=stored, attendee=attendee, for_membership=proxy_for
+            )
+    if assisted_by is not None:
+        # The record says that the secretary recorded a vote, never what it was.
+        record(
+            meeting=attendee.meeting,
+            by=assisted_by,
+            action="decision.assisted_vote",
+            details={"decision": decision.pk, "attendee": attendee.pk},
+        )
+    meeting = attendee.meeting
+    meeting.bump_version()
+    live.publish(meeting, parts=DECISION)
+    live.publish_personal(attendee)
+
+
+@transaction.atomic
+def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
+    meeting = locked(meeting)
+    decision = _decision(meeting, decision_id)
+    if decision.status != Decision.Status.OPEN:
+        raise ActionError(_("This decision is not open."))
+    decision.status = Decision.Status.CLOSED
+    decision.closed_at = timezone.now()
+    choices = list(decision.ballots.values_list("choice", flat=True))
+    summary = attendance_summary(meeting)
+    decision.result = counting.count(
+        decision,
+        choices,
+        present=summary["voting"] + meeting.proxies.count(),
+        members=meeting.organization.voting_members(),
+    )
+    decision.result["proxies"] = decision.participations.filter(
+        for_membership__isnull=False
+    ).count()
+    decision.result["assisted"] = decision.participations.filter(assisted=True).count()
+    decision.save(update_fields=["status", "closed_at", "result"])
+    if decision.secret:
+        _unlink(decision)
+    meeting.bump_version()
+    live.publish(meeting, parts=DECISION)
+    return decision
+
+
+def _unlink(decision: Decision) -> None:
+    """Rewrite a secret round's rows so that neither their order nor their transaction id
+    (xmin) says which ballot came with which participation; then compact the tables after
+    commit so the old row versions are gone from the files too."""
+    ballots = list(decision.ballots.values_list("choice", flat=True))
+    random.SystemRandom().shuffle(ballots)
+    people = sorted(
+        decision.participations.values_list("attendee_id", "for_membership_id", "assisted"),
+        key=lambda row: (row[0] or 0, row[1] or 0),
+    )
+    decision.ballots.all().delete()
+    decision.participations.all().delete()
+    Ballot.objects.bulk_create(Ballot(decision=decision, choice=c) for c in ballots)
+    Participation.objects.bulk_create(
+        Participation(decision=decision, attendee_id=a, for_membership_id=m, assisted=s)
+        for a, m, s in people
+    )
+    transaction.on_commit(compact_ballot_tables)
+
+
+def compact_ballot_tables() -> None:
+    tables = [Ballot._meta.db_table, Participation._meta.db_table]
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"VACUUM FULL {', '.join(tables)}")
+            elif connection.vendor == "sqlite":
+                cursor.execute("VACUUM")
+    except DatabaseError:
+        # Another connection is busy (SQLite allows no VACUUM then); the rows are already
+        # rewritten, and the next close compacts again.
+        logger.warning("could not compact the ballot tables now", exc_info=True)
+
+
+@transaction.atomic
+def start_fallback(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
+    """After a blocked or tabled consensus, the vote the bylaws allow at a supermajority."""
+    meeting = locked(meeting)
+    decision = _decision(meeting, decision_id)
+    if not (decision.is_closed and decision.result.get("fallback_allowed")):
+        raise ActionError(_("This decision has no fallback vote."))
+    if hasattr(decision, "fallback"):
+        raise ActionError(_("The fallback vote has already been held."))
+    fallback = Decision.objects.create(
+        meeting=meeting,
+        item=decision.item,
+        question=decision.question,
+        method=Decision.Method.MOTION,
+        secret=decision.secret,
+        threshold=decision.fallback_threshold,
+        base=Decision.Base.CAST,
+        fallback_of=decision,
+    )
+    meeting.bump_version()
+    live.publish(meeting, parts=DECISION)
+    return fallback

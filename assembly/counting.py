@@ -1,0 +1,73 @@
+"""From a decision's ballots to the tally engine and back: the result kept with the decision.
+
+The arithmetic lives in `assembly.tally`; this module only translates. Each snapshot holds
+`kind`, `outcome` and the engine's own numbers, so the room and the minutes can say why.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from assembly import tally
+from assembly.models import Decision
+
+MOTION_VOTES = ("yes", "no", "abstain")
+
+
+def count(
+    decision: Decision,
+    choices: Iterable[Mapping[str, Any]],
+    *,
+    present: int,
+    members: int,
+) -> dict[str, Any]:
+    choices = list(choices)
+    method = decision.method
+    if method == Decision.Method.MOTION:
+        votes = Counter(choice["vote"] for choice in choices)
+        result = tally.decide(
+            votes["yes"],
+            votes["no"],
+            votes["abstain"],
+            threshold=tally.parse_threshold(decision.threshold),
+            base=decision.base,
+            present=max(present, len(choices)),
+            members=max(members, present, len(choices)),
+        )
+        return {"kind": "motion", "ballots": len(choices), **result.to_dict()}
+    if method == Decision.Method.CONSENSUS:
+        responses = Counter(choice["response"] for choice in choices)
+        fallback = (
+            tally.parse_threshold(decision.fallback_threshold)
+            if decision.fallback_threshold
+            else None
+        )
+        result = tally.consensus(responses, tally.ConsensusRules(fallback=fallback))
+        snapshot = {"kind": "consensus", "ballots": len(choices), **result.to_dict()}
+        snapshot["fallback_allowed"] = fallback is not None and result.outcome in (
+            "blocked",
+            "tabled",
+        )
+        return snapshot
+    labels = {option.pk: option.label for option in decision.options.all()}
+    candidates = list(labels.values())  # in the order shown on the ballot
+    if method == Decision.Method.APPROVAL:
+        ballots = [tally.Ballot(tuple(labels[pk] for pk in c["approve"])) for c in choices]
+        result = tally.approval(
+            ballots, candidates, seats=decision.seats, seed=secrets.randbelow(2**31)
+        )
+    else:
+        ballots = [tally.Ballot(tuple(labels[pk] for pk in c["ranking"])) for c in choices]
+        # Ties go to the earlier rounds' counts, then to a lot whose seed is kept in the result.
+        rules = tally.RcvRules(
+            seats=decision.seats,
+            tiebreak="previous_round",
+            tiebreak_fallback="lot",
+            seed=secrets.randbelow(2**31),
+        )
+        result = tally.count_rcv(tally.aggregate(ballots), candidates, rules)
+    data = result.to_dict()
+    return {"kind": method, "ballots": len(choices), "outcome": "elected", **data}

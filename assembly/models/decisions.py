@@ -1,0 +1,162 @@
+"""Decisions: a round of consensus, a motion, an approval vote or a ranked election.
+
+A secret ballot keeps who voted (Participation) and what was chosen (Ballot) in two tables with
+no foreign key, timestamp, sequential id or session between them; both use random UUID keys.
+When the round closes, the ballots are rewritten in random order and the participations in
+attendee order, so neither row order nor PostgreSQL's xmin links a ballot to its voter.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assembly.models.attendance import Attendee
+from assembly.models.meetings import AgendaItem, Meeting
+from assembly.models.organizations import Membership
+
+
+class Decision(models.Model):
+    class Method(models.TextChoices):
+        CONSENSUS = "consensus", _("Consensus")
+        MOTION = "motion", _("Vote: yes, no or abstain")
+        APPROVAL = "approval", _("Approval: tick every option you support")
+        RANKED = "ranked", _("Ranked choice (instant runoff; STV for several seats)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Base(models.TextChoices):
+        CAST = "cast", _("of the votes cast")
+        PRESENT = "present", _("of the voting members present")
+        MEMBERS = "members", _("of all voting members")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    question = models.CharField(_("question"), max_length=300)
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices)
+    secret = models.BooleanField(_("secret ballot"), default=False)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    threshold = models.CharField(_("threshold"), max_length=20, default="majority")
+    base = models.CharField(
+        _("counted over"), max_length=10, choices=Base.choices, default=Base.CAST
+    )
+    # Consensus: the supermajority a fallback vote needs, if the bylaws allow one.
+    fallback_threshold = models.CharField(_("fallback vote threshold"), max_length=20, blank=True)
+    fallback_of = models.OneToOneField(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="fallback"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    quorum_overridden = models.BooleanField(_("opened without quorum"), default=False)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The numbers that explain the outcome, from the tally engine, kept when the round closes.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting"], condition=models.Q(status="open"), name="one_open_decision"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seats__gte=1), name="decision_seats_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class Option(models.Model):
+    """A choice on an approval or ranked ballot: a candidate or an alternative."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("option"), max_length=120)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "label"], name="option_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Participation(models.Model):
+    """That someone voted (themselves, as a proxy, or assisted) — never what they chose."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="participations")
+    attendee = models.ForeignKey(
+        Attendee, on_delete=models.SET_NULL, null=True, related_name="participations"
+    )
+    # Set when the vote is an absent member's, carried by `attendee` as their proxy.
+    for_membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assisted = models.BooleanField(_("recorded by the secretary"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "attendee"],
+                condition=models.Q(for_membership__isnull=True),
+                name="one_vote_per_attendee",
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "for_membership"],
+                condition=models.Q(for_membership__isnull=False),
+                name="one_vote_per_proxy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.decision)
+
+
+class Ballot(models.Model):
+    """What was chosen. On a secret ballot it names nobody; on an open one, its voter."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="ballots")
+    # {"response": "agree"}, {"vote": "yes"}, {"approve": [option ids]}, {"ranking": [ids]}
+    choice = models.JSONField()
+    attendee = models.ForeignKey(
+        Attendee, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    for_membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "attendee"],
+                condition=models.Q(attendee__isnull=False, for_membership__isnull=True),
+                name="one_open_ballot_per_attendee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.decision)

@@ -1,0 +1,146 @@
+"""Decision rounds: the facilitator prepares, opens and closes them; people vote."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_POST
+
+from assembly import actions
+from assembly.live.render import render_parts, render_personal
+from assembly.models import Decision
+from assembly.permissions import Action
+from assembly.views.rooms import _flash, _run, access
+
+
+def _ballot(request: HttpRequest) -> dict:
+    """The ballot as the form sent it; the action checks it against the decision."""
+    ranks = [value for value in request.POST.getlist("rank") if value]
+    return {
+        "vote": request.POST.get("vote"),
+        "response": request.POST.get("response"),
+        "options": ranks or request.POST.getlist("option"),
+    }
+
+
+@require_POST
+@login_required
+def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    post = request.POST
+    try:
+        seats = int(post.get("seats") or 1)
+    except ValueError:
+        seats = 0
+    return _run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.create(
+            meeting=m,
+            by=request.user,
+            question=post.get("question", ""),
+            method=post.get("method", ""),
+            options=post.get("options", "").splitlines(),
+            secret=post.get("secret") == "1",
+            seats=seats,
+            threshold=post.get("threshold", "majority"),
+            base=post.get("base", "cast"),
+            fallback_threshold=post.get("fallback_threshold", ""),
+        ),
+    )
+
+
+@require_POST
+@login_required
+def open_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    override = request.POST.get("override_quorum") == "1"
+    return _run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.open_round(
+            meeting=m, decision_id=decision_id, by=request.user, override_quorum=override
+        ),
+    )
+
+
+@require_POST
+@login_required
+def close(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    return _run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.close(meeting=m, decision_id=decision_id, by=request.user),
+    )
+
+
+@require_POST
+@login_required
+def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    return _run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.start_fallback(
+            meeting=m, decision_id=decision_id, by=request.user
+        ),
+    )
+
+
+@require_POST
+def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    """Cast one's own ballot; a secret ballot is shown back for review before it is cast."""
+    room = access(request, meeting_id, Action.TAKE_PART)
+    decision = Decision.objects.filter(meeting=room.meeting, pk=decision_id).first()
+    ballot = _ballot(request)
+    language = get_language()
+    if decision is not None and decision.secret and request.POST.get("confirm") != "1":
+        context = {
+            "meeting": room.meeting,
+            "decision": decision,
+            "ballot": ballot,
+            "labels": {str(o.pk): o.label for o in decision.options.all()},
+        }
+        template = "assembly/room/ballot_review.html"
+        if request.htmx:
+            return render(request, template, context)
+        return render(request, "assembly/room/ballot_review_page.html", context)
+    error = None
+    try:
+        actions.decisions.cast(decision_id=decision_id, attendee=room.attendee, choice=ballot)
+    except actions.ActionError as refused:
+        error = str(refused)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("assembly:meeting-room", meeting_id=meeting_id)
+    room.attendee.refresh_from_db()
+    html = render_personal(room.attendee, language)
+    html += render_parts(room.meeting, "participant", ("turnout",), language)
+    html += '<div id="ballot-review"></div>'
+    return HttpResponse(html + _flash(error), status=409 if error else 200)
+
+
+@require_POST
+@login_required
+def assisted_vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    """The secretary records the vote of a present member who has no device."""
+    room = access(request, meeting_id, Action.MANAGE_ATTENDANCE)
+    attendee = room.meeting.attendees.filter(pk=request.POST.get("attendee") or 0).first()
+    try:
+        if attendee is None:
+            raise actions.ActionError(gettext("That person is not in this meeting."))
+        actions.decisions.cast(
+            decision_id=decision_id,
+            attendee=attendee,
+            choice=_ballot(request),
+            assisted_by=request.user,
+        )
+    except actions.ActionError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            gettext("The vote of %(name)s is recorded.") % {"name": attendee.display_name},
+        )
+    return redirect("assembly:meeting-attendance", meeting_id=meeting_id)
