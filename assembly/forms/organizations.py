@@ -176,6 +176,12 @@ class InvitationForm(_Form, forms.Form):
         initial=INVITATION_DAYS_DEFAULT,
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        # It shares the organization page with "add a person", whose fields have the same names:
+        # ids of its own, so that each <label for> reaches its own field.
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 

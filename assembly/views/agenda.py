@@ -63,9 +63,14 @@ def _editor(
         "editable": meeting.status not in agenda_actions.CLOSED,
         "may_run": may(access.membership, Action.RUN_MEETING),
         "item_form": item_form or AgendaItemForm(),
-        "settings_form": settings_form or MeetingForm(instance=meeting),
+        "settings_form": settings_form or MeetingForm(instance=meeting, auto_id=SETTINGS_IDS),
     }
     return render(request, "assembly/agenda/editor.html", context, status=status)
+
+
+# The settings form shares the page with the new-item form; both have a "title", so its ids differ
+# (a <label for> reaches only the first element with an id).
+SETTINGS_IDS = "meeting_%s"
 
 
 def _refused(request: HttpRequest, meeting: Meeting, error: ActionError) -> HttpResponseRedirect:
@@ -104,7 +109,9 @@ def editor(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def edit_settings(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = _access(request, meeting_id)
     meeting = access.meeting
-    form = MeetingForm(request.POST, instance=Meeting.objects.get(pk=meeting.pk))
+    form = MeetingForm(
+        request.POST, instance=Meeting.objects.get(pk=meeting.pk), auto_id=SETTINGS_IDS
+    )
     if not form.is_valid():
         return _editor(request, access, settings_form=form, status=INVALID)
     try:
