@@ -41,6 +41,12 @@ urlpatterns = [
         attendance.check_in_by_hand,
         name="attendee-check-in-by-hand",
     ),
+    path("m/<int:meeting_id>/proxies/", attendance.assign_proxy, name="proxy-assign"),
+    path(
+        "m/<int:meeting_id>/proxies/<int:proxy_id>/withdraw/",
+        attendance.withdraw_proxy,
+        name="proxy-withdraw",
+    ),
     # decisions
     path("m/<int:meeting_id>/decisions/", decisions.create, name="decision-create"),
     path(

@@ -3,6 +3,9 @@ belongs to another organization."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from unittest import mock
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -62,6 +65,22 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextmanager
+def unheard():
+    """Run actions without sending anything to sockets; the live layer has tests of its own."""
+    with (
+        mock.patch("assembly.live.publish.broadcast"),
+        mock.patch("assembly.live.publish.send_personal"),
+    ):
+        yield
+
+
+@pytest.fixture
+def quiet():
+    with unheard():
+        yield
 
 
 @pytest.fixture(autouse=True)

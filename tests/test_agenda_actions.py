@@ -12,7 +12,7 @@ from assembly.actions import agenda as agenda_actions
 from assembly.live.render import ROOM_PARTS
 from assembly.models import AgendaItem, Meeting
 
-ROOM = ("meeting-status", "current-item", "stack", "temperature", "agenda")
+ROOM = ("meeting-status", "current-item", "decision", "stack", "temperature", "agenda")
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def test_check_in_publishes_attendance_once_after_commit(
     room, personal = published
     with django_capture_on_commit_callbacks(execute=True):
         attendee = present(meeting, member)
-    room.assert_called_once_with(meeting.pk, ("attendance",))
+    room.assert_called_once_with(meeting.pk, ("attendance", "turnout"))
     personal.assert_called_once_with(attendee.pk, admitted=False)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.db import connection
 
@@ -12,14 +10,7 @@ from assembly.actions import ActionError
 from assembly.models import AuditEntry, Ballot, Decision, Participation, Proxy
 from tests.conftest import make_person
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with (
-        mock.patch("assembly.live.publish.broadcast"),
-        mock.patch("assembly.live.publish.send_personal"),
-    ):
-        yield
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,14 +9,7 @@ from django.urls import reverse
 from assembly.models import Attendee
 from tests.conftest import client_for, guest_client
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with (
-        mock.patch("assembly.live.publish.broadcast"),
-        mock.patch("assembly.live.publish.send_personal"),
-    ):
-        yield
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 def test_the_code_leads_to_the_meeting_whatever_its_case_or_spaces(client, meeting):

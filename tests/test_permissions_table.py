@@ -9,7 +9,6 @@ meeting's state, with 409).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -17,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from assembly import actions
-from assembly.models import Attendee, Membership, Role
-from tests.conftest import client_for, guest_client, make_person
+from assembly.models import Attendee, Membership, Proxy, Role
+from tests.conftest import client_for, guest_client, make_person, unheard
 
 MEMBERS = ("admin", "facilitator", "secretary", "member", "observer")
 EVERYONE = (*MEMBERS, "guest", "waiting_guest", "outsider", "anonymous")
@@ -32,9 +31,11 @@ class World:
     meeting: object
     people: dict
     hand_id: int
+    decision_id: int
     target_attendee_id: int
     roll_id: int
     item_id: int
+    proxy_id: int
 
     def client(self, who: str) -> Client:
         person = self.people[who]
@@ -53,10 +54,7 @@ def world(organization, other_organization, meeting) -> World:
     }
     people["outsider"] = make_person(other_organization, "spy@example.org", Role.ADMIN)
     people["anonymous"] = AnonymousUser()
-    with (
-        mock.patch("assembly.live.publish.broadcast"),
-        mock.patch("assembly.live.publish.send_personal"),
-    ):
+    with unheard():
         actions.meetings.start(meeting=meeting, by=people["facilitator"])
         for role in MEMBERS:
             actions.attendance.check_in_member(meeting=meeting, user=people[role])
@@ -68,8 +66,27 @@ def world(organization, other_organization, meeting) -> World:
             attendee=meeting.attendees.create(display_name="T", kind="guest", status="present"),
             kind="speak",
         )
+        decision = actions.decisions.create(
+            meeting=meeting, by=people["facilitator"], question="Q?", method="motion"
+        )
+        actions.decisions.open_round(
+            meeting=meeting, decision_id=decision.pk, by=people["facilitator"]
+        )
     roll = Membership.objects.create(organization=organization, name="No phone")
-    return World(meeting, people, hand.pk, somebody.pk, roll.pk, meeting.items.last().pk)
+    away = Membership.objects.create(organization=organization, name="Away")
+    proxy = Proxy.objects.create(
+        meeting=meeting, holder=meeting.attendees.get(user=people["member"]), absent_member=away
+    )
+    return World(
+        meeting,
+        people,
+        hand.pk,
+        decision.pk,
+        somebody.pk,
+        roll.pk,
+        meeting.items.last().pk,
+        proxy.pk,
+    )
 
 
 # (url name, method, extra kwargs from the world, who may)
@@ -93,6 +110,14 @@ ACTIONS = [
     ("attendee-remove", "post", {"attendee_id": "target_attendee_id"}, STAFF),
     ("attendee-vote", "post", {"attendee_id": "target_attendee_id"}, STAFF),
     ("attendee-check-in-by-hand", "post", {"membership_id": "roll_id"}, STAFF),
+    ("proxy-assign", "post", {}, STAFF),
+    ("proxy-withdraw", "post", {"proxy_id": "proxy_id"}, STAFF),
+    ("decision-create", "post", {}, RUNNERS),
+    ("decision-open", "post", {"decision_id": "decision_id"}, RUNNERS),
+    ("decision-close", "post", {"decision_id": "decision_id"}, RUNNERS),
+    ("decision-fallback", "post", {"decision_id": "decision_id"}, RUNNERS),
+    ("decision-assisted", "post", {"decision_id": "decision_id"}, STAFF),
+    ("decision-vote", "post", {"decision_id": "decision_id"}, TAKERS_OF_PART),
     ("stack-raise", "post", {}, TAKERS_OF_PART),
     ("temperature-respond", "post", {}, TAKERS_OF_PART),
     ("meeting-leave", "post", {}, TAKERS_OF_PART),
@@ -120,10 +145,7 @@ def test_who_may_do_what_in_a_meeting(world, who, name, method, extra, may):
         }
     )
     url = reverse(f"assembly:{name}", kwargs=kwargs)
-    with (
-        mock.patch("assembly.live.publish.broadcast"),
-        mock.patch("assembly.live.publish.send_personal"),
-    ):
+    with unheard():
         response = getattr(world.client(who), method)(url, {"kind": "speak", "value": "agree"})
     assert allowed(response) == (who in may), (who, name, response.status_code)
     if who == "outsider":

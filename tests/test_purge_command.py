@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
-from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from assembly import actions
 from assembly.models import Attendee, SpeakerRequest
-from tests.conftest import present
+from tests.conftest import present, unheard
 
 
 @pytest.fixture
 def adjourned(meeting, facilitator, member):
     """A meeting where Lupe spoke and a guest came, adjourned."""
-    with (
-        mock.patch("assembly.live.publish.broadcast"),
-        mock.patch("assembly.live.publish.send_personal"),
-    ):
+    with unheard():
         actions.meetings.start(meeting=meeting, by=facilitator)
         lupe = present(meeting, member)
         meeting.attendees.create(display_name="Jin", kind="guest", status="present")
@@ -63,10 +59,7 @@ def test_a_dry_run_deletes_nothing(adjourned):
 
 
 def test_a_meeting_still_running_is_never_purged(meeting, facilitator, member):
-    with (
-        mock.patch("assembly.live.publish.broadcast"),
-        mock.patch("assembly.live.publish.send_personal"),
-    ):
+    with unheard():
         actions.meetings.start(meeting=meeting, by=facilitator)
         present(meeting, member)
     meeting.refresh_from_db()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 
 from assembly import actions
@@ -12,14 +10,7 @@ from assembly.models import Attendee, SpeakerRequest, TemperatureResponse
 from assembly.models.stack import queue_for
 from tests.conftest import present
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with (
-        mock.patch("assembly.live.publish.broadcast"),
-        mock.patch("assembly.live.publish.send_personal"),
-    ):
-        yield
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 @pytest.fixture

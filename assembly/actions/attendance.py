@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
-from assembly.models import Attendee, Meeting, Membership, Role, User
+from assembly.models import Attendee, Meeting, Membership, Proxy, Role, User
 
-ATTENDANCE = ("attendance",)
+ATTENDANCE = ("attendance", "turnout")  # arrivals change how many may vote
 GUEST_NAME_MAX = 40
 
 
@@ -33,6 +34,25 @@ def _member_may_vote(membership: Membership) -> bool:
     return membership.may_vote and membership.role != Role.OBSERVER
 
 
+def _end_proxy(meeting: Meeting, proxy: Proxy, *, by: User | None, why: str) -> None:
+    """Votes the proxy already cast stand: a vote, once acknowledged, is never lost."""
+    record(
+        meeting=meeting,
+        by=by,
+        action=f"attendance.proxy_{why}",
+        details={"holder": proxy.holder_id, "absent_member": proxy.absent_member_id},
+    )
+    proxy.delete()
+    live.publish_personal_id(proxy.holder_id)
+
+
+def _arrives_in_person(meeting: Meeting, membership: Membership) -> None:
+    """A member who gave their proxy and then came votes themselves: the proxy ends."""
+    proxy = meeting.proxies.filter(absent_member=membership).first()
+    if proxy is not None:
+        _end_proxy(meeting, proxy, by=None, why="ended_on_arrival")
+
+
 @transaction.atomic
 def check_in_member(*, meeting: Meeting, user: User) -> Attendee:
     """A member arrives with their account: present, with the vote their membership gives."""
@@ -50,6 +70,7 @@ def check_in_member(*, meeting: Meeting, user: User) -> Attendee:
     attendee.may_vote = _member_may_vote(membership)
     attendee.checked_in_at = timezone.now()
     attendee.save()
+    _arrives_in_person(meeting, membership)
     _changed(attendee)
     return attendee
 
@@ -77,6 +98,7 @@ def check_in_by_hand(*, meeting: Meeting, membership_id: int, by: User) -> Atten
     attendee.checked_in_at = timezone.now()
     attendee.checked_in_by_hand = True
     attendee.save()
+    _arrives_in_person(meeting, membership)
     record(
         meeting=meeting,
         by=by,
@@ -184,3 +206,61 @@ def leave(*, attendee: Attendee) -> Attendee:
     live.publish(attendee.meeting, parts=ATTENDANCE + ("stack",))
     live.publish_personal(attendee)
     return attendee
+
+
+@transaction.atomic
+def assign_proxy(*, meeting: Meeting, membership_id: int, holder_id: int, by: User) -> Proxy:
+    """Record that a present member carries an absent member's vote, as the bylaws allow."""
+    meeting = locked(meeting)
+    organization = meeting.organization
+    if not organization.proxies_allowed:
+        raise ActionError(_("This organization does not allow proxy votes."))
+    _open_for_arrivals(meeting)
+    absent = Membership.objects.filter(organization=organization, pk=membership_id).first()
+    if absent is None:
+        raise ActionError(_("That person is not on this organization's roll."))
+    if not _member_may_vote(absent):
+        raise ActionError(_("%(name)s has no vote to pass on.") % {"name": absent.display_name})
+    if meeting.attendees.present().filter(membership=absent).exists():
+        raise ActionError(
+            _("%(name)s is here and votes in person.") % {"name": absent.display_name}
+        )
+    if meeting.proxies.filter(absent_member=absent).exists():
+        raise ActionError(
+            _("Someone already carries the vote of %(name)s.") % {"name": absent.display_name}
+        )
+    holder = meeting.attendees.present().filter(pk=holder_id).first()
+    if holder is None or holder.is_guest or not holder.may_vote:
+        raise ActionError(_("Only a member who is here and votes can carry a proxy."))
+    if holder.proxies_held.count() >= organization.proxy_limit:
+        raise ActionError(
+            ngettext(
+                "%(name)s already carries %(count)d proxy, the most allowed.",
+                "%(name)s already carries %(count)d proxies, the most allowed.",
+                organization.proxy_limit,
+            )
+            % {"name": holder.display_name, "count": organization.proxy_limit}
+        )
+    proxy = Proxy.objects.create(meeting=meeting, holder=holder, absent_member=absent)
+    record(
+        meeting=meeting,
+        by=by,
+        action="attendance.proxy_assigned",
+        details={"holder": holder.pk, "absent_member": absent.pk},
+    )
+    meeting.bump_version()
+    live.publish(meeting, parts=ATTENDANCE)
+    live.publish_personal(holder)
+    return proxy
+
+
+@transaction.atomic
+def withdraw_proxy(*, meeting: Meeting, proxy_id: int, by: User) -> None:
+    """The secretary withdraws a proxy (the member changed their mind, say)."""
+    meeting = locked(meeting)
+    proxy = meeting.proxies.filter(pk=proxy_id).first()
+    if proxy is None:
+        raise ActionError(_("That proxy is no longer recorded."))
+    _end_proxy(meeting, proxy, by=by, why="withdrawn")
+    meeting.bump_version()
+    live.publish(meeting, parts=ATTENDANCE)

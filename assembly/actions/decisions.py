@@ -117,6 +117,14 @@ def create(
     return decision
 
 
+def _publish_round(meeting: Meeting) -> None:
+    """A round opened or closed: the room sees it, and each proxy holder's own page gains or
+    loses the ballots they cast for others."""
+    live.publish(meeting, parts=DECISION)
+    for holder_id in meeting.proxies.usable().values_list("holder_id", flat=True).distinct():
+        live.publish_personal_id(holder_id)
+
+
 def _decision(meeting: Meeting, decision_id: int) -> Decision:
     decision = (
         Decision.objects.select_for_update(of=("self",))
@@ -165,7 +173,7 @@ def open_round(
     decision.opened_at = timezone.now()
     decision.save(update_fields=["status", "opened_at", "quorum_overridden"])
     meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    _publish_round(meeting)
     return decision
 
 
@@ -233,8 +241,20 @@ def cast(
         if proxy is None:
             raise ActionError(_("You don't hold that member's proxy in this meeting."))
         proxy_for = proxy.absent_member
+        if decision.participations.filter(
+            attendee__membership=proxy_for, for_membership__isnull=True
+        ).exists():
+            raise ActionError(
+                _("%(name)s has already voted in this round themselves.")
+                % {"name": proxy_for.display_name}
+            )
     elif not attendee.may_vote:
         raise ActionError(_("You can take part, but you don't have a vote in this meeting."))
+    elif (
+        attendee.membership_id
+        and decision.participations.filter(for_membership_id=attendee.membership_id).exists()
+    ):
+        raise ActionError(_("Whoever carries your proxy already cast your vote in this round."))
     stored = _clean_choice(decision, choice)
     try:
         with transaction.atomic():
@@ -269,7 +289,7 @@ def cast(
         )
     meeting = attendee.meeting
     meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    live.publish(meeting, parts=("turnout",))
     live.publish_personal(attendee)
 
 
@@ -286,7 +306,7 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     decision.result = counting.count(
         decision,
         choices,
-        present=summary["voting"] + meeting.proxies.count(),
+        present=summary["voting"] + summary["proxies"],
         members=meeting.organization.voting_members(),
     )
     decision.result["proxies"] = decision.participations.filter(
@@ -297,7 +317,7 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     if decision.secret:
         _unlink(decision)
     meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    _publish_round(meeting)
     return decision
 
 

@@ -14,7 +14,7 @@ from assembly.models.attendance import new_attendee_token
 from assembly.models.stack import speaking_stats
 
 # The stack and the temperature check belong to the item, so they change with it.
-ROOM = ("meeting-status", "current-item", "stack", "temperature", "agenda")
+ROOM = ("meeting-status", "current-item", "decision", "stack", "temperature", "agenda")
 
 
 def _end_speaking(meeting: Meeting) -> None:

@@ -22,6 +22,7 @@ ROOM_PARTS: dict[str, tuple[str, ...]] = {
     "participant": (
         "meeting-status",
         "current-item",
+        "decision",
         "stack",
         "temperature",
         "agenda",
@@ -30,6 +31,7 @@ ROOM_PARTS: dict[str, tuple[str, ...]] = {
         "meeting-status",
         "attendance",
         "current-item",
+        "decision",
         "stack",
         "temperature",
         "agenda",
@@ -38,13 +40,17 @@ ROOM_PARTS: dict[str, tuple[str, ...]] = {
         "meeting-status",
         "attendance",
         "current-item",
+        "decision",
         "stack",
         "temperature",
         "agenda",
     ),
 }
-# What only one attendee sees: their own standing and hands (participant page).
-PERSONAL_PARTS = ("me",)
+# Parts inside another one on every screen, pushed alone when only they change: a ballot being
+# filled in must not be wiped because somebody else voted.
+NESTED_PARTS = ("turnout",)
+# What only one attendee sees: their own standing, hands and proxy ballots (participant page).
+PERSONAL_PARTS = ("me", "proxy-votes")
 
 
 def group_name(meeting_id: int, audience: str, language: str) -> str:
@@ -67,6 +73,9 @@ def attendance_summary(meeting: Meeting) -> dict:
     return {
         "present": sum(counts.values()),
         "voting": voting,
+        # Absent members' votes carried by someone present: they vote, but (as most bylaws
+        # have it) do not make quorum.
+        "proxies": meeting.proxies.usable().count(),
         "guests": counts[("guest", True)] + counts[("guest", False)],
         "waiting": meeting.attendees.waiting().count(),
         "voting_members": voting_members,
@@ -114,7 +123,7 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
     return {
         "decision": decision,
         "voted": decision.participations.count() if decision.is_open else 0,
-        "eligible": attendance["voting"] + meeting.proxies.count(),
+        "eligible": attendance["voting"] + attendance["proxies"],
         "fallback_pending": decision.is_closed
         and decision.result.get("fallback_allowed")
         and not Decision.objects.filter(fallback_of=decision).exists(),
@@ -170,6 +179,19 @@ def personal_context(attendee: Attendee) -> dict:
     check = meeting.temperature_checks.filter(closed_at__isnull=True).first()
     if check is not None:
         answer = check.responses.filter(attendee=attendee).values_list("value", flat=True).first()
+    proxies = []
+    if attendee.is_present:
+        cast_for = set()
+        if open_decision is not None:
+            cast_for = set(
+                open_decision.participations.filter(for_membership__isnull=False).values_list(
+                    "for_membership_id", flat=True
+                )
+            )
+        proxies = [
+            {"member": proxy.absent_member, "voted": proxy.absent_member_id in cast_for}
+            for proxy in attendee.proxies_held.select_related("absent_member")
+        ]
     return {
         "meeting": meeting,
         "me": attendee,
@@ -178,6 +200,8 @@ def personal_context(attendee: Attendee) -> dict:
         "speaking_now": any(r.status == SpeakerRequest.Status.SPEAKING for r in mine),
         "temperature_values": TemperatureCheck.Value.choices,
         "voted_in": voted_in,
+        "open_decision": open_decision,
+        "my_proxies": proxies,
     }
 
 
@@ -207,7 +231,9 @@ def render_parts(
 def render_personal(attendee: Attendee, language: str, *, extra: str = "") -> str:
     """One attendee's own part of the participant page, in their language."""
     with translation.override(language):
-        html = render_to_string("assembly/room/participant.html#me", personal_context(attendee))
+        context = personal_context(attendee)
+        html = render_to_string("assembly/room/participant.html#me", context)
+        html += render_to_string("assembly/room/participant.html#proxy-votes", context)
     return version_marker(attendee.meeting) + html + extra
 
 

@@ -97,6 +97,12 @@ class Attendee(models.Model):
         return self.status == self.Status.PRESENT
 
 
+class ProxyQuerySet(models.QuerySet["Proxy"]):
+    def usable(self) -> ProxyQuerySet:
+        """Proxies whose holder is in the room: only those can be voted."""
+        return self.filter(holder__status=Attendee.Status.PRESENT)
+
+
 class Proxy(models.Model):
     """A present attendee carrying the vote of an absent member, as the bylaws allow."""
 
@@ -104,6 +110,8 @@ class Proxy(models.Model):
     holder = models.ForeignKey(Attendee, on_delete=models.CASCADE, related_name="proxies_held")
     absent_member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProxyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proxy")

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions
 from assembly.live.render import attendance_summary
-from assembly.models import Attendee, Membership
+from assembly.models import Attendee, Decision, Membership, Role
 from assembly.permissions import Action
-from assembly.views.rooms import _run, access
+from assembly.views.rooms import _run, access, row_id
 
 
 @require_GET
@@ -20,19 +20,31 @@ from assembly.views.rooms import _run, access
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access(request, meeting_id, Action.MANAGE_ATTENDANCE).meeting
     attendees = list(meeting.attendees.exclude(status=Attendee.Status.REMOVED))
-    here = {a.membership_id for a in attendees if a.is_present and a.membership_id}
+    present = [a for a in attendees if a.is_present]
+    here = {a.membership_id for a in present if a.membership_id}
     roll = Membership.objects.filter(organization_id=meeting.organization_id).exclude(pk__in=here)
+    proxies = list(meeting.proxies.select_related("holder", "absent_member"))
+    carried = {proxy.absent_member_id for proxy in proxies}
     return render(
         request,
         "assembly/room/attendance_page.html",
         {
             "meeting": meeting,
-            "present": [a for a in attendees if a.is_present],
+            "present": present,
             "waiting": [a for a in attendees if a.status == Attendee.Status.WAITING],
             "left": [a for a in attendees if a.status == Attendee.Status.LEFT],
             "roll": roll,
+            "proxies_allowed": meeting.organization.proxies_allowed,
+            "proxies": proxies,
+            "proxy_givers": [
+                m for m in roll if m.may_vote and m.role != Role.OBSERVER and m.pk not in carried
+            ],
+            "proxy_holders": [a for a in present if a.may_vote and not a.is_guest],
             "attendance": attendance_summary(meeting),
             "audience": "facilitator",
+            "open_decision": meeting.decisions.filter(status=Decision.Status.OPEN)
+            .prefetch_related("options")
+            .first(),
         },
     )
 
@@ -90,4 +102,29 @@ def check_in_by_hand(request: HttpRequest, meeting_id: int, membership_id: int) 
         lambda m: actions.attendance.check_in_by_hand(
             meeting=m, membership_id=membership_id, by=request.user
         ),
+    )
+
+
+@require_POST
+@login_required
+def assign_proxy(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    membership_id, holder_id = (
+        row_id(request.POST.get(field, "")) for field in ("absent_member", "holder")
+    )
+    return _attendance_run(
+        request,
+        meeting_id,
+        lambda m: actions.attendance.assign_proxy(
+            meeting=m, membership_id=membership_id, holder_id=holder_id, by=request.user
+        ),
+    )
+
+
+@require_POST
+@login_required
+def withdraw_proxy(request: HttpRequest, meeting_id: int, proxy_id: int) -> HttpResponse:
+    return _attendance_run(
+        request,
+        meeting_id,
+        lambda m: actions.attendance.withdraw_proxy(meeting=m, proxy_id=proxy_id, by=request.user),
     )

@@ -13,7 +13,7 @@ from assembly import actions
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Decision
 from assembly.permissions import Action
-from assembly.views.rooms import _flash, _run, access
+from assembly.views.rooms import _flash, _run, access, row_id
 
 
 def _ballot(request: HttpRequest) -> dict:
@@ -93,11 +93,24 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
     room = access(request, meeting_id, Action.TAKE_PART)
     decision = Decision.objects.filter(meeting=room.meeting, pk=decision_id).first()
     ballot = _ballot(request)
-    language = get_language()
+    for_member = None
+    if request.POST.get("for_membership") and room.attendee is not None:
+        # Only a proxy this person carries; anything else is refused by the action below.
+        for_member = (
+            room.attendee.proxies_held.filter(
+                absent_member_id=row_id(request.POST["for_membership"])
+            )
+            .select_related("absent_member")
+            .first()
+        )
+        if for_member is None:
+            return _vote_answer(request, room, gettext("You don't hold that member's proxy."))
+        for_member = for_member.absent_member
     if decision is not None and decision.secret and request.POST.get("confirm") != "1":
         context = {
             "meeting": room.meeting,
             "decision": decision,
+            "for_member": for_member,
             "ballot": ballot,
             "labels": {str(o.pk): o.label for o in decision.options.all()},
         }
@@ -107,9 +120,21 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
         return render(request, "assembly/room/ballot_review_page.html", context)
     error = None
     try:
-        actions.decisions.cast(decision_id=decision_id, attendee=room.attendee, choice=ballot)
+        actions.decisions.cast(
+            decision_id=decision_id,
+            attendee=room.attendee,
+            choice=ballot,
+            for_membership_id=for_member.pk if for_member else None,
+        )
     except actions.ActionError as refused:
         error = str(refused)
+    return _vote_answer(request, room, error)
+
+
+def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:
+    """The answer to a vote: the person's own part again, and the error if it was refused."""
+    meeting_id = room.meeting.pk
+    language = get_language()
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -126,7 +151,7 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
 def assisted_vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """The secretary records the vote of a present member who has no device."""
     room = access(request, meeting_id, Action.MANAGE_ATTENDANCE)
-    attendee = room.meeting.attendees.filter(pk=request.POST.get("attendee") or 0).first()
+    attendee = room.meeting.attendees.filter(pk=row_id(request.POST.get("attendee"))).first()
     try:
         if attendee is None:
             raise actions.ActionError(gettext("That person is not in this meeting."))

@@ -32,6 +32,12 @@ def access(request: HttpRequest, meeting_id: int, action: Action) -> Access:
     return get_access(request.user, guest_tokens(request.session), meeting_id, action)
 
 
+def row_id(text: str | None) -> int:
+    """A row id sent by a form; anything else (hostile or empty) is 0, which matches nothing."""
+    text = text or ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
+
+
 def join_url(request: HttpRequest, meeting: Meeting) -> str:
     return request.build_absolute_uri(reverse("assembly:join-code", args=[meeting.join_code]))
 

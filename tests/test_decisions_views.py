@@ -1,0 +1,204 @@
+"""Decisions through the pages and the live layer: prepared on the console, shown to every
+screen when opened, voted from a phone, counted for all at the close."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assembly import actions
+from assembly.live.render import render_parts, render_personal
+from assembly.models import Decision
+from tests.conftest import client_for, guest_client, present, unheard
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def room(live_meeting, member, secretary, facilitator):
+    """Three voting members present (quorum of the three on the roll holds)."""
+    with unheard():
+        for user in (member, secretary, facilitator):
+            present(live_meeting, user)
+    return live_meeting
+
+
+def url(name, meeting, decision=None):
+    args = [meeting.pk] if decision is None else [meeting.pk, decision.pk]
+    return reverse(f"assembly:{name}", args=args)
+
+
+def prepare(meeting, facilitator, **fields):
+    data = {"question": "Commit the hardship fund?", "method": "motion", **fields}
+    response = client_for(facilitator).post(url("decision-create", meeting), data, **HTMX)
+    return response, meeting.decisions.order_by("-id").first()
+
+
+def opened(meeting, facilitator, **fields):
+    _, decision = prepare(meeting, facilitator, **fields)
+    client_for(facilitator).post(url("decision-open", meeting, decision), **HTMX)
+    decision.refresh_from_db()
+    assert decision.is_open
+    return decision
+
+
+def test_the_facilitator_prepares_a_decision_from_the_console(room, facilitator):
+    response, decision = prepare(room, facilitator, method="ranked", options="Ana\nBo\nChayo\n")
+    assert response.status_code == 200
+    assert decision.status == Decision.Status.DRAFT
+    assert [o.label for o in decision.options.all()] == ["Ana", "Bo", "Chayo"]
+    assert "Open voting" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"question": "  "}, "Write the question"),
+        ({"method": "lottery"}, "Choose how the meeting decides"),
+        ({"method": "ranked", "options": "Only one"}, "at least two options"),
+        ({"method": "ranked", "options": "A\nB", "seats": "2"}, "fewer seats than candidates"),
+        ({"method": "ranked", "options": "A\nB\nC", "seats": "two"}, "fewer seats"),
+        ({"threshold": "most"}, "The threshold must be"),
+        ({"question": "x" * 301}, "under 300 characters"),
+    ],
+)
+def test_a_bad_decision_is_refused_with_a_reason(room, facilitator, fields, message):
+    response, decision = prepare(room, facilitator, **fields)
+    assert response.status_code == 409
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert decision is None
+
+
+def test_opening_a_round_puts_the_ballot_on_every_phone_and_the_question_on_the_projector(
+    room, facilitator
+):
+    decision = opened(room, facilitator)
+    phone = render_parts(room, "participant", ["decision"], "en")
+    projector = render_parts(room, "projector", ["decision"], "en")
+    assert 'name="vote" value="yes"' in phone and "0 of 3 have voted" in phone
+    assert decision.question in projector and "<form" not in projector
+
+
+def test_a_vote_from_a_phone_is_acknowledged_and_counted_once(room, facilitator, member):
+    decision = opened(room, facilitator)
+    phone = client_for(member)
+    for _ in range(5):  # a phone resending the same ballot
+        response = phone.post(url("decision-vote", room, decision), {"vote": "yes"}, **HTMX)
+        assert response.status_code == 200
+    assert "Your vote is recorded." in response.content.decode()
+    assert "1 of 3 have voted" in response.content.decode()
+    assert decision.participations.count() == 1 == decision.ballots.count()
+
+
+def test_another_vote_updates_only_the_count_so_a_ballot_being_filled_is_kept(
+    room, facilitator, member, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    decision = opened(room, facilitator)
+    with (
+        mock.patch("assembly.live.publish.broadcast") as broadcast,
+        mock.patch("assembly.live.publish.send_personal"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client_for(member).post(url("decision-vote", room, decision), {"vote": "no"}, **HTMX)
+    broadcast.assert_called_once_with(room.pk, ("turnout",))
+    pushed = render_parts(room, "participant", ["turnout"], "en")
+    assert "1 of 3 have voted" in pushed and "<form" not in pushed
+
+
+@pytest.mark.parametrize(
+    "ballot",
+    [{"vote": "maybe"}, {"vote": ""}, {"response": "agree"}, {"vote": "yes" * 1000}],
+)
+def test_a_hostile_ballot_is_refused_and_nothing_is_recorded(room, facilitator, member, ballot):
+    decision = opened(room, facilitator)
+    response = client_for(member).post(url("decision-vote", room, decision), ballot, **HTMX)
+    assert response.status_code == 409
+    assert "Choose yes, no or abstain." in response.content.decode()
+    assert not decision.participations.exists()
+
+
+def test_a_guest_without_a_vote_sees_no_ballot_and_is_refused(room, facilitator, guest):
+    decision = opened(room, facilitator)
+    client = guest_client(guest)
+    page = client.get(url("meeting-room", room)).content.decode()
+    assert 'data-vote="no"' in page and "You can speak but not vote." in page
+    response = client.post(url("decision-vote", room, decision), {"vote": "yes"}, **HTMX)
+    assert response.status_code == 409
+    assert "don&#x27;t have a vote" in response.content.decode()
+    assert not decision.participations.exists()
+
+
+def test_a_secret_ballot_is_shown_back_in_words_before_it_is_cast(room, facilitator, member):
+    decision = opened(room, facilitator, method="consensus", secret="1")
+    phone = client_for(member)
+    review = phone.post(
+        url("decision-vote", room, decision), {"response": "stand_aside"}, **HTMX
+    ).content.decode()
+    assert "Check your vote" in review and "Stand aside" in review and "stand_aside</" not in review
+    assert not decision.participations.exists()
+    phone.post(
+        url("decision-vote", room, decision), {"response": "stand_aside", "confirm": "1"}, **HTMX
+    )
+    assert decision.participations.count() == 1
+    again = phone.post(
+        url("decision-vote", room, decision), {"response": "block", "confirm": "1"}, **HTMX
+    )
+    assert again.status_code == 409 and "can&#x27;t be changed" in again.content.decode()
+
+
+def test_a_secret_ballot_is_reviewed_in_spanish_for_a_spanish_phone(room, facilitator, member):
+    decision = opened(room, facilitator, method="consensus", secret="1")
+    phone = client_for(member)
+    phone.cookies["django_language"] = "es"
+    review = phone.post(url("decision-vote", room, decision), {"response": "stand_aside"}, **HTMX)
+    html = review.content.decode()
+    assert "Revisa tu voto" in html and "Hacerse a un lado" in html
+
+
+def test_closing_shows_everyone_the_result_and_why(room, facilitator, member, secretary):
+    decision = opened(room, facilitator, threshold="two_thirds")
+    for person, choice in ((member, "yes"), (secretary, "yes"), (facilitator, "no")):
+        client_for(person).post(url("decision-vote", room, decision), {"vote": choice}, **HTMX)
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    for audience in ("participant", "projector", "facilitator"):
+        html = render_parts(room, audience, ["decision"], "en")
+        assert "Passed" in html, audience
+        assert "<form" not in html or audience == "facilitator"
+
+
+def test_the_personal_part_says_a_phone_has_voted(room, facilitator, member):
+    decision = opened(room, facilitator)
+    client_for(member).post(url("decision-vote", room, decision), {"vote": "yes"}, **HTMX)
+    attendee = room.attendees.get(user=member)
+    assert "Your vote is recorded." in render_personal(attendee, "en")
+
+
+def test_the_secretary_records_a_vote_for_a_member_without_a_phone(room, facilitator, secretary):
+    with unheard():
+        ernesto = room.organization.memberships.create(name="Ernesto Díaz")
+        attendee = actions.attendance.check_in_by_hand(
+            meeting=room, membership_id=ernesto.pk, by=secretary
+        )
+    decision = opened(room, facilitator)
+    client = client_for(secretary)
+    page = client.get(url("meeting-attendance", room)).content.decode()
+    assert "Record a vote for someone without a device" in page and "Vote of Ernesto Díaz" in page
+    response = client.post(
+        url("decision-assisted", room, decision),
+        {"attendee": attendee.pk, "vote": "yes"},
+        follow=True,
+    )
+    assert "The vote of Ernesto Díaz is recorded." in response.content.decode()
+    assert decision.participations.get().assisted
+
+
+@pytest.mark.parametrize("hostile", ["", "abc", "99999", "-3"])
+def test_an_assisted_vote_for_nobody_is_refused(room, facilitator, secretary, hostile):
+    decision = opened(room, facilitator)
+    response = client_for(secretary).post(
+        url("decision-assisted", room, decision), {"attendee": hostile, "vote": "yes"}, follow=True
+    )
+    assert "That person is not in this meeting." in response.content.decode()
+    assert not decision.participations.exists()
