@@ -1,0 +1,50 @@
+"""`{% both %}…{% endboth %}`: on a bilingual meeting's projector, what is inside is shown in the
+room's other language too, beside the first, so that one screen serves the whole hall.
+
+The block is rendered a second time with the other language active, so it works for plain
+`translate`, `blocktranslate` with counts, and model choices alike. Elsewhere (phones, the
+console, or a meeting that is not bilingual) it renders once, as if it were not there.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils import translation
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+def other_language(language: str) -> str | None:
+    codes = [code for code, _name in settings.LANGUAGES]
+    others = [code for code in codes if code != language]
+    return others[0] if len(codes) == 2 and language in codes else None
+
+
+class BothNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        first = self.nodelist.render(context)
+        other = other_language(translation.get_language() or "")
+        if not context.get("both_languages") or other is None:
+            return first
+        with translation.override(other):
+            second = self.nodelist.render(context)
+        if second.strip() == first.strip():
+            return first
+        return format_html(
+            '<span class="lang-pair">{}<span class="other-lang" lang="{}">{}</span></span>',
+            first,
+            other,
+            second,
+        )
+
+
+@register.tag
+def both(parser: template.base.Parser, token: template.base.Token) -> BothNode:
+    nodelist = parser.parse(("endboth",))
+    parser.delete_first_token()
+    return BothNode(nodelist)
