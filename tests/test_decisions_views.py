@@ -85,8 +85,10 @@ def test_a_vote_from_a_phone_is_acknowledged_and_counted_once(room, facilitator,
     for _ in range(5):  # a phone resending the same ballot
         response = phone.post(url("decision-vote", room, decision), {"vote": "yes"}, **HTMX)
         assert response.status_code == 200
-    assert "Your vote is recorded." in response.content.decode()
+    assert f'data-voted="{decision.pk}"' in response.content.decode()  # "your vote is recorded"
     assert "1 of 3 have voted" in response.content.decode()
+    page = phone.get(url("meeting-room", room)).content.decode()
+    assert '<p class="voted voted-note" role="status">' in page  # shown, even without script
     assert decision.participations.count() == 1 == decision.ballots.count()
 
 
@@ -172,7 +174,7 @@ def test_the_personal_part_says_a_phone_has_voted(room, facilitator, member):
     decision = opened(room, facilitator)
     client_for(member).post(url("decision-vote", room, decision), {"vote": "yes"}, **HTMX)
     attendee = room.attendees.get(user=member)
-    assert "Your vote is recorded." in render_personal(attendee, "en")
+    assert f'data-voted="{decision.pk}"' in render_personal(attendee, "en")
 
 
 def test_the_secretary_records_a_vote_for_a_member_without_a_phone(room, facilitator, secretary):

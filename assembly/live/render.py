@@ -144,6 +144,8 @@ def room_context(meeting: Meeting, audience: str) -> dict:
         "next_item": meeting.next_item(),
         "audience": audience,
         "show_names": audience == "facilitator" or meeting.projector_shows_names,
+        # A bilingual meeting's projector shows its interface in both languages ({% both %}).
+        "both_languages": audience == "projector" and meeting.bilingual,
         "attendance": attendance,
         "hand_kinds": SpeakerRequest.Kind.choices,
         "temperature_values": TemperatureCheck.Value.choices,

@@ -29,7 +29,8 @@ LOCALES = {"en": "en-US", "es": "es-ES"}
 
 # Meetings, an organization and an invitation of the checks' own, in the states worth checking:
 # one not started (members not checked in), one live with a hand up, someone speaking, a
-# temperature check open and a guest waiting at the door. Printed as JSON for the tests.
+# temperature check open, a secret ranked ballot open and a guest waiting at the door.
+# Printed as JSON for the tests.
 SETUP = """
 import json
 from assembly import actions
@@ -73,6 +74,13 @@ if live.status == "scheduled":
     actions.stack.open_temperature(meeting=live, question="Cap each grant at $500?", by=rosa)
     actions.stack.respond(attendee=present["marcus"], value="agree")
     actions.attendance.join_as_guest(meeting=live, display_name="Jin")
+    election = actions.decisions.create(
+        meeting=live, by=rosa, question="Two delegates", method="ranked",
+        options=["Ana Morales", "Bo Chen", "Chayo Hernández"], seats=2, secret=True,
+    )
+    actions.decisions.open_round(
+        meeting=live, decision_id=election.pk, by=rosa, override_quorum=True
+    )
 
 own = Organization.objects.filter(memberships__user=rosa, memberships__role="admin").first()
 if own is None:

@@ -75,15 +75,16 @@
     drift.classList.toggle("is-ahead", seconds <= -60);
   }
 
-  // After a secret ballot is cast, its form gives way to "your vote is recorded"; the form is
-  // the same for everyone, and only this phone knows it has voted.
+  // The ballot is the same HTML for everyone; only this phone's own part (#me) says which round
+  // it has voted in. Then "your vote is recorded" shows, and a secret ballot's form goes away
+  // (an open ballot's stays, to change one's mind until the close).
   function markVoted() {
     var me = document.getElementById("me");
     var voted = me && me.dataset.voted;
     var forms = document.querySelectorAll("#decision .ballot[data-decision]");
     for (var i = 0; i < forms.length; i++) {
       var done = Boolean(voted) && forms[i].dataset.decision === voted;
-      forms[i].hidden = done;
+      forms[i].hidden = done && forms[i].hasAttribute("data-secret");
       var note = forms[i].parentNode.querySelector(".voted-note");
       if (note) note.hidden = !done;
     }

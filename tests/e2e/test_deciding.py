@@ -1,0 +1,147 @@
+"""SCENARIO.md steps 10, 12 and 13 in the browser: consensus is blocked, the fallback vote passes,
+a secret ranked election fills two seats; phones in two languages, a member without a phone
+voting through the secretary, and the projector showing the count and then the result."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+
+pytestmark = pytest.mark.e2e
+
+
+def prepare(console, question: str, method: str, **fields) -> None:
+    console.locator(".new-decision summary").click()
+    console.fill("#decision-question", question)
+    console.select_option("#decision-method", method)
+    for field, value in fields.items():
+        selector = f"#decision-{field}"
+        if field in ("options", "seats"):
+            console.fill(selector, value)
+        elif field == "secret":
+            console.check("input[name=secret]")
+        else:
+            console.select_option(selector, value)
+    console.get_by_role("button", name="Prepare it").click()
+    expect(console.locator("#decision")).to_contain_text(question)
+
+
+def open_round(console) -> None:
+    console.locator("#decision").get_by_role("button", name="Open voting").click()
+    expect(console.locator("#decision")).to_contain_text("Close voting and count")
+
+
+def close_round(console) -> None:
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.locator("#decision").get_by_role("button", name="Close voting and count").click()
+
+
+def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
+    server = app_server.url
+    meeting = new_meeting(app_server, "Assembly that decides")
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    marcus_context, desk = signed_in(browser, server, "marcus@example.org", **LAPTOP)
+    lupe_context, lupe = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
+    tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
+    projector = rosa_context.new_page()
+    projector.set_viewport_size(PROJECTOR["viewport"])
+    console.goto(f"{server}/m/{meeting}/console/")
+    projector.goto(f"{server}/m/{meeting}/projector/")
+
+    # Lupe and Tomás check in; Marcus checks in Ernesto, who has no phone: quorum (3 of 9).
+    for phone in (lupe, tomas):
+        phone.goto(f"{server}/m/{meeting}/")
+        phone.locator("form[action$='/check-in/'] button").click()
+        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
+    desk.goto(f"{server}/m/{meeting}/attendance/")
+    desk.get_by_role("button", name="Check in Ernesto Díaz").click()
+    expect(projector.locator("#attendance")).to_contain_text("Quorum held")
+    console.get_by_role("button", name="Start meeting").click()
+    for _ in range(2):
+        console.get_by_role("button", name=re.compile("^Next item")).click()
+    expect(lupe.locator("#current-item h2")).to_contain_text("Proposal")
+
+    # Consensus, with a fallback vote at three quarters. Lupe blocks.
+    prepare(
+        console,
+        "Commit the hardship fund to rapid response?",
+        "consensus",
+        fallback="three_quarters",
+    )
+    open_round(console)
+    expect(projector.locator("#turnout")).to_have_text("0 of 3 have voted")
+    tomas.locator("#decision").get_by_role("button", name="Agree", exact=True).click()
+    lupe.locator("#decision").get_by_role("button", name="Bloqueo").click()
+    expect(lupe.locator("#decision .voted-note")).to_contain_text("Tu voto quedó registrado.")
+    expect(lupe.locator("#decision form.ballot")).to_be_visible()  # open: she may still change it
+    desk.goto(f"{server}/m/{meeting}/attendance/")
+    ernesto = desk.locator("#assisted-votes form", has_text="Vote of Ernesto Díaz")
+    ernesto.get_by_role("button", name="Agree", exact=True).click()
+    expect(desk.locator("body")).to_contain_text("The vote of Ernesto Díaz is recorded.")
+    expect(projector.locator("#turnout")).to_have_text("3 of 3 have voted")
+    close_round(console)
+    expect(projector.locator("#decision .outcome")).to_have_text("Blocked: no consensus")
+    expect(lupe.locator("#decision .outcome")).to_have_text("Se bloquea: no hay consenso")
+    expect(projector.locator("#decision")).to_contain_text("recorded by the secretary")
+
+    # The fallback vote: three yes of three cast passes three quarters.
+    console.locator("#decision").get_by_role("button", name=re.compile("fallback vote")).click()
+    open_round(console)
+    expect(tomas.locator("#decision .eyebrow")).to_contain_text("fallback vote")
+    tomas.locator("#decision").get_by_role("button", name="Yes", exact=True).click()
+    lupe.locator("#decision").get_by_role("button", name="Sí", exact=True).click()
+    desk.goto(f"{server}/m/{meeting}/attendance/")
+    desk.locator("#assisted-votes form").get_by_role("button", name="Yes", exact=True).click()
+    expect(projector.locator("#turnout")).to_have_text("3 of 3 have voted")
+    close_round(console)
+    expect(projector.locator("#decision .outcome")).to_have_text("Passed")
+    expect(tomas.locator("#decision .outcome")).to_have_text("Passed")
+    screenshot(projector, "deciding-fallback-projector")
+
+    # The election: a secret ranked ballot for two seats. Phones review before casting.
+    console.get_by_role("button", name=re.compile("^Next item")).click()
+    expect(tomas.locator("#current-item h2")).to_contain_text("Election")
+    prepare(
+        console,
+        "Delegates to the tenants' council",
+        "ranked",
+        options="Ana Morales\nBo Chen\nChayo Hernández",
+        seats="2",
+        secret=True,
+    )
+    open_round(console)
+    expect(tomas.locator("#decision .voted-note")).to_be_hidden()  # a new round, a new vote
+    ballot = tomas.locator("#decision form.ballot")
+    ballot.get_by_label("Choice 1").select_option(label="Bo Chen")
+    ballot.get_by_label("Choice 2").select_option(label="Ana Morales")
+    ballot.get_by_role("button", name="Review my vote").click()
+    review = tomas.locator("#ballot-review")
+    expect(review.locator("ol li")).to_have_text(["Bo Chen", "Ana Morales"])
+    screenshot(tomas, "deciding-secret-review-phone")
+    review.get_by_role("button", name="Cast my vote").click()
+    expect(tomas.locator("#decision form.ballot")).to_be_hidden()
+    expect(tomas.locator("#decision .voted-note")).to_be_visible()
+
+    ballot = lupe.locator("#decision form.ballot")
+    ballot.get_by_label("Preferencia 1").select_option(label="Chayo Hernández")
+    ballot.get_by_label("Preferencia 2").select_option(label="Bo Chen")
+    ballot.get_by_role("button", name="Revisar mi voto").click()
+    lupe.locator("#ballot-review").get_by_role("button", name="Emitir mi voto").click()
+    expect(lupe.locator("#decision .voted-note")).to_contain_text("Tu voto quedó registrado.")
+    expect(lupe.locator("#decision form.ballot")).to_be_hidden()
+    expect(projector.locator("#turnout")).to_have_text("2 of 3 have voted")
+    expect(projector.locator("#decision")).not_to_contain_text("Bo Chen")  # no results while open
+    close_round(console)
+    winners = projector.locator("#decision .outcome")
+    expect(winners).to_contain_text("Bo Chen")
+    expect(projector.locator("#decision .rounds")).to_be_visible()
+    expect(lupe.locator("#decision .outcome")).to_contain_text("Bo Chen")
+    screenshot(projector, "deciding-election-projector")
+    screenshot(lupe, "deciding-election-phone-es")
+
+    for context in (rosa_context, marcus_context, lupe_context, tomas_context):
+        context.close()
