@@ -331,6 +331,45 @@ def test_hand_raise_buttons_show_keyboard_focus(browser, server, ids, logins, si
         context.close()
 
 
+def test_a_secret_ranked_ballot_can_be_cast_by_keyboard_alone(browser, server, ids, logins):
+    """The most common complaint about assembly tools: a screen-reader or keyboard user cannot
+    vote. Tab to the ballot, rank with the arrow keys, review, cast; focus goes where it should."""
+    context = browser.new_context(**SIZES["phone"], locale="en-US", storage_state=logins("tomas"))
+    try:
+        page = context.new_page()
+        page.goto(server + f"/m/{ids['live']}/")
+        settle(page)
+        ballot = page.locator("#decision form.ballot")
+        first = ballot.get_by_label("Choice 1")
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if first.evaluate("el => el === document.activeElement"):
+                break
+        else:
+            pytest.fail("Tab never reached the ballot's first choice")
+        page.keyboard.press("ArrowDown")  # (none) → Ana Morales
+        page.keyboard.press("Tab")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")  # (none) → Ana Morales → Bo Chen
+        for _ in range(5):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == "Review my vote":
+                break
+        page.keyboard.press("Enter")
+        review = page.locator("#ballot-review")
+        expect(review).to_be_focused()  # the review is announced, not lost below the fold
+        expect(review.locator("ol li")).to_have_text(["Ana Morales", "Bo Chen"])
+        page.keyboard.press("Tab")
+        expect(review.get_by_role("button", name="Cast my vote")).to_be_focused()
+        page.keyboard.press("Enter")
+        note = page.locator("#decision .voted-note")
+        expect(note).to_be_visible()
+        assert note.get_attribute("role") == "status"
+        expect(ballot).to_be_hidden()
+    finally:
+        context.close()
+
+
 def test_axe_is_the_pinned_version(axe_source):
     pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["axe-core"]
     installed = json.loads((AXE.parent / "package.json").read_text())["version"]
