@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -87,6 +88,12 @@ def quiet():
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.5 s a person; the tests are about meetings, not key stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The cache holds rendered rooms and wrong-code counts; each test starts with none.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -159,3 +159,22 @@ def test_the_console_announces_lost_quorum(live_meeting, facilitator, member):
     )
     assert 'role="alert"' in html
     assert "Quorum lost: 0 voting present, 2 needed" in html
+
+
+def test_guessing_codes_is_slowed_down_for_that_client_only(meeting, client):
+    wrong = "ZZZZZZ" if meeting.join_code != "ZZZZZZ" else "YYYYYY"
+    for _ in range(30):
+        assert client.post(reverse("assembly:join"), {"code": wrong}).status_code == 404
+    refused = client.post(reverse("assembly:join"), {"code": meeting.join_code})
+    assert refused.status_code == 429
+    assert "Too many wrong codes from here" in refused.content.decode()
+    assert client.get(reverse("assembly:join-code", args=[wrong])).status_code == 429
+    elsewhere = Client(REMOTE_ADDR="10.0.0.7")
+    response = elsewhere.post(reverse("assembly:join"), {"code": meeting.join_code})
+    assert response.status_code == 302
+
+
+def test_a_few_mistyped_codes_do_not_lock_a_hall_out(meeting, client):
+    for _ in range(29):
+        client.post(reverse("assembly:join"), {"code": "ZZZZZQ"})
+    assert client.post(reverse("assembly:join"), {"code": meeting.join_code}).status_code == 302

@@ -8,10 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assembly import actions
+from assembly import actions, throttle
 from assembly.models import Attendee, Meeting
 from assembly.models.meetings import JOIN_CODE_LENGTH
 from assembly.permissions import Action, get_access, guest_tokens, membership_for
+
+# Wrong join codes one client may type in ten minutes before it has to wait.
+WRONG_CODES_ALLOWED = 30
+WRONG_CODES_WINDOW = 600
 
 
 def normalise_code(raw: str) -> str:
@@ -21,32 +25,36 @@ def normalise_code(raw: str) -> str:
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     """The front door: type the code shown on the projector."""
-    error = None
-    code = ""
     if request.method == "POST":
         code = normalise_code(request.POST.get("code", ""))
-        if Meeting.objects.filter(join_code=code).exists():
+        meeting = _meeting_by_code(request, code)
+        if isinstance(meeting, Meeting):
             return redirect("assembly:join-code", code=code)
+        return meeting
+    return render(request, "assembly/join/code.html")
+
+
+def _meeting_by_code(request: HttpRequest, code: str) -> Meeting | HttpResponse:
+    """The meeting with this code, or the page that says there is none (or to slow down)."""
+    if throttle.blocked(request, "join-code", limit=WRONG_CODES_ALLOWED):
+        error = _("Too many wrong codes from here. Please wait a few minutes and try again.")
+        return render(request, "assembly/join/code.html", {"error": error}, status=429)
+    meeting = Meeting.objects.select_related("organization").filter(join_code=code).first()
+    if meeting is None:
+        throttle.failed(request, "join-code", window=WRONG_CODES_WINDOW)
         error = _("No meeting has that code. Check the code on the projector and try again.")
-    return render(
-        request,
-        "assembly/join/code.html",
-        {"error": error, "code": code},
-        status=200 if error is None else 404,
-    )
+        return render(
+            request, "assembly/join/code.html", {"error": error, "code": code}, status=404
+        )
+    return meeting
 
 
 @require_http_methods(["GET", "POST"])
 def join_code(request: HttpRequest, code: str) -> HttpResponse:
     """A meeting's own door (the QR code's link): members check in, guests knock."""
-    meeting = (
-        Meeting.objects.select_related("organization")
-        .filter(join_code=normalise_code(code))
-        .first()
-    )
-    if meeting is None:
-        error = _("No meeting has that code. Check the code on the projector and try again.")
-        return render(request, "assembly/join/code.html", {"error": error}, status=404)
+    meeting = _meeting_by_code(request, normalise_code(code))
+    if not isinstance(meeting, Meeting):
+        return meeting
     membership = membership_for(request.user, meeting.organization_id)
     tokens = guest_tokens(request.session)
     if membership is None and str(meeting.pk) in tokens:
