@@ -189,7 +189,7 @@ def remove(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
     attendee.speaker_requests.filter(status="waiting").update(status="removed")
     record(meeting=meeting, by=by, action="attendance.removed", details={"attendee": attendee.pk})
     meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE + ("stack",))
+    live.publish(meeting, parts=ATTENDANCE + ("queue",))
     live.publish_personal(attendee)
     return attendee
 
@@ -203,7 +203,7 @@ def leave(*, attendee: Attendee) -> Attendee:
     attendee.save(update_fields=["status"])
     attendee.speaker_requests.filter(status="waiting").update(status="withdrawn")
     attendee.meeting.bump_version()
-    live.publish(attendee.meeting, parts=ATTENDANCE + ("stack",))
+    live.publish(attendee.meeting, parts=ATTENDANCE + ("queue",))
     live.publish_personal(attendee)
     return attendee
 

@@ -21,6 +21,7 @@ from assembly.models import (
 from assembly.models.stack import queue_for
 
 STACK = ("stack",)
+QUEUE = ("queue",)  # only who is waiting and speaking: the hand-raise buttons stay as they are
 TEMPERATURE = ("temperature",)
 Status = SpeakerRequest.Status
 
@@ -36,9 +37,11 @@ def _present(attendee: Attendee) -> None:
         raise ActionError(_("You need to be admitted to the meeting first."))
 
 
-def _stack_changed(meeting: Meeting, *people: Attendee | None) -> None:
+def _stack_changed(
+    meeting: Meeting, *people: Attendee | None, parts: tuple[str, ...] = QUEUE
+) -> None:
     meeting.bump_version()
-    live.publish(meeting, parts=STACK)
+    live.publish(meeting, parts=parts)
     for person in {p.pk: p for p in people if p is not None}.values():
         live.publish_personal(person)
 
@@ -171,7 +174,7 @@ def set_stack_closed(*, meeting: Meeting, closed: bool, by: User) -> None:
     item = _current_item(meeting)
     item.stack_closed = closed
     item.save(update_fields=["stack_closed"])
-    _stack_changed(meeting)
+    _stack_changed(meeting, parts=STACK)
 
 
 # Temperature checks -------------------------------------------------------------------------
@@ -219,5 +222,5 @@ def respond(*, attendee: Attendee, value: str) -> None:
         temperature_check=check, attendee=attendee, defaults={"value": value}
     )
     attendee.meeting.bump_version()
-    live.publish(attendee.meeting, parts=TEMPERATURE)
+    live.publish(attendee.meeting, parts=("temperature-counts",))
     live.publish_personal(attendee)

@@ -12,9 +12,8 @@ from django.template.loader import render_to_string
 
 from assembly.live.render import (
     AUDIENCES,
-    NESTED_PARTS,
-    ROOM_PARTS,
     group_name,
+    parts_for,
     personal_group,
     render_parts,
     render_personal,
@@ -48,9 +47,7 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     send = async_to_sync(get_channel_layer().group_send)
     for audience in AUDIENCES:
-        audience_parts = [
-            part for part in parts if part in ROOM_PARTS[audience] or part in NESTED_PARTS
-        ]
+        audience_parts = parts_for(audience, parts)
         if not audience_parts:
             continue
         context = room_context(meeting, audience)

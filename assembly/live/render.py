@@ -46,9 +46,29 @@ ROOM_PARTS: dict[str, tuple[str, ...]] = {
         "agenda",
     ),
 }
-# Parts inside another one on every screen, pushed alone when only they change: a ballot being
-# filled in must not be wiped because somebody else voted.
-NESTED_PARTS = ("turnout",)
+# Parts inside another one, pushed alone when only they change, so that what a person is filling
+# in or about to tap is not replaced under their thumb because somebody else acted (a ballot, the
+# hand-raise and twinkle buttons). Each names its enclosing part, sent instead to a screen whose
+# template does not have the small one (the console's stack carries controls that change too).
+NESTED_PARTS = {"turnout": "decision", "queue": "stack", "temperature-counts": "temperature"}
+NESTED_IN: dict[str, tuple[str, ...]] = {
+    "participant": ("turnout", "queue", "temperature-counts"),
+    "facilitator": ("turnout", "temperature-counts"),
+    "projector": ("turnout", "queue", "temperature-counts"),
+}
+
+
+def parts_for(audience: str, parts: Iterable[str]) -> list[str]:
+    """What to render for one audience when `parts` changed, in order, each once."""
+    chosen: list[str] = []
+    for part in parts:
+        if part not in ROOM_PARTS[audience] and part not in NESTED_IN[audience]:
+            part = NESTED_PARTS.get(part, "")
+        if part in ROOM_PARTS[audience] or part in NESTED_IN[audience]:
+            chosen.append(part)
+    return list(dict.fromkeys(chosen))
+
+
 # What only one attendee sees: their own standing, hands and proxy ballots (participant page).
 PERSONAL_PARTS = ("me", "proxy-votes")
 
