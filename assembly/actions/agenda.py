@@ -22,7 +22,8 @@ from assembly.actions.meetings import ROOM
 from assembly.live.render import ROOM_PARTS
 from assembly.models import AgendaItem, Meeting, Organization, User
 
-COPIED_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter")
+TRANSLATIONS = ("title_translation", "description_translation")
+COPIED_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter", *TRANSLATIONS)
 SETTINGS_FIELDS = (
     "title",
     "starts_at",
@@ -31,12 +32,13 @@ SETTINGS_FIELDS = (
     "projector_shows_names",
     "speaking_limit_seconds",
     "bilingual",
+    "language",
     "quorum_rule",
     "quorum_numerator",
     "quorum_denominator",
     "quorum_count",
 )
-ITEM_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter")
+ITEM_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter", *TRANSLATIONS)
 CLOSED = (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED)
 TITLE_MAX = 200
 TIMEBOX_MIN, TIMEBOX_MAX = 1, 600
@@ -89,6 +91,8 @@ def _check_item(values: dict[str, Any], *, partial: bool) -> None:
             raise ActionError(_("Give the item a title."))
         if len(title) > TITLE_MAX:
             raise ActionError(_("Keep the title to 200 characters."))
+    if len(str(values.get("title_translation", ""))) > TITLE_MAX:
+        raise ActionError(_("Keep the title to 200 characters."))
     if "timebox_minutes" in values and not (
         TIMEBOX_MIN <= int(values["timebox_minutes"]) <= TIMEBOX_MAX
     ):

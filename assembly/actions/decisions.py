@@ -68,6 +68,7 @@ def create(
     threshold: str = "majority",
     base: str = Decision.Base.CAST,
     fallback_threshold: str = "",
+    question_translation: str = "",
 ) -> Decision:
     meeting = locked(meeting)
     if meeting.status in (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED):
@@ -75,7 +76,8 @@ def create(
     question = " ".join((question or "").split())
     if not question:
         raise ActionError(_("Write the question the meeting is deciding."))
-    if len(question) > 300:
+    question_translation = " ".join((question_translation or "").split())
+    if len(question) > 300 or len(question_translation) > 300:
         raise ActionError(_("Please keep the question under 300 characters."))
     if method not in Decision.Method.values:
         raise ActionError(_("Choose how the meeting decides."))
@@ -99,6 +101,7 @@ def create(
         meeting=meeting,
         item=meeting.current_item,
         question=question,
+        question_translation=question_translation if meeting.bilingual else "",
         method=method,
         secret=secret,
         seats=seats,
@@ -368,6 +371,7 @@ def start_fallback(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
         meeting=meeting,
         item=decision.item,
         question=decision.question,
+        question_translation=decision.question_translation,
         method=Decision.Method.MOTION,
         secret=decision.secret,
         threshold=decision.fallback_threshold,

@@ -53,6 +53,7 @@ class MeetingForm(forms.ModelForm):
             "projector_shows_names",
             "speaking_limit_seconds",
             "bilingual",
+            "language",
             "quorum_rule",
             "quorum_numerator",
             "quorum_denominator",
@@ -66,6 +67,7 @@ class MeetingForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.label_suffix = ""  # the label follows its box
+        self.fields["language"].required = False
 
     def clean_title(self) -> str:
         title = _one_line(self.cleaned_data["title"])
@@ -75,6 +77,10 @@ class MeetingForm(forms.ModelForm):
 
     def clean_place(self) -> str:
         return _one_line(self.cleaned_data["place"])
+
+    def clean_language(self) -> str:
+        # Left out (an older form, a script): the meeting keeps the language it had.
+        return self.cleaned_data["language"] or self.instance.language
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -155,12 +161,32 @@ class AgendaItemForm(forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = ["title", "kind", "timebox_minutes", "presenter", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title",
+            "kind",
+            "timebox_minutes",
+            "presenter",
+            "description",
+            "title_translation",
+            "description_translation",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_translation": forms.Textarea(attrs={"rows": 4}),
+        }
         error_messages = {"title": {"required": gettext_lazy("Give the item a title.")}}
         help_texts = {
             "description": gettext_lazy("Plain text; a blank line starts a new paragraph."),
+            "title_translation": gettext_lazy(
+                "Optional. On this bilingual meeting everyone sees their own language first."
+            ),
         }
+
+    def __init__(self, *args: Any, bilingual: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not bilingual:  # translations only where the meeting is bilingual
+            for name in ("title_translation", "description_translation"):
+                self.fields.pop(name, None)
 
     def clean_title(self) -> str:
         title = _one_line(self.cleaned_data["title"])
@@ -174,9 +200,15 @@ class AgendaItemForm(forms.ModelForm):
     def clean_description(self) -> str:
         return self.cleaned_data["description"].strip()
 
+    def clean_title_translation(self) -> str:
+        return _one_line(self.cleaned_data["title_translation"])
+
+    def clean_description_translation(self) -> str:
+        return self.cleaned_data["description_translation"].strip()
+
     def values(self) -> dict[str, Any]:
         """The cleaned values, by field name, for the action to write."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class QuickItemForm(AgendaItemForm):

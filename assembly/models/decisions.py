@@ -40,6 +40,9 @@ class Decision(models.Model):
         AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
     )
     question = models.CharField(_("question"), max_length=300)
+    question_translation = models.CharField(
+        _("question in the other language"), max_length=300, blank=True
+    )
     method = models.CharField(_("method"), max_length=12, choices=Method.choices)
     secret = models.BooleanField(_("secret ballot"), default=False)
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,14 @@ class Meeting(models.Model):
         _("speaking time limit (seconds, 0 for none)"), default=120
     )
     bilingual = models.BooleanField(_("bilingual meeting"), default=False)
+    # The language the agenda and decisions are written in; on a bilingual meeting each may also
+    # carry a translation into the other one, and every reader sees their own language first.
+    language = models.CharField(
+        _("the agenda is written in"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
     # Kept when the meeting adjourns, so the minutes outlive the attendance records they count.
     speaking_stats = models.JSONField(_("speaking statistics"), default=dict, blank=True)
 
@@ -151,6 +160,10 @@ class AgendaItem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
     description = models.TextField(_("description"), blank=True)
+    title_translation = models.CharField(
+        _("title in the other language"), max_length=200, blank=True
+    )
+    description_translation = models.TextField(_("description in the other language"), blank=True)
     timebox_minutes = models.PositiveSmallIntegerField(_("timebox (minutes)"), default=10)
     presenter = models.CharField(_("presenter"), max_length=120, blank=True)
     parked = models.BooleanField(_("in the parking lot"), default=False)

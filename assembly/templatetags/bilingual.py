@@ -48,3 +48,48 @@ def both(parser: template.base.Parser, token: template.base.Token) -> BothNode:
     nodelist = parser.parse(("endboth",))
     parser.delete_first_token()
     return BothNode(nodelist)
+
+
+# What people wrote (an item's title, a decision's question) in the meeting's language and, on a
+# bilingual meeting, its translation: each reader gets their own language first.
+
+
+def _versions(context: template.Context, obj: object, field: str) -> list[tuple[str, str]]:
+    original = getattr(obj, field, "") or ""
+    translated = getattr(obj, f"{field}_translation", "") or ""
+    meeting = context.get("meeting")
+    if meeting is None or not getattr(meeting, "bilingual", False) or not translated:
+        return [("", original)]
+    written = meeting.language
+    versions = [(written, original), (other_language(written) or "", translated)]
+    if translation.get_language() != written:
+        versions.reverse()
+    return [version for version in versions if version[1]]
+
+
+@register.simple_tag(takes_context=True)
+def versions(context: template.Context, obj: object, field: str) -> list[tuple[str, str]]:
+    """`{% versions item "description" as texts %}`: (language, text) pairs, the reader's first;
+    the language is empty when nothing is known beyond the page's own."""
+    return _versions(context, obj, field)
+
+
+@register.simple_tag(takes_context=True)
+def in_both(context: template.Context, obj: object, field: str) -> str:
+    """The text in the reader's language, then the other under it (inline elements)."""
+    first, *rest = _versions(context, obj, field)
+    if not rest:
+        return first[1]
+    return format_html(
+        '<span lang="{}">{}</span> <span class="other-lang" lang="{}">{}</span>',
+        first[0],
+        first[1],
+        rest[0][0],
+        rest[0][1],
+    )
+
+
+@register.simple_tag(takes_context=True)
+def in_mine(context: template.Context, obj: object, field: str) -> str:
+    """Only the text in the reader's language, where a translation gives it (short lists)."""
+    return _versions(context, obj, field)[0][1]

@@ -62,7 +62,7 @@ def _editor(
         "planned_minutes": sum(item.timebox_minutes for item in agenda),
         "editable": meeting.status not in agenda_actions.CLOSED,
         "may_run": may(access.membership, Action.RUN_MEETING),
-        "item_form": item_form or AgendaItemForm(),
+        "item_form": item_form or AgendaItemForm(bilingual=meeting.bilingual),
         "settings_form": settings_form or MeetingForm(instance=meeting, auto_id=SETTINGS_IDS),
     }
     return render(request, "assembly/agenda/editor.html", context, status=status)
@@ -127,7 +127,7 @@ def edit_settings(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def add_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = _access(request, meeting_id)
     meeting = access.meeting
-    form = AgendaItemForm(request.POST)
+    form = AgendaItemForm(request.POST, bilingual=meeting.bilingual)
     if not form.is_valid():
         return _editor(request, access, item_form=form, status=INVALID)
     try:
@@ -144,7 +144,7 @@ def edit_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
     meeting = _access(request, meeting_id).meeting
     # The meeting's own items only: another meeting's id is simply not found.
     item = get_object_or_404(meeting.items, pk=item_id)
-    form = AgendaItemForm(request.POST or None, instance=item)
+    form = AgendaItemForm(request.POST or None, instance=item, bilingual=meeting.bilingual)
     if request.method == "POST" and form.is_valid():
         try:
             item = agenda_actions.edit_item(

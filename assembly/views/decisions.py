@@ -41,6 +41,7 @@ def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
             meeting=m,
             by=request.user,
             question=post.get("question", ""),
+            question_translation=post.get("question_translation", ""),
             method=post.get("method", ""),
             options=post.get("options", "").splitlines(),
             secret=post.get("secret") == "1",

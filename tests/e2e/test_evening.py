@@ -59,12 +59,20 @@ def test_an_evening_with_the_stack(browser, app_server):
 
     # The meeting starts; the report's stack: Tomás to speak, Lupe a clarifying question,
     # Jin a point of process. Everyone sees the order and their own place.
+    # The agenda carries a Spanish translation: each phone reads its own language first.
     console.get_by_role("button", name="Start meeting").click()
-    for page in (lupe, tomas, jin, projector):
-        expect(page.locator("#current-item h2")).to_have_text("Welcome and check-in")
+    for page in (tomas, jin, projector):
+        expect(page.locator("#current-item h2 [lang]").first).to_have_text("Welcome and check-in")
+    expect(lupe.locator("#current-item h2 [lang]").first).to_have_text("Bienvenida y registro")
+    expect(lupe.locator("#current-item h2 .other-lang")).to_have_text("Welcome and check-in")
     console.get_by_role("button", name=re.compile("^Next item")).click()
-    for page in (lupe, tomas, jin, projector):
-        expect(page.locator("#current-item h2")).to_have_text("Report: rent-strike committee")
+    for page in (tomas, jin, projector):
+        expect(page.locator("#current-item h2 [lang]").first).to_have_text(
+            "Report: rent-strike committee"
+        )
+    expect(lupe.locator("#current-item h2 [lang]").first).to_have_text(
+        "Informe: comité de la huelga de alquileres"
+    )
 
     tomas.get_by_role("button", name="Speak", exact=True).click()
     expect(tomas.locator("#my-place")).to_have_text("You are number 1 in the queue.")

@@ -38,6 +38,21 @@ AGENDA = [
     ("Announcements", AgendaItem.Kind.REPORT, 5, ""),
 ]
 
+# The same agenda in Spanish: the meeting is bilingual, and Spanish phones read it first.
+AGENDA_ES = [
+    ("Bienvenida y registro", ""),
+    ("Informe: comité de la huelga de alquileres", ""),
+    (
+        "Propuesta: destinar el fondo de ayuda a la respuesta rápida para miembros atrapados en "
+        "redadas de inmigración",
+        "El fondo de ayuda del sindicato paga la respuesta rápida: primeros auxilios legales, "
+        "fianzas y alquiler para miembros atrapados en redadas de inmigración.",
+    ),
+    ("Elección: tres delegadas o delegados al consejo de inquilinos de la ciudad", ""),
+    ("Taller de derechos: quién lo va a dar", ""),
+    ("Anuncios", ""),
+]
+
 # On the roll without an account: two of them have no smartphone (SCENARIO.md, step 4).
 ROLL_ONLY = ["Carmen Ruiz", "Ernesto Díaz", "Ana Morales", "Bo Chen", "Chayo Hernández"]
 
@@ -85,13 +100,18 @@ class Command(BaseCommand):
             },
         )
         if created:
-            for position, (title, kind, minutes, description) in enumerate(AGENDA, start=1):
+            for position, (
+                (title, kind, minutes, description),
+                (title_es, description_es),
+            ) in enumerate(zip(AGENDA, AGENDA_ES, strict=True), start=1):
                 meeting.items.create(
                     position=position,
                     title=title,
                     kind=kind,
                     timebox_minutes=minutes,
                     description=description,
+                    title_translation=title_es,
+                    description_translation=description_es,
                 )
         self.report(meeting, options["base_url"].rstrip("/"))
 
