@@ -204,3 +204,22 @@ def test_an_assisted_vote_for_nobody_is_refused(room, facilitator, secretary, ho
     )
     assert "That person is not in this meeting." in response.content.decode()
     assert not decision.participations.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "shown"),
+    [
+        ("en", "33.3333", "33.3333"),
+        ("es", "33.3333", "33,3333"),
+        ("es", "12", "12"),
+        ("es", "2.50000", "2,50000"),
+        ("en", "not a number", "not a number"),
+    ],
+)
+def test_counts_are_written_as_the_reader_writes_numbers(language, value, shown):
+    from django.utils import translation
+
+    from assembly.templatetags.figures import figure
+
+    with translation.override(language):
+        assert figure(value) == shown

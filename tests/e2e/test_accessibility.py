@@ -37,6 +37,8 @@ from assembly import actions
 from assembly.models import Invitation, Meeting, Membership, Organization, User
 
 org = Organization.objects.get(slug="inquilinos-unidos")
+org.proxies_allowed = True  # so the attendance page shows its proxies section
+org.save(update_fields=["proxies_allowed"])
 people = {u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@example.org")}
 rosa = people["rosa"]
 
