@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import segno
 from django.test import Client
 from django.urls import reverse
 
+from assembly import throttle
 from assembly.models import Attendee
 from tests.conftest import client_for, guest_client
 
@@ -16,7 +18,7 @@ def test_the_code_leads_to_the_meeting_whatever_its_case_or_spaces(client, meeti
     code = meeting.join_code
     response = client.post(reverse("assembly:join"), {"code": f" {code[:3].lower()} {code[3:]} "})
     assert response.status_code == 302
-    assert response["Location"] == reverse("assembly:join-code", args=[code])
+    assert response["Location"].startswith(reverse("assembly:join-code", args=[code]) + "?k=")
 
 
 def test_a_wrong_code_says_so_and_keeps_what_was_typed(client, db):
@@ -178,3 +180,27 @@ def test_a_few_mistyped_codes_do_not_lock_a_hall_out(meeting, client):
     for _ in range(29):
         client.post(reverse("assembly:join"), {"code": "ZZZZZQ"})
     assert client.post(reverse("assembly:join"), {"code": meeting.join_code}).status_code == 302
+
+
+def test_the_projectors_link_opens_even_for_a_client_stopped_for_wrong_codes(meeting, client):
+    for _ in range(30):
+        client.post(reverse("assembly:join"), {"code": "ZZZZZQ"})
+    door = reverse("assembly:join-code", args=[meeting.join_code])
+    assert client.get(door).status_code == 429  # typed, it might be a guess
+    key = throttle.door_key(meeting.join_code)
+    page = client.get(f"{door}?k={key}")
+    assert page.status_code == 200
+    assert f'action="{door}?k={key}"' in page.content.decode()  # the name form keeps the key
+    response = client.post(f"{door}?k={key}", {"display_name": "Jin"})
+    assert response.status_code == 302
+    assert meeting.attendees.filter(display_name="Jin").exists()
+    assert client.get(f"{door}?k=0123456789abcdef").status_code == 429  # a made-up key is not one
+
+
+def test_the_projector_qr_carries_the_key_and_shows_the_short_link(meeting, facilitator):
+    html = client_for(facilitator).get(reverse("assembly:meeting-projector", args=[meeting.pk]))
+    text = html.content.decode()
+    assert f"/join/{meeting.join_code}/</strong>" in text  # short enough to type
+    keyed = f"http://testserver/join/{meeting.join_code}/?k={throttle.door_key(meeting.join_code)}"
+    path = segno.make(keyed, error="m").svg_inline(scale=1, omitsize=True).split("<path")[-1]
+    assert path[:200] in text  # the QR code is the keyed link's

@@ -233,3 +233,59 @@ def test_a_secret_proxy_ballot_is_reviewed_for_the_right_person(
         HTTP_HX_REQUEST="true",
     )
     assert decision.participations.get().for_membership == away[0]
+
+
+def test_a_proxy_vote_cast_by_its_earlier_holder_stands(room, secretary, facilitator):
+    meeting, here, away = room
+    other = actions.attendance.check_in_member(meeting=meeting, user=facilitator)
+    proxy = assign(meeting, away[0], here, secretary)
+    decision = motion(meeting, facilitator)
+    actions.decisions.cast(
+        decision_id=decision.pk, attendee=here, choice={"vote": "yes"}, for_membership_id=away[0].pk
+    )
+    actions.attendance.withdraw_proxy(meeting=meeting, proxy_id=proxy.pk, by=secretary)
+    assign(meeting, away[0], other, secretary)
+    with pytest.raises(ActionError, match="already cast by whoever carried the proxy before"):
+        actions.decisions.cast(
+            decision_id=decision.pk,
+            attendee=other,
+            choice={"vote": "no"},
+            for_membership_id=away[0].pk,
+        )
+    result = actions.decisions.close(meeting=meeting, decision_id=decision.pk, by=facilitator)
+    assert (result.result["yes"], result.result["no"]) == ("1", "0")
+
+
+def test_a_holder_whose_vote_is_taken_cannot_use_the_proxy(room, secretary, facilitator):
+    from assembly.live.render import attendance_summary
+
+    meeting, here, away = room
+    assign(meeting, away[0], here, secretary)
+    actions.attendance.set_vote(meeting=meeting, attendee_id=here.pk, may_vote=False, by=secretary)
+    assert attendance_summary(meeting)["proxies"] == 0
+    decision = motion(meeting, facilitator)
+    with pytest.raises(ActionError, match="carries no vote"):
+        actions.decisions.cast(
+            decision_id=decision.pk,
+            attendee=here,
+            choice={"vote": "yes"},
+            for_membership_id=away[0].pk,
+        )
+
+
+def test_turnout_never_shows_more_votes_than_voters(room, secretary, facilitator):
+    from assembly.live.render import attendance_summary, decision_context
+
+    meeting, here, away = room
+    proxy = assign(meeting, away[0], here, secretary)
+    decision = motion(meeting, facilitator)
+    for membership_id in (None, away[0].pk):
+        actions.decisions.cast(
+            decision_id=decision.pk,
+            attendee=here,
+            choice={"vote": "yes"},
+            for_membership_id=membership_id,
+        )
+    actions.attendance.withdraw_proxy(meeting=meeting, proxy_id=proxy.pk, by=secretary)
+    shown = decision_context(meeting, attendance_summary(meeting))
+    assert (shown["voted"], shown["eligible"]) == (2, 2)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked as _locked
 from assembly.actions.errors import ActionError
-from assembly.actions.meetings import ROOM
 from assembly.live.render import ROOM_PARTS
 from assembly.models import AgendaItem, Meeting, Organization, User
 
@@ -73,7 +72,12 @@ def _renumber(agenda: list[AgendaItem], lot: list[AgendaItem]) -> None:
     AgendaItem.objects.bulk_update(changed, ["position"])
 
 
-def _changed(meeting: Meeting, parts: tuple[str, ...] = ROOM) -> None:
+# What an agenda edit can change on the screens: the list, the open item's title and the "next
+# item" button. Not the decision or the stack: a ballot half filled in is left alone.
+AGENDA = ("meeting-status", "current-item", "agenda")
+
+
+def _changed(meeting: Meeting, parts: tuple[str, ...] = AGENDA) -> None:
     meeting.bump_version()
     live.publish(meeting, parts=parts)
 

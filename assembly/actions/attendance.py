@@ -258,6 +258,7 @@ def assign_proxy(*, meeting: Meeting, membership_id: int, holder_id: int, by: Us
 def withdraw_proxy(*, meeting: Meeting, proxy_id: int, by: User) -> None:
     """The secretary withdraws a proxy (the member changed their mind, say)."""
     meeting = locked(meeting)
+    _open_for_arrivals(meeting)
     proxy = meeting.proxies.filter(pk=proxy_id).first()
     if proxy is None:
         raise ActionError(_("That proxy is no longer recorded."))

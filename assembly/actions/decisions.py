@@ -29,6 +29,7 @@ from assembly.models import (
     Membership,
     Participation,
     Proxy,
+    Role,
     User,
 )
 
@@ -244,6 +245,8 @@ def cast(
         if proxy is None:
             raise ActionError(_("You don't hold that member's proxy in this meeting."))
         proxy_for = proxy.absent_member
+        if not attendee.may_vote or not proxy_for.may_vote or proxy_for.role == Role.OBSERVER:
+            raise ActionError(_("That proxy carries no vote in this meeting."))
         if decision.participations.filter(
             attendee__membership=proxy_for, for_membership__isnull=True
         ).exists():
@@ -272,9 +275,14 @@ def cast(
             raise ActionError(
                 _("Your vote was already recorded. A secret ballot can't be changed.")
             ) from None
-        Ballot.objects.filter(
+        changed = Ballot.objects.filter(
             decision=decision, attendee=attendee, for_membership=proxy_for
         ).update(choice=stored)
+        if not changed:  # the proxy's vote was cast by its earlier holder: it stands
+            raise ActionError(
+                _("The vote of %(name)s was already cast by whoever carried the proxy before.")
+                % {"name": proxy_for.display_name if proxy_for else attendee.display_name}
+            ) from None
     else:
         if decision.secret:
             Ballot.objects.create(decision=decision, choice=stored)

@@ -140,10 +140,12 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
         decision = decisions.filter(item_id=meeting.current_item_id).order_by("-id").first()
     if decision is None:
         return {"decision": None}
+    voted = decision.participations.count() if decision.is_open else 0
     return {
         "decision": decision,
-        "voted": decision.participations.count() if decision.is_open else 0,
-        "eligible": attendance["voting"] + attendance["proxies"],
+        "voted": voted,
+        # A proxy withdrawn after it voted leaves its vote counted: never "3 of 2".
+        "eligible": max(attendance["voting"] + attendance["proxies"], voted),
         "fallback_pending": decision.is_closed
         and decision.result.get("fallback_allowed")
         and not Decision.objects.filter(fallback_of=decision).exists(),

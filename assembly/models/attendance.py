@@ -99,8 +99,8 @@ class Attendee(models.Model):
 
 class ProxyQuerySet(models.QuerySet["Proxy"]):
     def usable(self) -> ProxyQuerySet:
-        """Proxies whose holder is in the room: only those can be voted."""
-        return self.filter(holder__status=Attendee.Status.PRESENT)
+        """Proxies whose holder is in the room with a vote: only those can be voted."""
+        return self.filter(holder__status=Attendee.Status.PRESENT, holder__may_vote=True)
 
 
 class Proxy(models.Model):

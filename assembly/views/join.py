@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,14 +30,22 @@ def join(request: HttpRequest) -> HttpResponse:
         code = normalise_code(request.POST.get("code", ""))
         meeting = _meeting_by_code(request, code)
         if isinstance(meeting, Meeting):
-            return redirect("assembly:join-code", code=code)
+            return redirect(door(meeting))
         return meeting
     return render(request, "assembly/join/code.html")
 
 
-def _meeting_by_code(request: HttpRequest, code: str) -> Meeting | HttpResponse:
+def door(meeting: Meeting) -> str:
+    """A meeting's own join link, with the key that shows the code was not guessed."""
+    code = meeting.join_code
+    return f"{reverse('assembly:join-code', args=[code])}?k={throttle.door_key(code)}"
+
+
+def _meeting_by_code(
+    request: HttpRequest, code: str, *, keyed: bool = False
+) -> Meeting | HttpResponse:
     """The meeting with this code, or the page that says there is none (or to slow down)."""
-    if throttle.blocked(request, "join-code", limit=WRONG_CODES_ALLOWED):
+    if not keyed and throttle.blocked(request, "join-code", limit=WRONG_CODES_ALLOWED):
         error = _("Too many wrong codes from here. Please wait a few minutes and try again.")
         return render(request, "assembly/join/code.html", {"error": error}, status=429)
     meeting = Meeting.objects.select_related("organization").filter(join_code=code).first()
@@ -52,7 +61,8 @@ def _meeting_by_code(request: HttpRequest, code: str) -> Meeting | HttpResponse:
 @require_http_methods(["GET", "POST"])
 def join_code(request: HttpRequest, code: str) -> HttpResponse:
     """A meeting's own door (the QR code's link): members check in, guests knock."""
-    meeting = _meeting_by_code(request, normalise_code(code))
+    code = normalise_code(code)
+    meeting = _meeting_by_code(request, code, keyed=throttle.holds_door_key(request, code))
     if not isinstance(meeting, Meeting):
         return meeting
     membership = membership_for(request.user, meeting.organization_id)
@@ -78,7 +88,13 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "assembly/join/meeting.html",
-        {"meeting": meeting, "membership": membership, "error": error, "name": name},
+        {
+            "meeting": meeting,
+            "membership": membership,
+            "error": error,
+            "name": name,
+            "door": door(meeting),
+        },
         status=200 if error is None else 400,
     )
 

@@ -26,6 +26,7 @@ from assembly.live.render import (
 )
 from assembly.models import Attendee, Meeting
 from assembly.permissions import Access, Action, get_access, guest_tokens
+from assembly.views.join import door
 
 
 def access(request: HttpRequest, meeting_id: int, action: Action) -> Access:
@@ -39,6 +40,7 @@ def row_id(text: str | None) -> int:
 
 
 def join_url(request: HttpRequest, meeting: Meeting) -> str:
+    """The link to show for typing (short); the QR code carries the keyed one (join.door)."""
     return request.build_absolute_uri(reverse("assembly:join-code", args=[meeting.join_code]))
 
 
@@ -55,7 +57,7 @@ def _page(request: HttpRequest, room: Access, audience: str) -> HttpResponse:
         context["waiting"] = attendee is not None and attendee.status == Attendee.Status.WAITING
     if audience == "projector":
         url = join_url(request, meeting)
-        qr = segno.make(url, error="m").svg_inline(
+        qr = segno.make(request.build_absolute_uri(door(meeting)), error="m").svg_inline(
             scale=1, omitsize=True, dark="#000", light="#fff", title=meeting.join_code
         )
         context.update(join_url=url, join_qr=mark_safe(qr))
