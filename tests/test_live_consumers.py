@@ -234,3 +234,38 @@ async def test_the_projector_hides_names_when_the_meeting_asks(meeting, member, 
     assert "Lupe" in await console.receive_from(timeout=3)
     for socket in (projector, console):
         await socket.disconnect()
+
+
+async def test_a_burst_of_ballots_reaches_a_phone_as_a_few_pushes(meeting, member, facilitator):
+    """DESIGN: "47 of 112 have voted" goes out a few times a second, not once per ballot; the
+    first change goes out at once and the last count always arrives."""
+
+    def open_vote():
+        actions.meetings.start(meeting=meeting, by=facilitator)
+        voters = [
+            meeting.attendees.create(
+                display_name=f"V{n}", kind="guest", status="present", may_vote=True
+            )
+            for n in range(30)
+        ]
+        decision = actions.decisions.create(
+            meeting=meeting, by=facilitator, question="Fund?", method="motion"
+        )
+        actions.decisions.open_round(meeting=meeting, decision_id=decision.pk, by=facilitator)
+        return voters, decision
+
+    voters, decision = await sync_to_async(open_vote)()
+    socket = communicator(meeting.pk, member)
+    assert (await socket.connect())[0]
+    await socket.receive_from()
+    for voter in voters:
+        await sync_to_async(actions.decisions.cast)(
+            decision_id=decision.pk, attendee=voter, choice={"vote": "yes"}
+        )
+    pushes = []
+    while not await socket.receive_nothing(timeout=0.6):
+        pushes.append(await socket.receive_from())
+    turnout = [push for push in pushes if 'id="turnout"' in push]
+    assert 1 <= len(turnout) < 15, len(turnout)
+    assert "30 of 30 have voted" in turnout[-1]
+    await socket.disconnect()

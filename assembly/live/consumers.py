@@ -6,6 +6,7 @@ for the whole room if it is behind. Anything else closes that socket with a clea
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qs
 
@@ -14,6 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from assembly import permissions
+from assembly.live import coalesce
 from assembly.live.render import group_name, personal_group, render_personal, render_room
 from assembly.models import Attendee
 
@@ -36,6 +38,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     waiting = False
 
     async def connect(self) -> None:
+        coalesce.attach(asyncio.get_running_loop())
         kwargs = self.scope["url_route"]["kwargs"]
         self.meeting_id = int(kwargs["meeting_id"])
         self.audience = kwargs["audience"]

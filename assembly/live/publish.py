@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from assembly.live import coalesce
 from assembly.live.render import (
     AUDIENCES,
     group_name,
@@ -23,10 +24,13 @@ from assembly.models import Attendee, Meeting
 
 
 def publish(meeting: Meeting, *, parts: Sequence[str]) -> None:
-    """Tell the room that `parts` changed, after commit; a rollback tells nobody."""
+    """Tell the room that `parts` changed, after commit; a rollback tells nobody. A burst of
+    changes is coalesced into a few broadcasts a second (live.coalesce)."""
     meeting_id = meeting.pk
     changed = tuple(parts)
-    transaction.on_commit(lambda: broadcast(meeting_id, changed))
+    transaction.on_commit(
+        lambda: coalesce.submit(meeting_id, changed, broadcast) or broadcast(meeting_id, changed)
+    )
 
 
 def publish_personal(attendee: Attendee, *, admitted: bool = False) -> None:
