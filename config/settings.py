@@ -100,6 +100,18 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Phones write at the same moment (a burst of twinkles, ballots). SQLite's default deferred
+    # transactions fail such a write at once with "database is locked" when they must upgrade a
+    # read lock; IMMEDIATE takes the write lock first and waits its turn, and WAL lets readers
+    # carry on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests too run on a file, as `make run` does: an in-memory database locks differently.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assembly.User"
 

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
@@ -84,8 +84,8 @@ def projector(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 def _flash(error: str | None) -> str:
-    inner = format_html('<p class="flash flash-error">{}</p>', error) if error else ""
-    return format_html('<div id="flash" role="status" aria-live="polite">{}</div>', inner)
+    """The page's message area again (swapped in by id), holding the refusal if there is one."""
+    return render_to_string("assembly/flash.html", {"error": error, "messages": ()})
 
 
 def _run(
