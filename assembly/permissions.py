@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     RUN_MEETING = "run_meeting"  # start, advance, adjourn, run the stack, temperature checks
     MANAGE_ATTENDANCE = "manage_attendance"  # admit guests, check in by hand, give the vote
     TAKE_PART = "take_part"  # raise a hand, answer a temperature check
+    WRITE_MINUTES = "write_minutes"  # notes under each item, read the draft, publish
+    READ_MINUTES = "read_minutes"  # once published
 
 
 STAFF = frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY})
@@ -48,6 +50,8 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.RUN_MEETING: frozenset({Role.ADMIN, Role.FACILITATOR}),
     Action.MANAGE_ATTENDANCE: STAFF,
     Action.TAKE_PART: frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY, Role.MEMBER}),
+    Action.WRITE_MINUTES: STAFF,
+    Action.READ_MINUTES: frozenset(Role.values),
 }
 
 # What a guest may do once admitted; a guest still waiting may only watch the door.

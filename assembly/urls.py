@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assembly.views import agenda, attendance, decisions, home, join, rooms
+from assembly.views import agenda, attendance, decisions, home, join, minutes, rooms
 from assembly.views import organizations as orgs
 
 app_name = "assembly"
@@ -46,6 +46,15 @@ urlpatterns = [
         "m/<int:meeting_id>/proxies/<int:proxy_id>/withdraw/",
         attendance.withdraw_proxy,
         name="proxy-withdraw",
+    ),
+    # minutes
+    path("m/<int:meeting_id>/minutes/", minutes.page, name="minutes"),
+    path("m/<int:meeting_id>/minutes.md", minutes.markdown, name="minutes-markdown"),
+    path("m/<int:meeting_id>/minutes/publish/", minutes.publish, name="minutes-publish"),
+    path(
+        "m/<int:meeting_id>/minutes/items/<int:item_id>/notes/",
+        minutes.save_notes,
+        name="minutes-notes",
     ),
     # decisions
     path("m/<int:meeting_id>/decisions/", decisions.create, name="decision-create"),

@@ -110,6 +110,10 @@ ACTIONS = [
     ("attendee-remove", "post", {"attendee_id": "target_attendee_id"}, STAFF),
     ("attendee-vote", "post", {"attendee_id": "target_attendee_id"}, STAFF),
     ("attendee-check-in-by-hand", "post", {"membership_id": "roll_id"}, STAFF),
+    ("minutes", "get", {}, STAFF),  # members too, once published
+    ("minutes-markdown", "get", {}, STAFF),
+    ("minutes-notes", "post", {"item_id": "item_id"}, STAFF),
+    ("minutes-publish", "post", {}, STAFF),
     ("proxy-assign", "post", {}, STAFF),
     ("proxy-withdraw", "post", {"proxy_id": "proxy_id"}, STAFF),
     ("decision-create", "post", {}, RUNNERS),

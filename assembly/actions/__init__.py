@@ -1,6 +1,14 @@
 """State changes: each is one transaction that ends by telling the room (live.publish)."""
 
-from assembly.actions import agenda, attendance, decisions, meetings, organizations, stack
+from assembly.actions import (
+    agenda,
+    attendance,
+    decisions,
+    meetings,
+    minutes,
+    organizations,
+    stack,
+)
 from assembly.actions.errors import ActionError
 
 __all__ = [
@@ -9,6 +17,7 @@ __all__ = [
     "attendance",
     "decisions",
     "meetings",
+    "minutes",
     "organizations",
     "stack",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
+from assembly.minutes import attendance_snapshot
 from assembly.models import AgendaItem, Attendee, Meeting, User
 from assembly.models.attendance import new_attendee_token
 from assembly.models.stack import speaking_stats
@@ -109,7 +110,16 @@ def adjourn(*, meeting: Meeting, by: User) -> Meeting:
     meeting.status = Meeting.Status.ADJOURNED
     meeting.adjourned_at = timezone.now()
     meeting.speaking_stats = speaking_stats(meeting)
-    meeting.save(update_fields=["status", "adjourned_at", "current_item", "speaking_stats"])
+    meeting.attendance_stats = attendance_snapshot(meeting)
+    meeting.save(
+        update_fields=[
+            "status",
+            "adjourned_at",
+            "current_item",
+            "speaking_stats",
+            "attendance_stats",
+        ]
+    )
     # Guests expire with the meeting: their link stops working and their name is forgotten.
     for guest in meeting.attendees.filter(kind=Attendee.Kind.GUEST):
         guest.token = new_attendee_token()

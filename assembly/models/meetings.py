@@ -100,6 +100,8 @@ class Meeting(models.Model):
     )
     # Kept when the meeting adjourns, so the minutes outlive the attendance records they count.
     speaking_stats = models.JSONField(_("speaking statistics"), default=dict, blank=True)
+    attendance_stats = models.JSONField(_("attendance, counted"), default=dict, blank=True)
+    minutes_published_at = models.DateTimeField(_("minutes published"), null=True, blank=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -164,6 +166,8 @@ class AgendaItem(models.Model):
         _("title in the other language"), max_length=200, blank=True
     )
     description_translation = models.TextField(_("description in the other language"), blank=True)
+    # The secretary's notes, written during the meeting: they become this item's minutes.
+    notes = models.TextField(_("notes"), blank=True)
     timebox_minutes = models.PositiveSmallIntegerField(_("timebox (minutes)"), default=10)
     presenter = models.CharField(_("presenter"), max_length=120, blank=True)
     parked = models.BooleanField(_("in the parking lot"), default=False)

@@ -84,6 +84,28 @@ if live.status == "scheduled":
         meeting=live, decision_id=election.pk, by=rosa, override_quorum=True
     )
 
+done = meeting("Accessibility check: minutes", "AXEMNT")
+if done.status == "scheduled":
+    actions.meetings.start(meeting=done, by=rosa)
+    done.refresh_from_db()
+    actions.meetings.next_item(meeting=done, by=rosa)
+    done.refresh_from_db()
+    voter = actions.attendance.check_in_member(meeting=done, user=people["lupe"])
+    motion = actions.decisions.create(
+        meeting=done, by=rosa, question="Open the fund?", method="motion"
+    )
+    actions.decisions.open_round(
+        meeting=done, decision_id=motion.pk, by=rosa, override_quorum=True
+    )
+    actions.decisions.cast(decision_id=motion.pk, attendee=voter, choice={"vote": "yes"})
+    actions.decisions.close(meeting=done, decision_id=motion.pk, by=rosa)
+    actions.minutes.save_notes(
+        meeting=done, item_id=done.current_item_id, text="Welcomed.", by=rosa
+    )
+    actions.meetings.adjourn(meeting=done, by=rosa)
+    done.refresh_from_db()
+    actions.minutes.publish(meeting=done, by=rosa)
+
 own = Organization.objects.filter(memberships__user=rosa, memberships__role="admin").first()
 if own is None:
     own = actions.organizations.create(name="Accessibility Co-op", by=rosa)
@@ -98,6 +120,7 @@ invitation = Invitation.objects.filter(organization=own).first()
 print(json.dumps({
     "quiet": quiet.pk,
     "live": live.pk,
+    "done": done.pk,
     "item": quiet.items.order_by("position").first().pk,
     "own": own.slug,
     "person": person.pk,
@@ -142,6 +165,8 @@ PAGES = [
         sizes=("phone", "laptop", "projector"),
     ),
     Page("attendance", "/m/{live}/attendance/", who="rosa"),
+    Page("minutes-draft", "/m/{live}/minutes/", who="rosa"),
+    Page("minutes-published", "/m/{done}/minutes/", who="lupe", locales=("en", "es")),
     Page("agenda-editor", "/m/1/agenda/", who="rosa"),
     Page("agenda-item", "/m/{quiet}/agenda/items/{item}/", who="rosa"),
     Page("new-meeting", "/o/inquilinos-unidos/meetings/new/", who="rosa"),

@@ -143,5 +143,32 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
     screenshot(projector, "deciding-election-projector")
     screenshot(lupe, "deciding-election-phone-es")
 
+    # The minutes (SCENARIO 16-17): Marcus's notes under the proposal, saved as he types; Rosa
+    # adjourns; the draft holds the counts and every result; he publishes; Lupe reads them.
+    desk.goto(f"{server}/m/{meeting}/minutes/")
+    notes = desk.locator("section.minutes-item", has_text="Proposal").locator("textarea")
+    notes.fill("Lupe blocked: the fund needs a cap. The fallback vote passed.")
+    expect(desk.locator("section.minutes-item", has_text="Proposal")).to_contain_text("Saved at")
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.get_by_role("button", name="Adjourn").click()
+    expect(lupe.locator("#current-item")).to_contain_text("Gracias por venir")
+    desk.reload()
+    expect(desk.locator("#minutes-attendance + ul")).to_contain_text("3 people took part")
+    expect(desk.locator("body")).to_contain_text("Blocked: no consensus")
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name="Download as Markdown").click()
+    markdown = download.value.path().read_text()
+    assert markdown.startswith("# Assembly that decides")
+    assert "The fallback vote passed." in markdown and "Bo Chen" in markdown
+    desk.get_by_role("button", name="Publish the minutes").click()
+    expect(desk.locator("#flash")).to_contain_text("The minutes are published")
+    lupe.get_by_role("link", name="Leer el acta").click()
+    expect(lupe.locator("h1")).to_have_text("Assembly that decides")
+    expect(lupe.locator("main")).to_contain_text("The fallback vote passed.")
+    expect(lupe.locator("main")).to_contain_text("Se bloquea: no hay consenso")
+    expect(lupe.locator("main")).not_to_contain_text("Tomás")  # counts, never who was there
+    screenshot(lupe, "minutes-phone-es")
+    screenshot(desk, "minutes-laptop")
+
     for context in (rosa_context, marcus_context, lupe_context, tomas_context):
         context.close()

@@ -108,6 +108,49 @@
     markVoted();
   });
 
+  // Minutes: "print, or save as PDF"; and notes that could not be saved (the laptop slept, the
+  // Wi-Fi dropped) say so, and are sent again when the connection is back.
+  document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();
+  });
+  function notesStatus(form) {
+    return form.querySelector(".notes-status");
+  }
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.target instanceof Element && event.target.closest(".notes-form");
+    if (!form) return;
+    form.dataset.unsaved = "1";
+    var status = notesStatus(form);
+    if (status) {
+      status.textContent = status.dataset.unsavedText;
+      status.classList.add("is-unsaved");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target instanceof Element && event.target.closest(".notes-form");
+    if (form && event.detail.successful) delete form.dataset.unsaved;
+  });
+  window.addEventListener("online", function () {
+    var forms = document.querySelectorAll(".notes-form[data-unsaved]");
+    for (var i = 0; i < forms.length; i++) htmx.trigger(forms[i], "submit");
+  });
+
+  // A tap the server could not take, or that never reached it, says so: never a silent loss.
+  function sayNotDone(key) {
+    var flash = document.getElementById("flash");
+    if (!flash || !flash.dataset[key]) return;
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.textContent = flash.dataset[key];
+    flash.replaceChildren(p);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status >= 500) sayNotDone("serverError");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (!(event.target instanceof Element && event.target.closest(".notes-form"))) sayNotDone("offline");
+  });
+
   function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); }
   setInterval(function () { tick(); tickDrift(); }, 1000);
   document.addEventListener("DOMContentLoaded", refresh);

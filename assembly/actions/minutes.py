@@ -1,0 +1,49 @@
+"""The secretary's part: notes under each item, then the minutes published for the members."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assembly import live
+from assembly.actions.audit import record
+from assembly.actions.common import locked
+from assembly.actions.errors import ActionError
+from assembly.models import AgendaItem, Meeting, User
+
+NOTES_MAX = 20_000
+
+
+def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> AgendaItem:
+    """Keep what the secretary typed under an item (the whole text each time: saving twice is
+    harmless, and the last save wins)."""
+    status = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
+    if status == Meeting.Status.PUBLISHED:
+        raise ActionError(_("The minutes are published; their notes can no longer change."))
+    item = meeting.items.filter(pk=item_id).first()
+    if item is None:
+        raise ActionError(_("That item is not on this meeting's agenda."))
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > NOTES_MAX:
+        raise ActionError(
+            _("Notes for one item can be at most %(count)d characters.") % {"count": NOTES_MAX}
+        )
+    AgendaItem.objects.filter(pk=item.pk).update(notes=text)
+    item.notes = text
+    return item
+
+
+@transaction.atomic
+def publish(*, meeting: Meeting, by: User) -> Meeting:
+    """The assembly approved the minutes: members can read them from now on."""
+    meeting = locked(meeting)
+    if meeting.status != Meeting.Status.ADJOURNED:
+        raise ActionError(_("Minutes can be published once the meeting has adjourned."))
+    meeting.status = Meeting.Status.PUBLISHED
+    meeting.minutes_published_at = timezone.now()
+    meeting.save(update_fields=["status", "minutes_published_at"])
+    record(meeting=meeting, by=by, action="minutes.published", details={})
+    meeting.bump_version()
+    live.publish(meeting, parts=("meeting-status", "current-item"))
+    return meeting
