@@ -31,8 +31,13 @@ def main() -> int:
         page.locator("main form[action$='/accounts/login/'] button[type=submit]").click()
         page.wait_for_url(base + "/")
 
+        failed: list[str] = []
+
         def record(response) -> None:
-            body = response.body() if response.ok else b""
+            if not response.ok:
+                failed.append(f"{response.status} {response.url}")
+                return
+            body = response.body()
             rows.append((response.url.removeprefix(base), len(body), len(gzip.compress(body))))
 
         frames: list[str] = []
@@ -41,6 +46,9 @@ def main() -> int:
         page.goto(base + "/m/1/", wait_until="networkidle")
         page.wait_for_timeout(500)
         browser.close()
+    if failed or not rows:
+        print("not measured, the server answered: " + "; ".join(failed), file=sys.stderr)
+        return 1
     if frames:
         first = frames[0].encode() if isinstance(frames[0], str) else frames[0]
         rows.append(("websocket: the room on connect", len(first), len(gzip.compress(first))))
