@@ -8,10 +8,13 @@ retention period; the minutes stay).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from assembly.live.render import attendance_summary
-from assembly.models import AgendaItem, Attendee, Decision, Meeting
+from assembly.models import AgendaItem, Attendee, Decision, Meeting, Membership
 
 
 def attendance_snapshot(meeting: Meeting) -> dict[str, int]:
@@ -31,10 +34,49 @@ def attendance_snapshot(meeting: Meeting) -> dict[str, int]:
     }
 
 
+def withheld_names(meeting: Meeting) -> list[str]:
+    """The names to keep out of the minutes: each person who asked, by full name, and by first
+    name too where no one else on the roll shares it. Longest first, so "Ana María" goes before
+    "Ana"."""
+    roll = [
+        m.display_name.strip()
+        for m in Membership.objects.filter(organization_id=meeting.organization_id).select_related(
+            "user"
+        )
+    ]
+    firsts = [name.split()[0].casefold() for name in roll if name]
+    names: set[str] = set()
+    for membership in Membership.objects.filter(
+        organization_id=meeting.organization_id, withhold_name=True
+    ).select_related("user"):
+        name = membership.display_name.strip()
+        if not name:
+            continue
+        names.add(name)
+        first = name.split()[0]
+        if len(first) >= 3 and firsts.count(first.casefold()) == 1:
+            names.add(first)
+    return sorted(names, key=len, reverse=True)
+
+
+def redact(text: str, names: list[str]) -> str:
+    """`text` with each of `names` (whole words, any case) replaced by "[name withheld]"."""
+    mark = _("[name withheld]")
+    for name in names:
+        pattern = rf"(?<!\w){re.escape(name)}(?!\w)"
+        text = re.sub(pattern, lambda _match: mark, text, flags=re.IGNORECASE)
+    return text
+
+
 @dataclass
 class ItemMinutes:
     item: AgendaItem
     decisions: list[Decision] = field(default_factory=list)
+    notes: str = ""  # as published: with the names of those who asked withheld
+
+    @property
+    def withheld(self) -> bool:
+        return self.notes != self.item.notes
 
 
 @dataclass
@@ -59,8 +101,9 @@ def build(meeting: Meeting) -> Minutes:
         .prefetch_related("options")
         .order_by("closed_at", "id")
     )
+    names = withheld_names(meeting)
     items = [
-        ItemMinutes(item, [d for d in closed if d.item_id == item.pk])
+        ItemMinutes(item, [d for d in closed if d.item_id == item.pk], redact(item.notes, names))
         for item in meeting.items.filter(parked=False).order_by("position", "id")
     ]
     listed = {d.pk for entry in items for d in entry.decisions}

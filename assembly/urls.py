@@ -116,6 +116,7 @@ urlpatterns = [
     path("organizations/new/", orgs.create, name="organization-create"),
     path("o/<slug:slug>/", orgs.page, name="organization"),
     path("o/<slug:slug>/settings/", orgs.settings, name="organization-settings"),
+    path("o/<slug:slug>/privacy/", orgs.privacy, name="organization-privacy"),
     path("o/<slug:slug>/people/add/", orgs.add_person, name="organization-add-person"),
     path("o/<slug:slug>/people/<int:membership_id>/", orgs.member, name="organization-member"),
     path(

@@ -156,3 +156,51 @@ def test_the_minutes_are_not_for_outsiders_or_guests(evening, outsider, guest):
     meeting, _ = evening
     assert client_for(outsider).get(url("minutes", meeting)).status_code == 404
     assert guest_client(guest).get(url("minutes", meeting)).status_code in (302, 404)
+
+
+def test_the_names_of_people_who_asked_are_withheld_from_published_notes(
+    evening, secretary, member, organization
+):
+    meeting, item = evening
+    Membership.objects.create(organization=organization, name="Ana Morales", withhold_name=True)
+    Membership.objects.create(organization=organization, name="Bo Chen")
+    Membership.objects.create(organization=organization, name="Bo Díaz", withhold_name=True)
+    notes = "ANA MORALES spoke; then Ana again. Bo Díaz agreed with Bo Chen. Banana."
+    actions.minutes.save_notes(meeting=meeting, item_id=item.pk, text=notes, by=secretary)
+    actions.minutes.publish(meeting=meeting, by=secretary)
+    html = client_for(member).get(url("minutes", meeting)).content.decode()
+    assert "[name withheld] spoke; then [name withheld] again." in html
+    # "Bo" is shared, so only the full name goes; "Banana" holds "ana" but is not a name.
+    assert "[name withheld] agreed with Bo Chen. Banana." in html
+    assert "Morales" not in html and "Díaz" not in html
+    text = client_for(member).get(url("minutes-markdown", meeting)).content.decode()
+    assert "Morales" not in text and "[name withheld] spoke" in text
+    item.refresh_from_db()
+    assert item.notes == notes  # the secretary's own text is kept as written
+
+
+def test_a_member_asks_to_be_kept_out_of_the_minutes(organization, member):
+    client = client_for(member)
+    response = client.post(
+        reverse("assembly:organization-privacy", args=[organization.slug]),
+        {"withhold_name": "1"},
+        follow=True,
+    )
+    assert "Your name will be kept out of the minutes." in response.content.decode()
+    assert member.memberships.get().withhold_name
+    assert AuditEntry.objects.filter(action="member.name_withheld", actor=member).exists()
+    client.post(reverse("assembly:organization-privacy", args=[organization.slug]), {})
+    assert not member.memberships.get().withhold_name
+
+
+def test_an_admin_withholds_the_name_of_someone_who_asked_in_person(organization, facilitator):
+    from tests.conftest import make_person
+
+    admin = make_person(organization, "admin@example.org", "admin")
+    carmen = Membership.objects.create(organization=organization, name="Carmen Ruiz")
+    client_for(admin).post(
+        reverse("assembly:organization-member", args=[organization.slug, carmen.pk]),
+        {"role": "member", "may_vote": "on", "withhold_name": "on"},
+    )
+    carmen.refresh_from_db()
+    assert carmen.withhold_name and carmen.may_vote

@@ -114,7 +114,14 @@ def update_settings(
 
 
 @transaction.atomic(durable=True)
-def change_member(*, membership: Membership, role: str, may_vote: bool, by: User) -> bool:
+def change_member(
+    *,
+    membership: Membership,
+    role: str,
+    may_vote: bool,
+    by: User,
+    withhold_name: bool | None = None,
+) -> bool:
     """Set a person's role and vote; refuses to leave the body without an admin."""
     organization = _locked(membership.organization)
     membership = Membership.objects.get(pk=membership.pk, organization=organization)
@@ -140,9 +147,28 @@ def change_member(*, membership: Membership, role: str, may_vote: bool, by: User
         )
         membership.may_vote = may_vote
         changed = True
+    if withhold_name is not None and membership.withhold_name != withhold_name:
+        _audit(organization, by, "member.name_withheld", **who, new=withhold_name)
+        membership.withhold_name = withhold_name
+        changed = True
     if changed:
-        membership.save(update_fields=["role", "may_vote"])
+        membership.save(update_fields=["role", "may_vote", "withhold_name"])
     return changed
+
+
+def set_name_withheld(*, membership: Membership, withhold: bool, by: User) -> None:
+    """A member's own choice: keep their name out of the minutes (or not)."""
+    if membership.withhold_name == withhold:
+        return
+    Membership.objects.filter(pk=membership.pk).update(withhold_name=withhold)
+    membership.withhold_name = withhold
+    _audit(
+        membership.organization,
+        by,
+        "member.name_withheld",
+        membership=membership.pk,
+        new=withhold,
+    )
 
 
 @transaction.atomic(durable=True)

@@ -131,6 +131,13 @@ class MemberForm(_Form, forms.Form):
 
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
     may_vote = forms.BooleanField(label=gettext_lazy("May vote"), required=False)
+    withhold_name = forms.BooleanField(
+        label=gettext_lazy("Keep their name out of the minutes"),
+        required=False,
+        help_text=gettext_lazy(
+            "For someone who asked not to be named (being identified can be a danger)."
+        ),
+    )
 
 
 class AddPersonForm(_Form, forms.Form):

@@ -113,6 +113,8 @@ class Membership(models.Model):
     email = models.EmailField(_("email address"), blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     may_vote = models.BooleanField(_("may vote"), default=True)
+    # Where being identified is a danger: the published minutes withhold this person's name.
+    withhold_name = models.BooleanField(_("keep my name out of the minutes"), default=False)
 
     class Meta:
         verbose_name = _("membership")

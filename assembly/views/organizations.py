@@ -98,6 +98,20 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, get_organization(request.user, slug, Action.VIEW_ORGANIZATION))
 
 
+@require_POST
+@login_required
+def privacy(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member's own choice to keep their name out of the minutes."""
+    me = get_organization(request.user, slug, Action.VIEW_ORGANIZATION)
+    withhold = request.POST.get("withhold_name") == "1"
+    actions.set_name_withheld(membership=me, withhold=withhold, by=request.user)
+    if withhold:
+        messages.success(request, _("Your name will be kept out of the minutes."))
+    else:
+        messages.success(request, _("The minutes may name you."))
+    return _to_page(me)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def settings(request: HttpRequest, slug: str) -> HttpResponse:
@@ -126,7 +140,12 @@ def member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     person = get_object_or_404(Membership, pk=membership_id, organization=me.organization)
     form = MemberForm(
-        request.POST or None, initial={"role": person.role, "may_vote": person.may_vote}
+        request.POST or None,
+        initial={
+            "role": person.role,
+            "may_vote": person.may_vote,
+            "withhold_name": person.withhold_name,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
