@@ -43,6 +43,15 @@ def motion(meeting, facilitator, **options):
     )
 
 
+def vote(decision, attendee, value, for_member=None):
+    actions.decisions.cast(
+        decision_id=decision.pk,
+        attendee=attendee,
+        choice={"vote": value},
+        for_membership_id=for_member.pk if for_member else None,
+    )
+
+
 def test_a_proxy_is_recorded_and_audited(room, secretary):
     meeting, here, away = room
     proxy = assign(meeting, away[0], here, secretary)
@@ -112,18 +121,13 @@ def test_a_proxy_vote_counts_once_even_if_the_member_arrives(room, secretary, fa
     meeting, here, away = room
     assign(meeting, away[0], here, secretary)
     decision = motion(meeting, facilitator)
-    for membership_id in (None, away[0].pk):
-        actions.decisions.cast(
-            decision_id=decision.pk,
-            attendee=here,
-            choice={"vote": "yes"},
-            for_membership_id=membership_id,
-        )
+    for member in (None, away[0]):
+        vote(decision, here, "yes", member)
     arrived = actions.attendance.check_in_by_hand(
         meeting=meeting, membership_id=away[0].pk, by=secretary
     )
     with pytest.raises(ActionError, match="already cast your vote"):
-        actions.decisions.cast(decision_id=decision.pk, attendee=arrived, choice={"vote": "no"})
+        vote(decision, arrived, "no")
     result = actions.decisions.close(meeting=meeting, decision_id=decision.pk, by=facilitator)
     assert (result.result["yes"], result.result["no"], result.result["proxies"]) == ("2", "0", 1)
 
@@ -132,17 +136,10 @@ def test_a_withdrawn_proxy_can_no_longer_vote_but_its_vote_stands(room, secretar
     meeting, here, away = room
     proxy = assign(meeting, away[0], here, secretary)
     decision = motion(meeting, facilitator)
-    actions.decisions.cast(
-        decision_id=decision.pk, attendee=here, choice={"vote": "no"}, for_membership_id=away[0].pk
-    )
+    vote(decision, here, "no", away[0])
     actions.attendance.withdraw_proxy(meeting=meeting, proxy_id=proxy.pk, by=secretary)
     with pytest.raises(ActionError, match="don't hold that member's proxy"):
-        actions.decisions.cast(
-            decision_id=decision.pk,
-            attendee=here,
-            choice={"vote": "yes"},
-            for_membership_id=away[0].pk,
-        )
+        vote(decision, here, "yes", away[0])
     result = actions.decisions.close(meeting=meeting, decision_id=decision.pk, by=facilitator)
     assert result.result["no"] == "1"
 
@@ -240,18 +237,11 @@ def test_a_proxy_vote_cast_by_its_earlier_holder_stands(room, secretary, facilit
     other = actions.attendance.check_in_member(meeting=meeting, user=facilitator)
     proxy = assign(meeting, away[0], here, secretary)
     decision = motion(meeting, facilitator)
-    actions.decisions.cast(
-        decision_id=decision.pk, attendee=here, choice={"vote": "yes"}, for_membership_id=away[0].pk
-    )
+    vote(decision, here, "yes", away[0])
     actions.attendance.withdraw_proxy(meeting=meeting, proxy_id=proxy.pk, by=secretary)
     assign(meeting, away[0], other, secretary)
     with pytest.raises(ActionError, match="already cast by whoever carried the proxy before"):
-        actions.decisions.cast(
-            decision_id=decision.pk,
-            attendee=other,
-            choice={"vote": "no"},
-            for_membership_id=away[0].pk,
-        )
+        vote(decision, other, "no", away[0])
     result = actions.decisions.close(meeting=meeting, decision_id=decision.pk, by=facilitator)
     assert (result.result["yes"], result.result["no"]) == ("1", "0")
 
@@ -265,12 +255,7 @@ def test_a_holder_whose_vote_is_taken_cannot_use_the_proxy(room, secretary, faci
     assert attendance_summary(meeting)["proxies"] == 0
     decision = motion(meeting, facilitator)
     with pytest.raises(ActionError, match="carries no vote"):
-        actions.decisions.cast(
-            decision_id=decision.pk,
-            attendee=here,
-            choice={"vote": "yes"},
-            for_membership_id=away[0].pk,
-        )
+        vote(decision, here, "yes", away[0])
 
 
 def test_turnout_never_shows_more_votes_than_voters(room, secretary, facilitator):
@@ -279,13 +264,8 @@ def test_turnout_never_shows_more_votes_than_voters(room, secretary, facilitator
     meeting, here, away = room
     proxy = assign(meeting, away[0], here, secretary)
     decision = motion(meeting, facilitator)
-    for membership_id in (None, away[0].pk):
-        actions.decisions.cast(
-            decision_id=decision.pk,
-            attendee=here,
-            choice={"vote": "yes"},
-            for_membership_id=membership_id,
-        )
+    for member in (None, away[0]):
+        vote(decision, here, "yes", member)
     actions.attendance.withdraw_proxy(meeting=meeting, proxy_id=proxy.pk, by=secretary)
     shown = decision_context(meeting, attendance_summary(meeting))
     assert (shown["voted"], shown["eligible"]) == (2, 2)

@@ -15,23 +15,25 @@ from assembly.models import AgendaItem, Meeting, User
 NOTES_MAX = 20_000
 
 
-def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> AgendaItem:
+def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     """Keep what the secretary typed under an item (the whole text each time: saving twice is
     harmless, and the last save wins)."""
-    status = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
-    if status == Meeting.Status.PUBLISHED:
-        raise ActionError(_("The minutes are published; their notes can no longer change."))
-    item = meeting.items.filter(pk=item_id).first()
-    if item is None:
-        raise ActionError(_("That item is not on this meeting's agenda."))
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > NOTES_MAX:
         raise ActionError(
             _("Notes for one item can be at most %(count)d characters.") % {"count": NOTES_MAX}
         )
-    AgendaItem.objects.filter(pk=item.pk).update(notes=text)
-    item.notes = text
-    return item
+    # One statement, on every autosave: it writes only while the minutes are unpublished, so a
+    # save racing the publication cannot slip in after it.
+    saved = (
+        AgendaItem.objects.filter(pk=item_id, meeting=meeting)
+        .exclude(meeting__status=Meeting.Status.PUBLISHED)
+        .update(notes=text)
+    )
+    if not saved:
+        if meeting.items.filter(pk=item_id).exists():
+            raise ActionError(_("The minutes are published; their notes can no longer change."))
+        raise ActionError(_("That item is not on this meeting's agenda."))
 
 
 @transaction.atomic

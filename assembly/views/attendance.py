@@ -22,7 +22,9 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     attendees = list(meeting.attendees.exclude(status=Attendee.Status.REMOVED))
     present = [a for a in attendees if a.is_present]
     here = {a.membership_id for a in present if a.membership_id}
-    roll = Membership.objects.filter(organization_id=meeting.organization_id).exclude(pk__in=here)
+    roll = list(
+        Membership.objects.filter(organization_id=meeting.organization_id).exclude(pk__in=here)
+    )
     proxies = list(meeting.proxies.select_related("holder", "absent_member"))
     carried = {proxy.absent_member_id for proxy in proxies}
     return render(

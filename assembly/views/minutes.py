@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assembly import actions, minutes
 from assembly.models import Meeting
 from assembly.permissions import Action, may
-from assembly.views.rooms import access, row_id
+from assembly.views.rooms import access
 
 
 def _readable(request: HttpRequest, meeting_id: int):
@@ -64,20 +64,16 @@ def save_notes(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespo
     meeting = access(request, meeting_id, Action.WRITE_MINUTES).meeting
     error = None
     try:
-        item = actions.minutes.save_notes(
-            meeting=meeting,
-            item_id=row_id(str(item_id)),
-            text=request.POST.get("notes", ""),
-            by=request.user,
+        actions.minutes.save_notes(
+            meeting=meeting, item_id=item_id, text=request.POST.get("notes", ""), by=request.user
         )
     except actions.ActionError as refused:
         error = str(refused)
-        item = None
     if not request.htmx:
         if error:
             messages.error(request, error)
         return redirect("assembly:minutes", meeting_id=meeting.pk)
-    context = {"item_id": item_id, "error": error, "saved_at": timezone.now(), "item": item}
+    context = {"item_id": item_id, "error": error, "saved_at": timezone.now()}
     html = render_to_string("assembly/minutes/saved.html", context, request=request)
     return HttpResponse(html, status=409 if error else 200)
 
