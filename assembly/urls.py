@@ -74,6 +74,16 @@ urlpatterns = [
         name="decision-fallback",
     ),
     path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/again/",
+        decisions.hold_again,
+        name="decision-again",
+    ),
+    path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/contest/",
+        decisions.contest,
+        name="decision-contest",
+    ),
+    path(
         "m/<int:meeting_id>/decisions/<int:decision_id>/vote/",
         decisions.vote,
         name="decision-vote",

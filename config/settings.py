@@ -136,6 +136,21 @@ else:
     }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The keys that seal open secret ballots (assembly.sealing) live in memory only, never in the
+# database: Redis (run it without persistence, see the README) shared by every worker, else this
+# process's memory. Losing one voids that round's ballots; the room is told and can vote again.
+if REDIS_URL:
+    CACHES["ballot-keys"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CHANNEL_PREFIX", "asamblea"),
+    }
+else:
+    CACHES["ballot-keys"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ballot-keys",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

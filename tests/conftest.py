@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.utils import translation
 
@@ -94,6 +95,9 @@ def _fast_password_hashing(settings):
 def _empty_cache():
     # The cache holds rendered rooms and wrong-code counts; each test starts with none.
     cache.clear()
+    keys = caches["ballot-keys"]
+    if isinstance(keys, LocMemCache):  # (never FLUSHDB a Redis that others share)
+        keys.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from assembly import actions
 from assembly.actions import ActionError
-from assembly.models import AuditEntry, Ballot, Decision, Participation, Proxy
+from assembly.live.render import render_personal
+from assembly.models import AuditEntry, Decision, Proxy
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -69,7 +69,9 @@ def test_a_phone_sending_the_same_secret_ballot_five_times_counts_once(hall, fac
     for _ in range(4):
         with pytest.raises(ActionError, match="already recorded"):
             vote(decision, voters[0], vote="yes")
-    assert decision.ballots.count() == 1 and decision.participations.count() == 1
+    assert decision.sealed.count() == 1 and decision.participations.count() == 1
+    result = close(meeting, decision, facilitator).result
+    assert (result["yes"], result["ballots"]) == ("1", 1)
 
 
 def test_an_open_ballot_may_be_changed_until_the_close(hall, facilitator):
@@ -223,7 +225,11 @@ def test_an_assisted_vote_is_audited_without_its_content(hall, facilitator, secr
     meeting, voters, _ = hall
     decision = motion(meeting, facilitator, secret=True)
     actions.decisions.cast(
-        decision_id=decision.pk, attendee=voters[0], choice={"vote": "no"}, assisted_by=secretary
+        decision_id=decision.pk,
+        attendee=voters[0],
+        choice={"vote": "no"},
+        assisted_by=secretary,
+        asked_in_person=True,
     )
     entry = AuditEntry.objects.get(action="decision.assisted_vote")
     assert entry.actor == secretary and "no" not in str(entry.details)
@@ -252,77 +258,79 @@ def test_a_proxy_vote_counts_once(hall, facilitator, organization):
             choice={"vote": "yes"},
             for_membership_id=absent_membership.pk,
         )
+    decision.secret = False  # the round was open: its ballots are plain
+    decision.save()
     result = close(meeting, decision, facilitator).result
     assert result["yes"] == "2" and result["proxies"] == 1
 
 
-def _physical_order(model, decision) -> list:
-    table = model._meta.db_table
-    order = "ctid" if connection.vendor == "postgresql" else "rowid"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT * FROM {table} WHERE decision_id = %s ORDER BY {order}", [decision.pk]
+def test_the_secretary_cannot_vote_unasked_for_a_member_with_a_phone(hall, facilitator, secretary):
+    meeting, voters, _ = hall
+    decision = motion(meeting, facilitator, secret=True)
+    with pytest.raises(ActionError, match="has a phone"):
+        actions.decisions.cast(
+            decision_id=decision.pk,
+            attendee=voters[0],
+            choice={"vote": "no"},
+            assisted_by=secretary,
         )
-        columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    assert decision.participations.count() == 0
+    # The member then votes from their own phone, as they meant to.
+    vote(decision, voters[0], vote="yes")
+    assert close(meeting, decision, facilitator).result["yes"] == "1"
 
 
-@pytest.mark.django_db(transaction=True)  # each ballot commits on its own, as in a real hall
-def test_a_closed_secret_ballot_gives_an_attacker_no_better_than_chance(
-    live_meeting, organization, facilitator
+def test_a_member_without_a_phone_needs_no_ask(hall, facilitator, secretary, organization):
+    meeting, _, _ = hall
+    paper = make_person(organization, "paper@example.org", "member")
+    attendee = actions.attendance.check_in_by_hand(
+        meeting=meeting, membership_id=paper.memberships.get().pk, by=secretary
+    )
+    decision = motion(meeting, facilitator, secret=True)
+    actions.decisions.cast(
+        decision_id=decision.pk, attendee=attendee, choice={"vote": "yes"}, assisted_by=secretary
+    )
+    assert close(meeting, decision, facilitator).result["assisted"] == 1
+
+
+@pytest.mark.parametrize("secret", [True, False])
+def test_a_member_withdraws_a_vote_recorded_for_them_and_votes_themselves(
+    hall, facilitator, secretary, secret
 ):
-    """40 people vote in a known order, each with a ballot that identifies them (a ranking of
-    their own). After the close, an attacker with the raw tables pairs rows by physical order
-    (and, on PostgreSQL, by the transaction that wrote them): they match about one by luck."""
-    voters = [
-        actions.attendance.check_in_member(
-            meeting=live_meeting, user=make_person(organization, f"p{n}@example.org", "member")
-        )
-        for n in range(40)
-    ]
-    names = [f"C{n}" for n in range(8)]
-    decision = actions.decisions.create(
-        meeting=live_meeting,
-        by=facilitator,
-        question="Secret",
-        method="ranked",
-        options=names,
-        secret=True,
+    meeting, voters, _ = hall
+    decision = motion(meeting, facilitator, secret=secret)
+    vote(decision, voters[1], vote="yes")
+    actions.decisions.cast(
+        decision_id=decision.pk,
+        attendee=voters[0],
+        choice={"vote": "no"},
+        assisted_by=secretary,
+        asked_in_person=True,
     )
-    actions.decisions.open_round(meeting=live_meeting, decision_id=decision.pk, by=facilitator)
-    ids = [o.pk for o in decision.options.all()]
-    signature = {}
-    for n, attendee in enumerate(voters):
-        ranking = [ids[(n >> bit) & 7] for bit in (0, 3)] if (n & 7) != (n >> 3) else [ids[n & 7]]
-        ranking = list(dict.fromkeys(ranking + [ids[n % 8], ids[(n * 5 + 1) % 8]]))
-        signature[attendee.pk] = ranking
-        vote(decision, attendee, options=ranking)
-    close(live_meeting, decision, facilitator)
-    ballots = _physical_order(Ballot, decision)
-    people = _physical_order(Participation, decision)
-    assert len(ballots) == len(people) == 40
-    assert all(row["attendee_id"] is None for row in ballots)  # a ballot names nobody
-    # Participations are stored in attendee order, which says nothing about the ballots.
-    assert [row["attendee_id"] for row in people] == sorted(row["attendee_id"] for row in people)
-    matches = sum(
-        1
-        for ballot, person in zip(ballots, people, strict=True)
-        if _as_list(ballot["choice"])["ranking"] == signature[person["attendee_id"]]
+    phone = render_personal(voters[0], "en")
+    assert "The secretary recorded a vote for you" in phone
+    actions.decisions.contest_assisted(attendee=voters[0], decision_id=decision.pk)
+    assert "The secretary recorded a vote for you" not in render_personal(voters[0], "en")
+    assert decision.participations.count() == 1
+    vote(decision, voters[0], vote="yes")
+    result = close(meeting, decision, facilitator).result
+    assert (result["yes"], result["no"], result["ballots"], result["assisted"]) == ("2", "0", 2, 0)
+    assert AuditEntry.objects.filter(action="decision.assisted_vote_contested").count() == 1
+    with pytest.raises(ActionError, match="No vote was recorded for you"):
+        actions.decisions.contest_assisted(attendee=voters[0], decision_id=decision.pk)
+
+
+def test_a_vote_contested_after_the_close_is_marked_in_the_result(hall, facilitator, secretary):
+    meeting, voters, _ = hall
+    decision = motion(meeting, facilitator, secret=True)
+    actions.decisions.cast(
+        decision_id=decision.pk,
+        attendee=voters[0],
+        choice={"vote": "no"},
+        assisted_by=secretary,
+        asked_in_person=True,
     )
-    # A random pairing matches about 1 of 40; 8 or more happens once in ~100,000 closes.
-    assert matches < 8, f"{matches} ballots pair up with their voters by row order"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in (Ballot, Participation):
-                cursor.execute(
-                    f"SELECT COUNT(DISTINCT xmin::text) FROM {model._meta.db_table} "
-                    "WHERE decision_id = %s",
-                    [decision.pk],
-                )
-                assert cursor.fetchone()[0] == 1  # one rewrite: no per-vote transaction ids
-
-
-def _as_list(choice):
-    import json
-
-    return json.loads(choice) if isinstance(choice, str) else choice
+    close(meeting, decision, facilitator)
+    actions.decisions.contest_assisted(attendee=voters[0], decision_id=decision.pk)
+    decision.refresh_from_db()
+    assert (decision.result["no"], decision.result["contested"]) == ("1", 1)

@@ -2,7 +2,8 @@
 
 A vote, once acknowledged, is never lost or counted twice: casting locks the decision row, so a
 ballot racing the close is either counted or refused with a message, and the database allows one
-participation per voter (and per proxy) in each round.
+participation per voter (and per proxy) in each round. A secret ballot is written sealed while
+its round is open and becomes a plain, unlinked ballot only at close (`assembly.sealing`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from assembly import counting, live, tally
+from assembly import counting, live, sealing, tally
 from assembly.actions.audit import record
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
@@ -30,6 +32,7 @@ from assembly.models import (
     Participation,
     Proxy,
     Role,
+    SealedBallot,
     User,
 )
 
@@ -176,6 +179,8 @@ def open_round(
     decision.status = Decision.Status.OPEN
     decision.opened_at = timezone.now()
     decision.save(update_fields=["status", "opened_at", "quorum_overridden"])
+    if decision.secret:
+        sealing.make_key(decision.pk)
     meeting.bump_version()
     _publish_round(meeting)
     return decision
@@ -210,6 +215,20 @@ def _clean_choice(decision: Decision, raw: dict[str, Any]) -> dict[str, Any]:
     return {"ranking": picked}
 
 
+KEY_LOST = gettext_lazy(
+    "This secret vote can no longer take ballots: the server restarted while it was open and "
+    "the key that keeps its ballots secret was lost. Ask the facilitator to close it and hold "
+    "the vote again."
+)
+
+
+def _seal(decision: Decision, choice: dict[str, Any]) -> bytes:
+    try:
+        return sealing.seal(decision.pk, choice)
+    except sealing.KeyLost:
+        raise ActionError(str(KEY_LOST)) from None
+
+
 @transaction.atomic
 def cast(
     *,
@@ -218,11 +237,15 @@ def cast(
     choice: dict[str, Any],
     for_membership_id: int | None = None,
     assisted_by: User | None = None,
+    asked_in_person: bool = False,
 ) -> None:
     """Record one ballot. A second ballot for the same voter is refused (secret) or replaces
     the first (open ballots may change until the round closes)."""
+    # The meeting first, then the decision: the order every action here takes, so a close
+    # racing a burst of ballots waits its turn instead of deadlocking.
+    meeting = locked(attendee.meeting_id)
     decision = (
-        Decision.objects.select_for_update()
+        Decision.objects.select_for_update(of=("self",))
         .filter(pk=decision_id, meeting_id=attendee.meeting_id)
         .first()
     )
@@ -230,9 +253,17 @@ def cast(
         raise ActionError(_("That decision is not part of this meeting."))
     if decision.status != Decision.Status.OPEN:
         raise ActionError(_("Voting on this decision is closed; your ballot was not counted."))
-    attendee.refresh_from_db(fields=["status", "may_vote"])
+    attendee.refresh_from_db(fields=["status", "may_vote", "has_device"])
     if not attendee.is_present:
         raise ActionError(_("You need to be admitted to the meeting first."))
+    if assisted_by is not None and attendee.has_device and not asked_in_person:
+        raise ActionError(
+            _(
+                "%(name)s has a phone in this meeting: record a vote for them only if they ask "
+                "you in person. Their phone will show that you did."
+            )
+            % {"name": attendee.display_name}
+        )
     proxy_for: Membership | None = None
     if for_membership_id is not None:
         proxy = (
@@ -264,7 +295,7 @@ def cast(
     stored = _clean_choice(decision, choice)
     try:
         with transaction.atomic():
-            Participation.objects.create(
+            participation = Participation.objects.create(
                 decision=decision,
                 attendee=attendee,
                 for_membership=proxy_for,
@@ -285,7 +316,11 @@ def cast(
             ) from None
     else:
         if decision.secret:
-            Ballot.objects.create(decision=decision, choice=stored)
+            # Written with who voted, so only sealed: the key is in memory, never in the database.
+            sealed = SealedBallot.objects.create(decision=decision, blob=_seal(decision, stored))
+            if assisted_by is not None:
+                participation.assisted_ballot = sealed.pk
+                participation.save(update_fields=["assisted_ballot"])
         else:
             Ballot.objects.create(
                 decision=decision, choice=stored, attendee=attendee, for_membership=proxy_for
@@ -293,12 +328,11 @@ def cast(
     if assisted_by is not None:
         # The record says that the secretary recorded a vote, never what it was.
         record(
-            meeting=attendee.meeting,
+            meeting=meeting,
             by=assisted_by,
             action="decision.assisted_vote",
             details={"decision": decision.pk, "attendee": attendee.pk},
         )
-    meeting = attendee.meeting
     meeting.bump_version()
     live.publish(meeting, parts=("turnout",))
     live.publish_personal(attendee)
@@ -312,58 +346,130 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
         raise ActionError(_("This decision is not open."))
     decision.status = Decision.Status.CLOSED
     decision.closed_at = timezone.now()
-    choices = list(decision.ballots.values_list("choice", flat=True))
-    summary = attendance_summary(meeting)
-    decision.result = counting.count(
-        decision,
-        choices,
-        present=summary["voting"] + summary["proxies"],
-        members=meeting.organization.voting_members(),
-    )
-    decision.result["proxies"] = decision.participations.filter(
-        for_membership__isnull=False
-    ).count()
-    decision.result["assisted"] = decision.participations.filter(assisted=True).count()
+    try:
+        choices = _unseal(decision) if decision.secret else _open_choices(decision)
+    except sealing.KeyLost:
+        decision.result = _void(decision)
+    else:
+        summary = attendance_summary(meeting)
+        decision.result = counting.count(
+            decision,
+            choices,
+            present=summary["voting"] + summary["proxies"],
+            members=meeting.organization.voting_members(),
+        )
+        decision.result["proxies"] = decision.participations.filter(
+            for_membership__isnull=False
+        ).count()
+        decision.result["assisted"] = decision.participations.filter(assisted=True).count()
+        decision.result["contested"] = 0
     decision.save(update_fields=["status", "closed_at", "result"])
     if decision.secret:
-        _unlink(decision)
+        transaction.on_commit(lambda: sealing.forget(decision.pk))
     meeting.bump_version()
     _publish_round(meeting)
     return decision
 
 
-def _unlink(decision: Decision) -> None:
-    """Rewrite a secret round's rows so that neither their order nor their transaction id
-    (xmin) says which ballot came with which participation; then compact the tables after
-    commit so the old row versions are gone from the files too."""
-    ballots = list(decision.ballots.values_list("choice", flat=True))
-    random.SystemRandom().shuffle(ballots)
-    people = sorted(
-        decision.participations.values_list("attendee_id", "for_membership_id", "assisted"),
-        key=lambda row: (row[0] or 0, row[1] or 0),
-    )
-    decision.ballots.all().delete()
-    decision.participations.all().delete()
-    Ballot.objects.bulk_create(Ballot(decision=decision, choice=c) for c in ballots)
-    Participation.objects.bulk_create(
-        Participation(decision=decision, attendee_id=a, for_membership_id=m, assisted=s)
-        for a, m, s in people
-    )
-    transaction.on_commit(compact_ballot_tables)
+def _open_choices(decision: Decision) -> list[Any]:
+    return list(decision.ballots.values_list("choice", flat=True))
 
 
-def compact_ballot_tables() -> None:
-    tables = [Ballot._meta.db_table, Participation._meta.db_table]
-    try:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"VACUUM FULL {', '.join(tables)}")
-            elif connection.vendor == "sqlite":
-                cursor.execute("VACUUM")
-    except DatabaseError:
-        # Another connection is busy (SQLite allows no VACUUM then); the rows are already
-        # rewritten, and the next close compacts again.
-        logger.warning("could not compact the ballot tables now", exc_info=True)
+def _unseal(decision: Decision) -> list[Any]:
+    """Open a secret round's sealed ballots and write them as plain ballots in one batch, in
+    random order, in this closing transaction: nothing in the rows, their order, their
+    transaction id or the log ties a ballot to the vote that cast it."""
+    sealed = decision.sealed.all()
+    choices = sealing.open_all(decision.pk, list(sealed.values_list("blob", flat=True)))
+    random.SystemRandom().shuffle(choices)
+    Ballot.objects.bulk_create(Ballot(decision=decision, choice=c) for c in choices)
+    sealed.delete()
+    decision.participations.filter(assisted_ballot__isnull=False).update(assisted_ballot=None)
+    return choices
+
+
+def _void(decision: Decision) -> dict[str, Any]:
+    """A secret round whose key was lost: no ballot can be opened, so none is counted, and the
+    room is told so (it can hold the vote again)."""
+    logger.warning("secret round %s closed void: its key was lost", decision.pk)
+    decision.sealed.all().delete()
+    return {
+        "kind": "void",
+        "outcome": "void",
+        "ballots": decision.participations.count(),
+        "proxies": decision.participations.filter(for_membership__isnull=False).count(),
+        "assisted": decision.participations.filter(assisted=True).count(),
+    }
+
+
+@transaction.atomic
+def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
+    """A member says the vote the secretary recorded for them was not theirs. While the round
+    is open that vote is withdrawn, so they can cast their own; after close it is counted (no
+    link finds it) but marked contested in the result and the minutes."""
+    meeting = locked(attendee.meeting_id)
+    decision = _decision(meeting, decision_id)
+    participation = decision.participations.filter(
+        attendee=attendee, for_membership__isnull=True, assisted=True, contested=False
+    ).first()
+    if participation is None:
+        raise ActionError(_("No vote was recorded for you by the secretary in this round."))
+    if decision.is_open:
+        if decision.secret:
+            SealedBallot.objects.filter(
+                decision=decision, pk=participation.assisted_ballot
+            ).delete()
+        else:
+            decision.ballots.filter(attendee=attendee, for_membership__isnull=True).delete()
+        participation.delete()
+    else:
+        participation.contested = True
+        participation.save(update_fields=["contested"])
+        decision.result["contested"] = decision.participations.filter(contested=True).count()
+        decision.save(update_fields=["result"])
+    record(
+        meeting=meeting,
+        by=attendee.user,
+        action="decision.assisted_vote_contested",
+        details={"decision": decision.pk, "attendee": attendee.pk, "withdrawn": decision.is_open},
+    )
+    meeting.bump_version()
+    live.publish(meeting, parts=("turnout",) if decision.is_open else DECISION)
+    live.publish_personal(attendee)
+
+
+@transaction.atomic
+def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
+    """A fresh round with the same question and options, after one that could not be counted."""
+    meeting = locked(meeting)
+    decision = _decision(meeting, decision_id)
+    if decision.result.get("kind") != "void":
+        raise ActionError(_("Only a vote that could not be counted is held again."))
+    if (
+        Decision.objects.filter(meeting=meeting, status=Decision.Status.DRAFT)
+        .filter(question=decision.question, item_id=decision.item_id)
+        .exists()
+    ):
+        raise ActionError(_("The new round is already prepared."))
+    again = Decision.objects.create(
+        meeting=meeting,
+        item=decision.item,
+        question=decision.question,
+        question_translation=decision.question_translation,
+        method=decision.method,
+        secret=decision.secret,
+        seats=decision.seats,
+        threshold=decision.threshold,
+        base=decision.base,
+        fallback_threshold=decision.fallback_threshold,
+        fallback_of=None,
+    )
+    for option in decision.options.all():
+        again.options.create(label=option.label, position=option.position)
+    record(meeting=meeting, by=by, action="decision.held_again", details={"decision": decision.pk})
+    meeting.bump_version()
+    live.publish(meeting, parts=DECISION)
+    return again
 
 
 @transaction.atomic

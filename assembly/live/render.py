@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
 
+from assembly import sealing
 from assembly.models import Attendee, Decision, Meeting, SpeakerRequest, TemperatureCheck
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
@@ -144,6 +145,7 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
     return {
         "decision": decision,
         "voted": voted,
+        "key_lost": decision.is_open and decision.secret and not sealing.has_key(decision.pk),
         # A proxy withdrawn after it voted leaves its vote counted: never "3 of 2".
         "eligible": max(attendance["voting"] + attendance["proxies"], voted),
         "fallback_pending": decision.is_closed
@@ -193,13 +195,15 @@ def personal_context(attendee: Attendee) -> dict:
         )
     open_decision = meeting.decisions.filter(status=Decision.Status.OPEN).first()
     voted_in = None
-    if (
-        open_decision is not None
-        and open_decision.participations.filter(
-            attendee=attendee, for_membership__isnull=True
-        ).exists()
-    ):
-        voted_in = open_decision
+    mine_recorded = None
+    if open_decision is not None:
+        mine_recorded = (
+            open_decision.participations.filter(attendee=attendee, for_membership__isnull=True)
+            .values_list("assisted", flat=True)
+            .first()
+        )
+        if mine_recorded is not None:
+            voted_in = open_decision
     check = meeting.temperature_checks.filter(closed_at__isnull=True).first()
     if check is not None:
         answer = check.responses.filter(attendee=attendee).values_list("value", flat=True).first()
@@ -224,6 +228,8 @@ def personal_context(attendee: Attendee) -> dict:
         "speaking_now": any(r.status == SpeakerRequest.Status.SPEAKING for r in mine),
         "temperature_values": TemperatureCheck.Value.choices,
         "voted_in": voted_in,
+        # The secretary recorded this person's vote: their phone says so, and offers to contest.
+        "assisted_for_me": bool(mine_recorded),
         "open_decision": open_decision,
         "my_proxies": proxies,
     }

@@ -2,7 +2,7 @@
 
 from assembly.models.attendance import Attendee, Proxy
 from assembly.models.audit import AuditEntry
-from assembly.models.decisions import Ballot, Decision, Option, Participation
+from assembly.models.decisions import Ballot, Decision, Option, Participation, SealedBallot
 from assembly.models.meetings import AgendaItem, Meeting, ProgressiveStack
 from assembly.models.organizations import (
     Invitation,
@@ -30,6 +30,7 @@ __all__ = [
     "Proxy",
     "QuorumRule",
     "Role",
+    "SealedBallot",
     "SpeakerRequest",
     "TemperatureCheck",
     "TemperatureResponse",

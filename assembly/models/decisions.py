@@ -1,9 +1,10 @@
 """Decisions: a round of consensus, a motion, an approval vote or a ranked election.
 
-A secret ballot keeps who voted (Participation) and what was chosen (Ballot) in two tables with
-no foreign key, timestamp, sequential id or session between them; both use random UUID keys.
-When the round closes, the ballots are rewritten in random order and the participations in
-attendee order, so neither row order nor PostgreSQL's xmin links a ballot to its voter.
+A secret ballot keeps who voted (Participation) apart from what was chosen. While the round is
+open the choice exists in the database only sealed (SealedBallot: encrypted under a key held in
+memory, see `assembly.sealing`); when it closes, the choices are written as Ballots, with no
+foreign key, timestamp, sequential id or session, in one batch in random order, so neither row
+order, transaction ids nor the write-ahead log links a ballot to its voter.
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ class Participation(models.Model):
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     assisted = models.BooleanField(_("recorded by the secretary"), default=False)
+    # An assisted secret ballot's sealed blob, so the member can contest it while the round is
+    # open (the blob is ciphertext; the pointer goes when the round closes and blobs are opened).
+    assisted_ballot = models.UUIDField(null=True, blank=True, editable=False)
+    contested = models.BooleanField(_("contested by the member"), default=False)
 
     class Meta:
         constraints = [
@@ -160,6 +165,18 @@ class Ballot(models.Model):
                 name="one_open_ballot_per_attendee",
             ),
         ]
+
+    def __str__(self) -> str:
+        return str(self.decision)
+
+
+class SealedBallot(models.Model):
+    """A secret ballot while its round is open: a fixed-size blob under a key that lives only in
+    memory (`assembly.sealing`). Opened, shuffled and deleted when the round closes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="sealed")
+    blob = models.BinaryField()
 
     def __str__(self) -> str:
         return str(self.decision)

@@ -89,6 +89,30 @@ def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRes
 
 
 @require_POST
+@login_required
+def hold_again(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    return _run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.hold_again(meeting=m, decision_id=decision_id, by=request.user),
+    )
+
+
+@require_POST
+def contest(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    """A member says the vote the secretary recorded for them was not theirs."""
+    room = access(request, meeting_id, Action.TAKE_PART)
+    error = None
+    try:
+        if room.attendee is None:
+            raise actions.ActionError(gettext("You need to be admitted to the meeting first."))
+        actions.decisions.contest_assisted(attendee=room.attendee, decision_id=decision_id)
+    except actions.ActionError as refused:
+        error = str(refused)
+    return _vote_answer(request, room, error)
+
+
+@require_POST
 def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """Cast one's own ballot; a secret ballot is shown back for review before it is cast."""
     room = access(request, meeting_id, Action.TAKE_PART)
@@ -161,6 +185,7 @@ def assisted_vote(request: HttpRequest, meeting_id: int, decision_id: int) -> Ht
             attendee=attendee,
             choice=_ballot(request),
             assisted_by=request.user,
+            asked_in_person=request.POST.get("asked_in_person") == "1",
         )
     except actions.ActionError as refused:
         messages.error(request, str(refused))
