@@ -3,18 +3,21 @@
 They are built, never typed twice: the agenda, the secretary's notes under each item, every
 decision with its numbers and why, the attendance and speaking counts kept at adjournment. They
 hold counts, never the names of people in the room (attendance records are purged after the
-retention period; the minutes stay).
+retention period; the minutes stay), and every text they publish withholds the names of the
+people who asked (`redactor`, `build`).
 """
 
 from __future__ import annotations
 
-import re
+import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from assembly.live.render import attendance_summary
 from assembly.models import AgendaItem, Attendee, Decision, Meeting, Membership
+from assembly.redaction import Redactor, withheld_runs
 
 
 def attendance_snapshot(meeting: Meeting) -> dict[str, int]:
@@ -34,49 +37,86 @@ def attendance_snapshot(meeting: Meeting) -> dict[str, int]:
     }
 
 
-def withheld_names(meeting: Meeting) -> list[str]:
-    """The names to keep out of the minutes: each person who asked, by full name, and by first
-    name too where no one else on the roll shares it. Longest first, so "Ana María" goes before
-    "Ana"."""
-    roll = [
-        m.display_name.strip()
-        for m in Membership.objects.filter(organization_id=meeting.organization_id).select_related(
-            "user"
-        )
-    ]
-    firsts = [name.split()[0].casefold() for name in roll if name]
-    names: set[str] = set()
-    for membership in Membership.objects.filter(
-        organization_id=meeting.organization_id, withhold_name=True
-    ).select_related("user"):
-        name = membership.display_name.strip()
-        if not name:
-            continue
-        names.add(name)
-        first = name.split()[0]
-        if len(first) >= 3 and firsts.count(first.casefold()) == 1:
-            names.add(first)
-    return sorted(names, key=len, reverse=True)
+def redactor(meeting: Meeting) -> Redactor:
+    """What keeps the names of the people who asked out of this meeting's minutes.
+
+    Each person who asked is withheld by every name they are known by (the roll's and their
+    account's), whole and by each part or run of parts that nobody else on the roll shares (see
+    `redaction.withheld_runs` for the rule); matching folds case, accents, spacing and invisible
+    characters, so "LUPE  ramirez" is caught as surely as "Lupe Ramírez".
+    """
+    withheld: list[str] = []
+    others: list[str] = []
+    roll = Membership.objects.filter(organization_id=meeting.organization_id).select_related("user")
+    for membership in roll:
+        names = [membership.name, membership.display_name]
+        if membership.user is not None:
+            names.append(membership.user.display_name)
+        names = [name.strip() for name in names if name and name.strip()]
+        (withheld if membership.withhold_name else others).extend(names)
+    return Redactor(withheld_runs(withheld, others), _("[name withheld]"))
 
 
-def redact(text: str, names: list[str]) -> str:
-    """`text` with each of `names` (whole words, any case) replaced by "[name withheld]"."""
-    mark = _("[name withheld]")
-    for name in names:
-        pattern = rf"(?<!\w){re.escape(name)}(?!\w)"
-        text = re.sub(pattern, lambda _match: mark, text, flags=re.IGNORECASE)
-    return text
+def _shown_result(result: dict[str, Any], labels: dict[str, str], redact: Redactor) -> Any:
+    """The result snapshot with each option's label as published; other text redacted too."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {labels.get(key, key): walk(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        if isinstance(value, str):
+            return labels[value] if value in labels else redact(value)
+        return value
+
+    return walk(result)
+
+
+def _shown_decision(decision: Decision, redact: Redactor) -> Decision:
+    """A copy of the decision to render, its question and candidates withheld where they name
+    someone who asked. For display only: it is never saved."""
+    if not redact:
+        return decision
+    shown = copy.copy(decision)
+    shown.question = redact(decision.question)
+    shown.question_translation = redact(decision.question_translation)
+    labels: dict[str, str] = {}
+    taken: set[str] = set()
+    for option in decision.options.all():
+        label = redact(option.label)
+        # Two withheld candidates must not merge into one line of the count.
+        number = 1
+        unique = label
+        while unique in taken:
+            number += 1
+            unique = f"{label} ({number})"
+        labels[option.label] = unique
+        taken.add(unique)
+    shown.result = _shown_result(decision.result or {}, labels, redact)
+    return shown
 
 
 @dataclass
 class ItemMinutes:
+    """One agenda item as the minutes publish it: every text in it has the names of those who
+    asked withheld. `item` is the agenda item itself, as written (the draft's notes box)."""
+
     item: AgendaItem
     decisions: list[Decision] = field(default_factory=list)
-    notes: str = ""  # as published: with the names of those who asked withheld
+    notes: str = ""
+    title: str = ""
+    title_translation: str = ""
+    presenter: str = ""
 
     @property
     def withheld(self) -> bool:
-        return self.notes != self.item.notes
+        item = self.item
+        return (self.notes, self.title, self.title_translation, self.presenter) != (
+            item.notes,
+            item.title,
+            item.title_translation,
+            item.presenter,
+        )
 
 
 @dataclass
@@ -84,6 +124,8 @@ class Minutes:
     meeting: Meeting
     items: list[ItemMinutes]
     other_decisions: list[Decision]  # taken with no item open (before the first, say)
+    title: str = ""  # the meeting's, names withheld
+    place: str = ""
 
     @property
     def proxies_used(self) -> int:
@@ -95,16 +137,32 @@ class Minutes:
 
 
 def build(meeting: Meeting) -> Minutes:
-    closed = list(
-        meeting.decisions.filter(status=Decision.Status.CLOSED)
+    """The minutes of `meeting`: what every page and export of them shows, names withheld in
+    each text they publish (titles, presenters, notes, questions, candidates)."""
+    redact = redactor(meeting)
+    closed = [
+        _shown_decision(decision, redact)
+        for decision in meeting.decisions.filter(status=Decision.Status.CLOSED)
         .select_related("fallback_of")
         .prefetch_related("options")
         .order_by("closed_at", "id")
-    )
-    names = withheld_names(meeting)
+    ]
     items = [
-        ItemMinutes(item, [d for d in closed if d.item_id == item.pk], redact(item.notes, names))
+        ItemMinutes(
+            item,
+            [d for d in closed if d.item_id == item.pk],
+            notes=redact(item.notes),
+            title=redact(item.title),
+            title_translation=redact(item.title_translation),
+            presenter=redact(item.presenter),
+        )
         for item in meeting.items.filter(parked=False).order_by("position", "id")
     ]
     listed = {d.pk for entry in items for d in entry.decisions}
-    return Minutes(meeting, items, [d for d in closed if d.pk not in listed])
+    return Minutes(
+        meeting,
+        items,
+        [d for d in closed if d.pk not in listed],
+        title=redact(meeting.title),
+        place=redact(meeting.place),
+    )

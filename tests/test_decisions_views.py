@@ -223,3 +223,22 @@ def test_counts_are_written_as_the_reader_writes_numbers(language, value, shown)
 
     with translation.override(language):
         assert figure(value) == shown
+
+
+NUL_REFUSED = "null character"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"question": "Commit the\x00 fund?"},
+        {"question_translation": "¿Comprometer\x00 el fondo?"},
+        {"method": "approval", "options": "Ana\nBo\x00\nChayo"},
+        {"threshold": "two_thirds\x00"},
+    ],
+)
+def test_a_null_character_in_a_decision_is_refused_with_a_message(room, facilitator, fields):
+    response, decision = prepare(room, facilitator, **fields)
+    assert response.status_code == 409
+    assert NUL_REFUSED in response.content.decode()
+    assert decision is None

@@ -204,3 +204,15 @@ def test_an_admin_withholds_the_name_of_someone_who_asked_in_person(organization
     )
     carmen.refresh_from_db()
     assert carmen.withhold_name and carmen.may_vote
+
+
+def test_a_null_character_in_the_notes_is_refused_and_the_old_ones_kept(evening, secretary):
+    meeting, item = evening
+    actions.minutes.save_notes(meeting=meeting, item_id=item.pk, text="Kept.", by=secretary)
+    response = client_for(secretary).post(
+        url("minutes-notes", meeting, item_id=item.pk), {"notes": "Lost\x00 text"}, **HTMX
+    )
+    assert response.status_code == 409
+    assert "null character" in response.content.decode()
+    item.refresh_from_db()
+    assert item.notes == "Kept."

@@ -172,3 +172,10 @@ def test_export_then_import_gives_back_the_same_people(organization, admin, othe
         ("=HYPERLINK()", False, "member"),
         ("Ada", True, "admin"),
     }
+
+
+def test_import_refuses_a_null_character_and_imports_nothing(organization, admin):
+    response = upload(client_for(admin), organization, GOOD.replace("Luis Pérez", "Luis\x00 Pérez"))
+    assert response.status_code == 400
+    assert "null character" in response.content.decode()
+    assert roll_names(organization) == {"Ada"}

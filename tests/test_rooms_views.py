@@ -163,3 +163,25 @@ def test_the_language_can_be_switched_and_sticks(client, meeting, member):
     html = client.get(url("meeting-room", meeting)).content.decode()
     assert 'lang="es"' in html
     assert "?lang=es" in html
+
+
+def test_a_null_character_in_a_temperature_question_is_refused(live_meeting, facilitator):
+    response = client_for(facilitator).post(
+        url("temperature-open", live_meeting),
+        {"question": "Cap\x00 rents?"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    assert "null character" in response.content.decode()
+    assert not live_meeting.temperature_checks.exists()
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://elsewhere.example/phish", "//elsewhere.example/", "/m/1/\x00"]
+)
+def test_a_control_goes_back_only_to_a_page_of_this_site(live_meeting, facilitator, next_url):
+    response = client_for(facilitator).post(
+        url("stack-close", live_meeting), {"closed": "1", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("meeting-console", live_meeting)

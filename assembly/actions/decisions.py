@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from assembly import counting, live, sealing, tally
 from assembly.actions.audit import record
-from assembly.actions.common import locked
+from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
 from assembly.live.render import attendance_summary
 from assembly.models import (
@@ -74,6 +74,7 @@ def create(
     fallback_threshold: str = "",
     question_translation: str = "",
 ) -> Decision:
+    refuse_nul(question, question_translation, threshold, fallback_threshold, *options)
     meeting = locked(meeting)
     if meeting.status in (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED):
         raise ActionError(_("This meeting has ended."))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from assembly import live
 from assembly.actions.audit import record
-from assembly.actions.common import locked
+from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
 from assembly.models import AgendaItem, Meeting, User
 
@@ -18,6 +18,7 @@ NOTES_MAX = 20_000
 def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     """Keep what the secretary typed under an item (the whole text each time: saving twice is
     harmless, and the last save wins)."""
+    refuse_nul(text)
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > NOTES_MAX:
         raise ActionError(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assembly import live
-from assembly.actions.common import locked
+from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
 from assembly.models import (
     AgendaItem,
@@ -182,6 +182,7 @@ def set_stack_closed(*, meeting: Meeting, closed: bool, by: User) -> None:
 
 @transaction.atomic
 def open_temperature(*, meeting: Meeting, question: str, by: User) -> TemperatureCheck:
+    refuse_nul(question)
     meeting = locked(meeting)
     if not meeting.is_live:
         raise ActionError(_("The meeting is not in session."))

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assembly.actions.common import no_nul
 from assembly.models import Membership, Organization, QuorumRule, Role
 
 IMPORT_MAX_BYTES = 1024 * 1024
@@ -289,6 +290,12 @@ def parse_roll(text: str) -> tuple[list[RollRow], list[LineError]]:
                     ),
                 )
             )
+            continue
+        try:
+            for cell in cells:
+                no_nul(cell)
+        except ValidationError as refused:
+            errors.append(LineError(line, refused.messages[0]))
             continue
         values = dict(zip(header, (_unquote(cell.strip()) for cell in cells), strict=False))
         row, problems = _row(line, values, seen)

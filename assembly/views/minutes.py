@@ -47,12 +47,11 @@ def page(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def markdown(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, _writer = _readable(request, meeting_id)
-    text = render_to_string(
-        "assembly/minutes/minutes.md", {"meeting": meeting, "minutes": minutes.build(meeting)}
-    )
+    record = minutes.build(meeting)
+    text = render_to_string("assembly/minutes/minutes.md", {"meeting": meeting, "minutes": record})
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     when = formats.date_format(timezone.localtime(meeting.started_at or timezone.now()), "Y-m-d")
-    name = f"{slugify(meeting.title) or 'minutes'}-{when}.md"
+    name = f"{slugify(record.title) or 'minutes'}-{when}.md"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
@@ -88,6 +89,17 @@ def _flash(error: str | None) -> str:
     return render_to_string("assembly/flash.html", {"error": error, "messages": ()})
 
 
+def _local(request: HttpRequest, url: str) -> str:
+    """`url` if it is a page of this site to go back to, else "" (a "next" field is hand-read:
+    it must not send anyone elsewhere, nor carry a character no header can hold)."""
+    if not url or any(ord(ch) < 32 for ch in url):
+        return ""
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else ""
+
+
 def _run(
     request: HttpRequest,
     meeting_id: int,
@@ -105,7 +117,8 @@ def _run(
         if error:
             messages.error(request, error)
         return redirect(
-            request.POST.get("next") or reverse("assembly:meeting-console", args=[meeting.pk])
+            _local(request, request.POST.get("next", ""))
+            or reverse("assembly:meeting-console", args=[meeting.pk])
         )
     meeting.refresh_from_db()
     html = render_parts(meeting, "facilitator", ROOM_PARTS["facilitator"], get_language())
