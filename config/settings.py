@@ -1,7 +1,8 @@
 """Asamblea's settings, read from the environment.
 
 With no environment at all this is a working single-machine setup: SQLite and the in-memory
-channel layer. DATABASE_URL switches to PostgreSQL (psycopg), REDIS_URL to channels-redis.
+channel layer. DATABASE_URL switches to PostgreSQL (psycopg), REDIS_URL to channels-redis and a
+cache shared by every worker.
 """
 
 import os
@@ -116,6 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assembly.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "asamblea")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -123,7 +125,7 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 caps an async pool at 100 connections; a busy room needs more.
                 "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
-                "prefix": os.environ.get("CHANNEL_PREFIX", "asamblea"),
+                "prefix": CHANNEL_PREFIX,
             },
         }
     }
@@ -135,7 +137,19 @@ else:
         }
     }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the flood and wrong-code counts (assembly/throttle.py) and the rendered rooms.
+# With several workers or hosts it must be one for all of them, or each worker counts apart and
+# a limit of 30 lets 30 per worker through; LocMem is right for one process only.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CHANNEL_PREFIX,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

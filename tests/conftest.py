@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from django.utils import translation
 
@@ -92,8 +93,15 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # The cache holds rendered rooms and wrong-code counts; each test starts with none.
-    cache.clear()
+    # The cache holds rendered rooms and flood counts; each test starts with none. On Redis,
+    # clear() would flush the whole database, other runs' keys too: delete only this prefix's.
+    shared = caches["default"]
+    if isinstance(shared, RedisCache):
+        redis = shared._cache.get_client(write=True)
+        for key in redis.scan_iter(match=f"{shared.key_prefix}:*", count=1000):
+            redis.delete(key)
+    else:
+        shared.clear()
 
 
 @pytest.fixture(autouse=True)
