@@ -58,6 +58,12 @@ def _meeting_by_code(
     return meeting
 
 
+def new_identity(request: HttpRequest) -> None:
+    """Whoever this browser is changes (a guest joins, someone leaves): give the session a new
+    key, so a key planted beforehand (session fixation) or copied earlier opens nothing now."""
+    request.session.cycle_key()
+
+
 @require_http_methods(["GET", "POST"])
 def join_code(request: HttpRequest, code: str) -> HttpResponse:
     """A meeting's own door (the QR code's link): members check in, guests knock."""
@@ -80,6 +86,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 name = request.POST.get("display_name", "")
                 guest = actions.attendance.join_as_guest(meeting=meeting, display_name=name)
+                new_identity(request)
                 tokens[str(meeting.pk)] = guest.token
                 request.session["guest_tokens"] = tokens
             return redirect("assembly:meeting-room", meeting_id=meeting.pk)
@@ -116,5 +123,10 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
     room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.TAKE_PART)
     actions.attendance.leave(attendee=room.attendee)
+    if room.is_guest:
+        tokens = dict(guest_tokens(request.session))
+        tokens.pop(str(meeting_id), None)
+        request.session["guest_tokens"] = tokens
+    new_identity(request)
     messages.success(request, _("You have left the meeting. Thank you for coming."))
     return redirect("assembly:home")
