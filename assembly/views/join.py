@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assembly import actions, throttle
+from assembly.actions.errors import Crowded
 from assembly.models import Attendee, Meeting
 from assembly.models.meetings import JOIN_CODE_LENGTH
 from assembly.permissions import Action, get_access, guest_tokens, membership_for
+from assembly.views import limits
 
 # Wrong join codes one client may type in ten minutes before it has to wait.
 WRONG_CODES_ALLOWED = 30
@@ -78,6 +80,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
         if known is not None and known.status in (Attendee.Status.WAITING, Attendee.Status.PRESENT):
             return redirect("assembly:meeting-room", meeting_id=meeting.pk)
     error = None
+    status = 200
     name = ""
     if request.method == "POST":
         try:
@@ -85,6 +88,8 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
                 actions.attendance.check_in_member(meeting=meeting, user=request.user)
             else:
                 name = request.POST.get("display_name", "")
+                if not limits.guest_may_knock(request):
+                    raise Crowded(_("Too many joins from here. Please wait a few minutes."))
                 guest = actions.attendance.join_as_guest(meeting=meeting, display_name=name)
                 new_identity(request)
                 tokens[str(meeting.pk)] = guest.token
@@ -92,6 +97,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("assembly:meeting-room", meeting_id=meeting.pk)
         except actions.ActionError as refused:
             error = str(refused)
+            status = 429 if isinstance(refused, Crowded) else 400
     return render(
         request,
         "assembly/join/meeting.html",
@@ -102,7 +108,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
             "name": name,
             "door": door(meeting),
         },
-        status=200 if error is None else 400,
+        status=status,
     )
 
 
