@@ -75,6 +75,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's admin is not mounted unless this names its path, e.g. "staff-7f3a/" (config/urls.py).
+ADMIN_URL = os.environ.get("ADMIN_URL", "").strip("/")
+ADMIN_URL = f"{ADMIN_URL}/" if ADMIN_URL else ""
 ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
 
