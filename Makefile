@@ -1,4 +1,6 @@
 # Two commands: `make run` serves a seeded demo assembly, `make test` runs every check.
+# `make run` serves with uvicorn as production does, without an access log: it would keep every
+# phone's address, and Asamblea stores none.
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -25,7 +27,7 @@ setup: $(VENV)/.installed
 
 run: setup
 	$(BIN)/python manage.py demo --base-url http://$(if $(filter 0.0.0.0,$(HOST)),$$(hostname -I 2>/dev/null | cut -d' ' -f1 || echo 127.0.0.1),$(HOST)):$(PORT)
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws-per-message-deflate false --no-access-log
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

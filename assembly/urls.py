@@ -32,6 +32,11 @@ urlpatterns = [
         name="attendee-remove",
     ),
     path(
+        "m/<int:meeting_id>/attendance/waiting/turn-away/",
+        attendance.turn_away_waiting,
+        name="attendance-turn-away-waiting",
+    ),
+    path(
         "m/<int:meeting_id>/attendance/<int:attendee_id>/vote/",
         attendance.set_vote,
         name="attendee-vote",

@@ -1,7 +1,8 @@
 """Asamblea's settings, read from the environment.
 
 With no environment at all this is a working single-machine setup: SQLite and the in-memory
-channel layer. DATABASE_URL switches to PostgreSQL (psycopg), REDIS_URL to channels-redis.
+channel layer. DATABASE_URL switches to PostgreSQL (psycopg), REDIS_URL to channels-redis and a
+cache shared by every worker.
 """
 
 import os
@@ -74,6 +75,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's admin is not mounted unless this names its path, e.g. "staff-7f3a/" (config/urls.py).
+ADMIN_URL = os.environ.get("ADMIN_URL", "").strip("/")
+ADMIN_URL = f"{ADMIN_URL}/" if ADMIN_URL else ""
 ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
 
@@ -116,6 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assembly.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "asamblea")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -123,7 +128,7 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 caps an async pool at 100 connections; a busy room needs more.
                 "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
-                "prefix": os.environ.get("CHANNEL_PREFIX", "asamblea"),
+                "prefix": CHANNEL_PREFIX,
             },
         }
     }
@@ -135,7 +140,19 @@ else:
         }
     }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the flood and wrong-code counts (assembly/throttle.py) and the rendered rooms.
+# With several workers or hosts it must be one for all of them, or each worker counts apart and
+# a limit of 30 lets 30 per worker through; LocMem is right for one process only.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CHANNEL_PREFIX,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The keys that seal open secret ballots (assembly.sealing) live in memory only, never in the
 # database: Redis (run it without persistence, see the README) shared by every worker, else this
 # process's memory. Losing one voids that round's ballots; the room is told and can vote again.
@@ -143,7 +160,7 @@ if REDIS_URL:
     CACHES["ballot-keys"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": os.environ.get("CHANNEL_PREFIX", "asamblea"),
+        "KEY_PREFIX": CHANNEL_PREFIX,
     }
 else:
     CACHES["ballot-keys"] = {

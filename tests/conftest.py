@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from django.utils import translation
 
@@ -93,10 +94,17 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # The cache holds rendered rooms and wrong-code counts; each test starts with none.
-    cache.clear()
-    keys = caches["ballot-keys"]
-    if isinstance(keys, LocMemCache):  # (never FLUSHDB a Redis that others share)
+    # The cache holds rendered rooms and flood counts; each test starts with none. On Redis,
+    # clear() would flush the whole database, other runs' keys too: delete only this prefix's.
+    shared = caches["default"]
+    if isinstance(shared, RedisCache):
+        redis = shared._cache.get_client(write=True)
+        for key in redis.scan_iter(match=f"{shared.key_prefix}:*", count=1000):
+            redis.delete(key)
+    else:
+        shared.clear()
+    keys = caches["ballot-keys"]  # on Redis, under the same prefix: deleted just above
+    if isinstance(keys, LocMemCache):
         keys.clear()
 
 

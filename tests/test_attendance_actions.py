@@ -8,8 +8,10 @@ import pytest
 
 from assembly import actions
 from assembly.actions import ActionError
+from assembly.actions.errors import Crowded
 from assembly.live.render import attendance_summary
 from assembly.models import Attendee, AuditEntry, Membership, Role
+from assembly.models.attendance import WAITING_GUESTS_MAX
 from tests.conftest import make_person, present
 
 
@@ -181,3 +183,54 @@ def test_losing_quorum_when_people_leave(meeting, member, secretary, published):
     assert attendance_summary(meeting)["quorum_held"]
     actions.attendance.leave(attendee=lupe)
     assert not attendance_summary(meeting)["quorum_held"]
+
+
+def test_a_full_waiting_room_turns_further_guests_away_until_someone_is_let_in(
+    meeting, facilitator, published
+):
+    Attendee.objects.bulk_create(
+        Attendee(meeting=meeting, display_name=f"Bot {n}", kind=Attendee.Kind.GUEST)
+        for n in range(WAITING_GUESTS_MAX)
+    )
+    with pytest.raises(Crowded, match="Many people are waiting"):
+        actions.attendance.join_as_guest(meeting=meeting, display_name="Jin")
+    assert meeting.attendees.count() == WAITING_GUESTS_MAX
+    first = meeting.attendees.waiting().first()
+    actions.attendance.admit(meeting=meeting, attendee_id=first.pk, by=facilitator)
+    assert actions.attendance.join_as_guest(meeting=meeting, display_name="Jin").pk
+
+
+def test_the_facilitator_turns_away_everyone_waiting_at_once(
+    meeting, facilitator, guest, published, django_capture_on_commit_callbacks
+):
+    room, personal = published
+    bots = [
+        actions.attendance.join_as_guest(meeting=meeting, display_name=f"Bot {n}") for n in range(3)
+    ]
+    room.reset_mock()
+    personal.reset_mock()
+    with django_capture_on_commit_callbacks(execute=True):
+        count = actions.attendance.turn_away_waiting(meeting=meeting, by=facilitator)
+    assert count == 3
+    assert not meeting.attendees.waiting().exists()
+    assert set(meeting.attendees.values_list("status", flat=True)) == {"present", "removed"}
+    guest.refresh_from_db()
+    assert guest.is_present  # those already in stay in
+    room.assert_called_once_with(meeting.pk, ("attendance", "turnout"))
+    assert sorted(call.args[0] for call in personal.call_args_list) == [b.pk for b in bots]
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.details, entry.actor) == (
+        "attendance.waiting_turned_away",
+        {"count": 3},
+        facilitator,
+    )
+
+
+def test_turning_away_an_empty_door_is_refused_and_publishes_nothing(
+    meeting, facilitator, published, django_capture_on_commit_callbacks
+):
+    room, _personal = published
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ActionError):
+        actions.attendance.turn_away_waiting(meeting=meeting, by=facilitator)
+    room.assert_not_called()
+    assert not AuditEntry.objects.exists()

@@ -20,6 +20,9 @@ print(json.dumps({
     "host": settings.DATABASES["default"].get("HOST", ""),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION", ""),
+    "cache_prefix": settings.CACHES["default"].get("KEY_PREFIX", ""),
     "debug": settings.DEBUG,
     "secret_len": len(settings.SECRET_KEY),
 }))
@@ -44,6 +47,7 @@ def test_no_environment_means_sqlite_in_memory_layer_and_no_debug(tmp_path):
     assert found["engine"] == "django.db.backends.sqlite3"
     assert found["db"] == str(tmp_path / "db.sqlite3")
     assert found["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert found["debug"] is False
     assert found["secret_len"] >= 50
 
@@ -68,6 +72,16 @@ def test_redis_url_switches_to_channels_redis(tmp_path):
     assert found["layer"] == "channels_redis.core.RedisChannelLayer"
     assert found["layer_hosts"][0]["address"] == "redis://cache.internal:6379/2"
     assert found["layer_hosts"][0]["max_connections"] >= 100
+
+
+def test_redis_url_shares_the_cache_between_processes_under_the_channel_prefix(tmp_path):
+    # The wrong-code and flood limits count in the cache: one count for every worker and host.
+    found = probe(
+        {"REDIS_URL": "redis://cache.internal:6379/2", "CHANNEL_PREFIX": "ci-42"}, tmp_path
+    )
+    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache_location"] == "redis://cache.internal:6379/2"
+    assert found["cache_prefix"] == "ci-42"
 
 
 def test_debug_is_only_on_when_asked_for(tmp_path):

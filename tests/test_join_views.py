@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 import segno
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
-from assembly import throttle
+from assembly import actions, throttle
 from assembly.models import Attendee
 from tests.conftest import client_for, guest_client
 
@@ -204,3 +206,40 @@ def test_the_projector_qr_carries_the_key_and_shows_the_short_link(meeting, faci
     keyed = f"http://testserver/join/{meeting.join_code}/?k={throttle.door_key(meeting.join_code)}"
     path = segno.make(keyed, error="m").svg_inline(scale=1, omitsize=True).split("<path")[-1]
     assert path[:200] in text  # the QR code is the keyed link's
+
+
+def planted(client: Client) -> str:
+    """An attacker's session key, planted in the victim's browser before they join."""
+    session = SessionStore()
+    session["planted"] = True
+    session.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return session.session_key
+
+
+def test_a_guest_join_rotates_a_planted_session_key(meeting, facilitator):
+    victim = Client()
+    key = planted(victim)
+    victim.post(reverse("assembly:join-code", args=[meeting.join_code]), {"display_name": "Jin"})
+    assert victim.cookies[settings.SESSION_COOKIE_NAME].value != key
+    jin = meeting.attendees.get()
+    actions.attendance.admit(meeting=meeting, attendee_id=jin.pk, by=facilitator)
+    room = reverse("assembly:meeting-room", args=[meeting.pk])
+    assert victim.get(room).status_code == 200
+    attacker = Client()
+    attacker.cookies[settings.SESSION_COOKIE_NAME] = key
+    response = attacker.get(room)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_leaving_rotates_the_session_key_and_the_old_key_opens_nothing(live_meeting, guest):
+    client = guest_client(guest)
+    old = client.cookies[settings.SESSION_COOKIE_NAME].value
+    room = reverse("assembly:meeting-room", args=[live_meeting.pk])
+    assert client.get(room).status_code == 200
+    client.post(reverse("assembly:meeting-leave", args=[live_meeting.pk]))
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != old
+    stale = Client()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = old
+    assert stale.get(room).status_code == 302

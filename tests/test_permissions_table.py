@@ -108,6 +108,7 @@ ACTIONS = [
     ("temperature-close", "post", {}, RUNNERS),
     ("attendee-admit", "post", {"attendee_id": "target_attendee_id"}, STAFF),
     ("attendee-remove", "post", {"attendee_id": "target_attendee_id"}, STAFF),
+    ("attendance-turn-away-waiting", "post", {}, STAFF),
     ("attendee-vote", "post", {"attendee_id": "target_attendee_id"}, STAFF),
     ("attendee-check-in-by-hand", "post", {"membership_id": "roll_id"}, STAFF),
     ("minutes", "get", {}, STAFF),  # members too, once published

@@ -6,7 +6,10 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from assembly import actions
 from assembly.models import Attendee, SpeakerRequest
@@ -75,3 +78,16 @@ def test_guests_expire_with_the_meeting(adjourned):
 def test_a_bad_date_is_refused(db):
     with pytest.raises(CommandError, match="ISO 8601"):
         call_command("purge", "--now", "yesterday")
+
+
+def test_expired_sessions_are_cleared_and_live_ones_stay(db):
+    expired, live = SessionStore(), SessionStore()
+    for session in (expired, live):
+        session["guest_tokens"] = {"1": "token"}
+        session.create()
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    out = purge(timezone.now())
+    assert "Deleted 1 expired sessions." in out
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]

@@ -11,8 +11,9 @@ from django.utils.translation import ngettext
 from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.common import locked
-from assembly.actions.errors import ActionError
+from assembly.actions.errors import ActionError, Crowded
 from assembly.models import Attendee, Meeting, Membership, Proxy, Role, User
+from assembly.models.attendance import WAITING_GUESTS_MAX
 
 ATTENDANCE = ("attendance", "turnout")  # arrivals change how many may vote
 GUEST_NAME_MAX = 40
@@ -128,8 +129,11 @@ def join_as_guest(*, meeting: Meeting, display_name: str) -> Attendee:
     """A guest knocks with a display name only; the facilitator admits them."""
     meeting = locked(meeting)
     _open_for_arrivals(meeting)
+    display_name = clean_guest_name(display_name)
+    if meeting.attendees.waiting().count() >= WAITING_GUESTS_MAX:
+        raise Crowded(_("Many people are waiting to be let in. Please try again in a few minutes."))
     attendee = meeting.attendees.create(
-        display_name=clean_guest_name(display_name),
+        display_name=display_name,
         kind=Attendee.Kind.GUEST,
         status=Attendee.Status.WAITING,
         may_vote=False,
@@ -156,6 +160,28 @@ def admit(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
     attendee.save(update_fields=["status", "checked_in_at"])
     _changed(attendee, admitted=True)
     return attendee
+
+
+@transaction.atomic
+def turn_away_waiting(*, meeting: Meeting, by: User) -> int:
+    """The facilitator turns away everyone waiting at the door at once (a flood of joins, say).
+    Each is told on their own phone; a real guest among them can knock again."""
+    meeting = locked(meeting)
+    waiting = list(meeting.attendees.waiting().values_list("pk", flat=True))
+    if not waiting:
+        raise ActionError(_("Nobody is waiting to be admitted."))
+    Attendee.objects.filter(pk__in=waiting).update(status=Attendee.Status.REMOVED, may_vote=False)
+    record(
+        meeting=meeting,
+        by=by,
+        action="attendance.waiting_turned_away",
+        details={"count": len(waiting)},
+    )
+    meeting.bump_version()
+    live.publish(meeting, parts=ATTENDANCE)
+    for attendee_id in waiting:
+        live.publish_personal_id(attendee_id)
+    return len(waiting)
 
 
 @transaction.atomic

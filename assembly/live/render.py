@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from assembly import sealing
 from assembly.models import Attendee, Decision, Meeting, SpeakerRequest, TemperatureCheck
+from assembly.models.attendance import WAITING_GUESTS_MAX
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
 
@@ -179,6 +180,7 @@ def room_context(meeting: Meeting, audience: str) -> dict:
     }
     if audience == "facilitator":
         context["waiting_guests"] = list(meeting.attendees.waiting())
+        context["waiting_full"] = len(context["waiting_guests"]) >= WAITING_GUESTS_MAX
     return context
 
 

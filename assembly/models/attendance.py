@@ -20,6 +20,12 @@ def new_attendee_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+# Guests waiting at the door at once. The facilitator lets them in one by one, so a real hall
+# never comes near this; a script sending hundreds of joins is stopped here, whatever its
+# addresses, and the console offers to turn everyone waiting away.
+WAITING_GUESTS_MAX = 100
+
+
 class AttendeeQuerySet(models.QuerySet["Attendee"]):
     def present(self) -> AttendeeQuerySet:
         return self.filter(status=Attendee.Status.PRESENT)

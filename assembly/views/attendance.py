@@ -84,6 +84,16 @@ def remove(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpRespo
 
 @require_POST
 @login_required
+def turn_away_waiting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    return _attendance_run(
+        request,
+        meeting_id,
+        lambda m: actions.attendance.turn_away_waiting(meeting=m, by=request.user),
+    )
+
+
+@require_POST
+@login_required
 def set_vote(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpResponse:
     may_vote = request.POST.get("may_vote") == "1"
     return _attendance_run(

@@ -13,6 +13,7 @@ from assembly import actions
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Decision
 from assembly.permissions import Action
+from assembly.views import limits
 from assembly.views.rooms import _flash, _run, access, row_id
 
 
@@ -113,6 +114,7 @@ def contest(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResp
 
 
 @require_POST
+@limits.per_person("ballots", limits.BALLOTS)
 def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """Cast one's own ballot; a secret ballot is shown back for review before it is cast."""
     room = access(request, meeting_id, Action.TAKE_PART)

@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assembly import actions, throttle
+from assembly.actions.errors import Crowded
 from assembly.models import Attendee, Meeting
 from assembly.models.meetings import JOIN_CODE_LENGTH
 from assembly.permissions import Action, get_access, guest_tokens, membership_for
+from assembly.views import limits
 
 # Wrong join codes one client may type in ten minutes before it has to wait.
 WRONG_CODES_ALLOWED = 30
@@ -58,6 +60,12 @@ def _meeting_by_code(
     return meeting
 
 
+def new_identity(request: HttpRequest) -> None:
+    """Whoever this browser is changes (a guest joins, someone leaves): give the session a new
+    key, so a key planted beforehand (session fixation) or copied earlier opens nothing now."""
+    request.session.cycle_key()
+
+
 @require_http_methods(["GET", "POST"])
 def join_code(request: HttpRequest, code: str) -> HttpResponse:
     """A meeting's own door (the QR code's link): members check in, guests knock."""
@@ -72,6 +80,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
         if known is not None and known.status in (Attendee.Status.WAITING, Attendee.Status.PRESENT):
             return redirect("assembly:meeting-room", meeting_id=meeting.pk)
     error = None
+    status = 200
     name = ""
     if request.method == "POST":
         try:
@@ -79,12 +88,16 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
                 actions.attendance.check_in_member(meeting=meeting, user=request.user)
             else:
                 name = request.POST.get("display_name", "")
+                if not limits.guest_may_knock(request):
+                    raise Crowded(_("Too many joins from here. Please wait a few minutes."))
                 guest = actions.attendance.join_as_guest(meeting=meeting, display_name=name)
+                new_identity(request)
                 tokens[str(meeting.pk)] = guest.token
                 request.session["guest_tokens"] = tokens
             return redirect("assembly:meeting-room", meeting_id=meeting.pk)
         except actions.ActionError as refused:
             error = str(refused)
+            status = 429 if isinstance(refused, Crowded) else 400
     return render(
         request,
         "assembly/join/meeting.html",
@@ -95,7 +108,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
             "name": name,
             "door": door(meeting),
         },
-        status=200 if error is None else 400,
+        status=status,
     )
 
 
@@ -116,5 +129,10 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
     room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.TAKE_PART)
     actions.attendance.leave(attendee=room.attendee)
+    if room.is_guest:
+        tokens = dict(guest_tokens(request.session))
+        tokens.pop(str(meeting_id), None)
+        request.session["guest_tokens"] = tokens
+    new_identity(request)
     messages.success(request, _("You have left the meeting. Thank you for coming."))
     return redirect("assembly:home")

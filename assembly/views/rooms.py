@@ -27,6 +27,7 @@ from assembly.live.render import (
 )
 from assembly.models import Attendee, Meeting
 from assembly.permissions import Access, Action, get_access, guest_tokens
+from assembly.views import limits
 from assembly.views.join import door
 
 
@@ -192,6 +193,7 @@ def adjourn(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
+@limits.per_person("hands", limits.HANDS)
 def raise_hand(request: HttpRequest, meeting_id: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
     return _take_part(
@@ -200,6 +202,7 @@ def raise_hand(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
+@limits.per_person("hands", limits.HANDS)
 def lower_hand(request: HttpRequest, meeting_id: int, request_id: int) -> HttpResponse:
     return _take_part(
         request,
@@ -209,6 +212,7 @@ def lower_hand(request: HttpRequest, meeting_id: int, request_id: int) -> HttpRe
 
 
 @require_POST
+@limits.per_person("temperature", limits.TEMPERATURE)
 def respond_temperature(request: HttpRequest, meeting_id: int) -> HttpResponse:
     value = request.POST.get("value", "")
     return _take_part(

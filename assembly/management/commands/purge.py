@@ -2,13 +2,15 @@
 
 Attendance, guests, hands raised and temperature answers of meetings adjourned longer ago than
 the organization's `retention_days` are deleted. Minutes, decisions, tallies and the speaking
-statistics (counts only) stay. Run it daily (cron or a systemd timer).
+statistics (counts only) stay. Expired sessions go too: each holds a guest's token or a signed-in
+person's id, and Django never deletes them by itself. Run it daily (cron or a systemd timer).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -38,8 +40,13 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     people.delete()  # hands, answers and proxies go with them
             total_people += count
+        expired = Session.objects.filter(expire_date__lt=moment)
+        sessions = expired.count()
+        if sessions and not dry_run:
+            expired.delete()
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(f"{verb} {total_people} attendance records.")
+        self.stdout.write(f"{verb} {sessions} expired sessions.")
 
     def _moment(self, now: str | None) -> datetime:
         if not now:
