@@ -32,12 +32,7 @@ def test_each_screen_repaints_only_what_it_has(audience, changed, repainted):
 def sent(meeting, parts) -> dict[str, str]:
     """What each group received for a change, by group name."""
     calls = {}
-
-    async def capture(group, message):
-        calls[group] = message["html"]
-
-    with mock.patch("assembly.live.publish.get_channel_layer") as layer:
-        layer.return_value.group_send = capture
+    with mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__):
         broadcast(meeting.pk, parts)
     return calls
 

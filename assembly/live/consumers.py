@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from assembly import permissions
-from assembly.live import coalesce
+from assembly.live import coalesce, fanout
 from assembly.live.render import group_name, personal_group, render_personal, render_room
 from assembly.models import Attendee
 
@@ -33,12 +33,16 @@ def socket_language(scope: dict) -> str:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    # The room's sockets listen on no channel layer: live.fanout writes to them directly.
+    channel_layer_alias = "asamblea-no-channel-layer"
     groups_joined: list[str] = []
     attendee_id: int | None = None
     waiting = False
 
     async def connect(self) -> None:
-        coalesce.attach(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        coalesce.attach(loop)
+        fanout.attach(loop)
         kwargs = self.scope["url_route"]["kwargs"]
         self.meeting_id = int(kwargs["meeting_id"])
         self.audience = kwargs["audience"]
@@ -64,12 +68,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.attendee_id is not None:
             self.groups_joined.append(personal_group(self.attendee_id, self.language))
         for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await fanout.join(group, self)
         await self.send_room()
 
     async def disconnect(self, code: int) -> None:
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await fanout.leave(self.groups_joined, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -110,8 +113,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         html, version = render_room(self.meeting_id, self.audience, self.language)
         return html + personal, version
 
-    async def room_changed(self, event: dict) -> None:
-        await self.send(text_data=event["html"])
-
-    async def room_closed(self, event: dict) -> None:
+    async def room_closed(self) -> None:
+        """This person was removed, or left: their sockets close (live.fanout.CLOSE)."""
+        await fanout.leave(self.groups_joined, self)
         await self.close(code=CLOSE_FORBIDDEN)

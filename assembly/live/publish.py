@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from assembly.live import coalesce
+from assembly.live import coalesce, fanout
 from assembly.live.render import (
     AUDIENCES,
     group_name,
@@ -49,7 +47,6 @@ def _languages() -> list[str]:
 def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     """Render each part once per audience and language and send it to that group."""
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
-    send = async_to_sync(get_channel_layer().group_send)
     for audience in AUDIENCES:
         audience_parts = parts_for(audience, parts)
         if not audience_parts:
@@ -57,22 +54,17 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
         context = room_context(meeting, audience)
         for language in _languages():
             html = render_parts(meeting, audience, audience_parts, language, context)
-            send(
-                group_name(meeting_id, audience, language),
-                {"type": "room.changed", "html": html, "version": meeting.version},
-            )
+            fanout.send(group_name(meeting_id, audience, language), html)
 
 
 def send_personal(attendee_id: int, *, admitted: bool = False) -> None:
     attendee = Attendee.objects.select_related("meeting__current_item").get(pk=attendee_id)
-    send = async_to_sync(get_channel_layer().group_send)
     for language in _languages():
         group = personal_group(attendee_id, language)
         extra = admitted_marker(attendee) if admitted else ""
-        html = render_personal(attendee, language, extra=extra)
-        send(group, {"type": "room.changed", "html": html, "version": attendee.meeting.version})
+        fanout.send(group, render_personal(attendee, language, extra=extra))
         if attendee.status in (Attendee.Status.REMOVED, Attendee.Status.LEFT):
-            send(group, {"type": "room.closed"})
+            fanout.send(group, fanout.CLOSE)
 
 
 def admitted_marker(attendee: Attendee) -> str:
