@@ -42,6 +42,8 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A refused token answers with a translated page, or in an htmx page its banner.
+CSRF_FAILURE_VIEW = "assembly.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",

@@ -7,3 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assembly.urls")),
 ]
+
+handler403 = "assembly.views.errors.forbidden"
+handler404 = "assembly.views.errors.not_found"
+handler500 = "assembly.views.errors.server_error"
