@@ -153,6 +153,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "assembly:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also asks for the name to show in meetings, used instead of the email everywhere.
+ACCOUNT_SIGNUP_FORM_CLASS = "assembly.forms.accounts.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
