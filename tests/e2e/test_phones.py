@@ -43,6 +43,11 @@ def test_leaving_from_a_pushed_form_drops_quorum(browser, app_server):
     console.get_by_role("button", name="Start meeting").click()
     expect(console.locator("#current-item h2")).to_have_text("Welcome and check-in")
     before = voting_present(console)
+    # At 1366×768 the speakers and the decision controls are in view without scrolling.
+    console.set_viewport_size({"width": 1366, "height": 768})
+    expect(console.locator("#stack").get_by_role("button").first).to_be_in_viewport()
+    expect(console.locator(".new-decision summary")).to_be_in_viewport()
+    screenshot(console, "console-1366x768")
 
     lupe_context, phone = signed_in(browser, server, "lupe@example.org", **PHONE)
     check_in(phone, server, m)
@@ -127,6 +132,11 @@ def test_phones_back_from_a_wifi_drop_are_live_at_once(browser, app_server):
     prepare(console, "Back online?", "motion")
     console.locator("#decision input[name=override_quorum]").check()
     open_round(console)
+    for _context, page in phones:
+        # The ballot comes to the person: announced, and scrolled into view.
+        expect(page.locator("#ballot-news")).to_have_text("Voting is open: Back online?")
+        expect(page.locator("#decision").get_by_role("button", name="Yes")).to_be_in_viewport()
+    screenshot(phones[0][1], "phone-ballot-opened")
     for _context, page in phones:
         page.locator("#decision").get_by_role("button", name="Yes").click()
         expect(page.locator("#decision .voted-note")).to_be_visible()

@@ -215,9 +215,26 @@
     if (!(event.target instanceof Element && event.target.closest(".notes-form"))) sayNotDone("offline");
   });
 
-  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); }
+  // A ballot that opens comes to the person: it is announced to screen readers and scrolled
+  // into view, unless they are typing somewhere (the focus and the page stay where they are).
+  var ballotShown = null;
+  function bringBallot(first) {
+    var ballot = document.querySelector("#decision .ballot[data-decision]:not([hidden])");
+    var id = ballot ? ballot.dataset.decision : null;
+    if (id === ballotShown) return;
+    ballotShown = id;
+    var news = document.getElementById("ballot-news");
+    if (!ballot || first || !news) return;
+    var question = document.querySelector("#decision h2");
+    news.textContent = news.dataset.template.replace("{question}", question ? question.textContent.trim() : "");
+    var active = document.activeElement;
+    var typing = active && active.matches("input, textarea, select, [contenteditable]");
+    if (!typing) document.getElementById("decision").scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+
+  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); bringBallot(false); }
   setInterval(function () { tick(); tickDrift(); }, 1000);
-  document.addEventListener("DOMContentLoaded", refresh);
+  document.addEventListener("DOMContentLoaded", function () { bringBallot(true); refresh(); });
   document.addEventListener("htmx:wsAfterMessage", refresh);
   document.addEventListener("htmx:afterSettle", refresh);
 })();
