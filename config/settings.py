@@ -43,6 +43,8 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A refused token answers with a translated page, or in an htmx page its banner.
+CSRF_FAILURE_VIEW = "assembly.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",
@@ -199,6 +201,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "assembly:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also asks for the name to show in meetings, used instead of the email everywhere.
+ACCOUNT_SIGNUP_FORM_CLASS = "assembly.forms.accounts.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True

@@ -12,3 +12,7 @@ urlpatterns = [
 # mounted only where an operator asks for it, at a path of their choosing (ADMIN_URL).
 if settings.ADMIN_URL:
     urlpatterns.insert(0, path(settings.ADMIN_URL, admin.site.urls))
+
+handler403 = "assembly.views.errors.forbidden"
+handler404 = "assembly.views.errors.not_found"
+handler500 = "assembly.views.errors.server_error"

@@ -290,6 +290,7 @@ def test_invitation_after_sign_up_brings_you_back(client, invitation):
             "email": "jin@example.org",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
+            "display_name": "Jin",
         },
     )
     assert response["Location"] == back
@@ -400,3 +401,10 @@ def test_settings_explain_what_is_wrong(organization, admin, changes, message):
     assert message in response.content.decode()
     organization.refresh_from_db()
     assert organization.name == "Inquilinos Unidos"
+
+
+def test_those_allowed_are_offered_to_schedule_a_meeting(organization, facilitator, member):
+    url = reverse("assembly:organization", args=[organization.slug])
+    new = reverse("assembly:meeting-new", args=[organization.slug])
+    assert new in client_for(facilitator).get(url).content.decode()
+    assert new not in client_for(member).get(url).content.decode()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from assembly import actions, throttle
 from assembly.actions.errors import Crowded
@@ -117,12 +118,12 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """A member on the participant page says they are here."""
     room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.VIEW_ROOM)
     if room.membership is None:
-        return redirect("assembly:meeting-room", meeting_id=meeting_id)
+        return _go(request, reverse("assembly:meeting-room", args=[meeting_id]))
     try:
         actions.attendance.check_in_member(meeting=room.meeting, user=request.user)
     except actions.ActionError as refused:
         messages.error(request, str(refused))
-    return redirect("assembly:meeting-room", meeting_id=meeting_id)
+    return _go(request, reverse("assembly:meeting-room", args=[meeting_id]))
 
 
 @require_POST
@@ -135,4 +136,9 @@ def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request.session["guest_tokens"] = tokens
     new_identity(request)
     messages.success(request, _("You have left the meeting. Thank you for coming."))
-    return redirect("assembly:home")
+    return _go(request, reverse("assembly:home"))
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """On to another page: htmx (a form in a pushed part) is told to load it whole."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

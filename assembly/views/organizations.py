@@ -49,6 +49,7 @@ def _page(request: HttpRequest, me: Membership, status: int = 200, **forms: Any)
         "sees_emails": may(me, Action.EXPORT_ROLL),
         "may_run": may(me, Action.RUN_MEETING),
         "may_project": may(me, Action.VIEW_PROJECTOR),
+        "may_schedule": may(me, Action.CREATE_MEETING),
         "roll": roll,
         "voting": sum(1 for m in roll if m.may_vote and m.role != Role.OBSERVER),
         "meetings": organization.meetings.all(),

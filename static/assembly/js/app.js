@@ -22,8 +22,71 @@
     status.textContent = online ? status.dataset.online : status.dataset.offline;
     status.classList.toggle("is-offline", !online);
   }
-  document.addEventListener("htmx:wsOpen", function () { setLive(true); });
-  document.addEventListener("htmx:wsClose", function () { setLive(false); });
+
+  // Reconnecting. The extension's own wait doubles up to 64 s; in a hall a phone that lost the
+  // Wi-Fi must be back as soon as it can be, so the wait stops at 5 s (jittered, so a room of
+  // phones does not knock all at once), and it is skipped when the phone says it is back
+  // online or the page is looked at again.
+  if (window.htmx) {
+    htmx.config.wsReconnectDelay = function (retries) {
+      var cap = Math.min(5000, 500 * Math.pow(2, retries));
+      return cap / 2 + Math.random() * (cap / 2);
+    };
+  }
+  var RETRIED_CLOSES = [1006, 1011, 1012, 1013]; // what the extension retries; others are meant
+  var lastClose = 0;
+  function socketWrapper() {
+    // The extension keeps its socket in htmx's internal data of the [ws-connect] element.
+    var elt = document.querySelector("[ws-connect]");
+    var data = elt && elt["htmx-internal-data"];
+    return data && data.webSocket && data.webSocket.init ? data.webSocket : null;
+  }
+  function reconnect(force) {
+    var wrapper = socketWrapper();
+    if (!wrapper) return;
+    if (!wrapper.initNow) {
+      // A retry already waiting on its timer must not open a second socket beside ours.
+      wrapper.initNow = wrapper.init;
+      wrapper.init = function () {
+        if (!this.socket || this.socket.readyState > 1) wrapper.initNow.call(this);
+      };
+    }
+    var state = wrapper.socket ? wrapper.socket.readyState : 3;
+    if (state === 0 || (state === 1 && !force)) return;
+    if (state > 1 && RETRIED_CLOSES.indexOf(lastClose) < 0) return; // closed on purpose
+    wrapper.initNow.call(wrapper);
+  }
+  // Back online, a socket that looks open may be dead (the phone changed networks, or the
+  // server gave up on it meanwhile): open a fresh one, which brings the whole room.
+  window.addEventListener("offline", function () { setLive(false); });
+  window.addEventListener("online", function () {
+    setTimeout(function () { reconnect(true); }, Math.random() * 300);
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") reconnect(false);
+  });
+
+  // The banner of a tap that failed for want of a connection (or a server error) goes once the
+  // connection is back or the next tap goes through: it must not suggest later taps failed.
+  function clearNotDone() {
+    var flash = document.getElementById("flash");
+    if (flash && flash.querySelector("[data-not-done]")) flash.replaceChildren();
+  }
+  document.addEventListener("htmx:wsOpen", function () {
+    lastClose = 0;
+    setLive(true);
+    clearNotDone();
+  });
+  document.addEventListener("htmx:wsClose", function (event) {
+    var closed = event.detail.event;
+    var wrapper = socketWrapper();
+    if (wrapper && closed && closed.target !== wrapper.socket) return; // one we replaced
+    lastClose = closed ? closed.code : 0;
+    setLive(false);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) clearNotDone();
+  });
 
   function pad(n) { return n < 10 ? "0" + n : String(n); }
 
@@ -141,6 +204,7 @@
     if (!flash || !flash.dataset[key]) return;
     var p = document.createElement("p");
     p.className = "flash flash-error";
+    p.dataset.notDone = key;
     p.textContent = flash.dataset[key];
     flash.replaceChildren(p);
   }
@@ -151,9 +215,26 @@
     if (!(event.target instanceof Element && event.target.closest(".notes-form"))) sayNotDone("offline");
   });
 
-  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); }
+  // A ballot that opens comes to the person: it is announced to screen readers and scrolled
+  // into view, unless they are typing somewhere (the focus and the page stay where they are).
+  var ballotShown = null;
+  function bringBallot(first) {
+    var ballot = document.querySelector("#decision .ballot[data-decision]:not([hidden])");
+    var id = ballot ? ballot.dataset.decision : null;
+    if (id === ballotShown) return;
+    ballotShown = id;
+    var news = document.getElementById("ballot-news");
+    if (!ballot || first || !news) return;
+    var question = document.querySelector("#decision h2");
+    news.textContent = news.dataset.template.replace("{question}", question ? question.textContent.trim() : "");
+    var active = document.activeElement;
+    var typing = active && active.matches("input, textarea, select, [contenteditable]");
+    if (!typing) document.getElementById("decision").scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+
+  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); bringBallot(false); }
   setInterval(function () { tick(); tickDrift(); }, 1000);
-  document.addEventListener("DOMContentLoaded", refresh);
+  document.addEventListener("DOMContentLoaded", function () { bringBallot(true); refresh(); });
   document.addEventListener("htmx:wsAfterMessage", refresh);
   document.addEventListener("htmx:afterSettle", refresh);
 })();
