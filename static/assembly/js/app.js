@@ -93,6 +93,7 @@
   function tick() {
     var timers = document.querySelectorAll("[data-deadline]");
     var now = Date.now();
+    var turned = false;
     for (var i = 0; i < timers.length; i++) {
       var timer = timers[i];
       var left = Math.round((Date.parse(timer.dataset.deadline) - now) / 1000);
@@ -101,9 +102,43 @@
       var text = Math.floor(s / 60) + ":" + pad(s % 60);
       var value = timer.querySelector(".timer-value");
       if (value) value.textContent = over ? "+" + text + " " + timer.dataset.over : text;
+      if (timer.classList.contains("is-over") !== over) turned = true;
       timer.classList.toggle("is-over", over);
     }
+    if (turned) fitProjector();  // "+0:01 over time" is longer than "0:00"
   }
+
+  // The projector: a panel whose text is longer than its box gets smaller type, never cut. The
+  // stylesheet sizes a panel's type by --fit; this finds the largest that fits (a few layouts),
+  // up to the panel's data-fit (a result may grow to fill the space it is given).
+  function overflows(box) {
+    return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+  }
+  function fit(box) {
+    var lo = 0.25, hi = Math.min(Number(box.dataset.fit) || 1, 2);
+    box.style.setProperty("--fit", String(hi));
+    if (!overflows(box)) return;
+    for (var i = 0; i < 8; i++) {
+      var mid = (lo + hi) / 2;
+      box.style.setProperty("--fit", String(mid));
+      if (overflows(box)) hi = mid; else lo = mid;
+    }
+    box.style.setProperty("--fit", String(lo));
+  }
+  function fitProjector() {
+    var boxes = document.querySelectorAll(".projector > [data-fit]");
+    // Twice: fitting a panel that sizes its row changes the room left for the others.
+    for (var pass = 0; pass < 2; pass++) {
+      for (var i = 0; i < boxes.length; i++) {
+        if (boxes[i].offsetParent !== null && (pass === 0 || overflows(boxes[i]))) fit(boxes[i]);
+      }
+    }
+  }
+  var fitting = 0;
+  window.addEventListener("resize", function () {
+    cancelAnimationFrame(fitting);
+    fitting = requestAnimationFrame(fitProjector);
+  });
   // "You are number 3 in the queue": the queue is the same HTML for everyone, so each phone
   // finds its own place in it rather than the server rendering it once per person.
   function markMyPlace() {
@@ -232,7 +267,7 @@
     if (!typing) document.getElementById("decision").scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
-  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); bringBallot(false); }
+  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); bringBallot(false); fitProjector(); }
   setInterval(function () { tick(); tickDrift(); }, 1000);
   document.addEventListener("DOMContentLoaded", function () { bringBallot(true); refresh(); });
   document.addEventListener("htmx:wsAfterMessage", refresh);
