@@ -1,0 +1,101 @@
+"""A hall votes at once: every ballot is stored exactly once, or refused with a reason, and a
+close racing the ballots neither deadlocks nor loses one. Real threads, real transactions (on
+PostgreSQL in CI's second pass, with the connection pool)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from assembly import actions
+from assembly.actions import ActionError
+from assembly.models import Attendee
+
+pytestmark = [pytest.mark.usefixtures("quiet"), pytest.mark.django_db(transaction=True)]
+
+
+def hall_of(meeting, size: int) -> list[Attendee]:
+    return Attendee.objects.bulk_create(
+        Attendee(
+            meeting=meeting, display_name=f"V{n}", kind="guest", status="present", may_vote=True
+        )
+        for n in range(size)
+    )
+
+
+def open_motion(meeting, facilitator, **options):
+    decision = actions.decisions.create(
+        meeting=meeting, by=facilitator, question="Strike?", method="motion", **options
+    )
+    actions.decisions.open_round(
+        meeting=meeting, decision_id=decision.pk, by=facilitator, override_quorum=True
+    )
+    return decision
+
+
+def all_at_once(work, items) -> list:
+    """Run `work(item)` for every item in its own thread, released together; their outcomes."""
+    start = threading.Barrier(len(items))
+    outcomes: list = [None] * len(items)
+
+    def run(n, item):
+        try:
+            start.wait(timeout=30)
+            outcomes[n] = work(item)
+        except Exception as error:  # the outcome to assert on, whatever it is
+            outcomes[n] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n, i)) for n, i in enumerate(items)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_two_hundred_voters_at_one_instant_are_all_stored(live_meeting, facilitator, secret):
+    voters = hall_of(live_meeting, 200)
+    decision = open_motion(live_meeting, facilitator, secret=secret)
+    outcomes = all_at_once(
+        lambda voter: actions.decisions.cast(
+            decision_id=decision.pk, attendee=voter, choice={"vote": "yes"}
+        ),
+        voters,
+    )
+    assert [o for o in outcomes if o is not None] == []
+    result = actions.decisions.close(
+        meeting=live_meeting, decision_id=decision.pk, by=facilitator
+    ).result
+    assert (result["yes"], result["ballots"]) == ("200", 200)
+
+
+def test_a_close_racing_the_ballots_counts_each_or_refuses_it(live_meeting, facilitator):
+    voters = hall_of(live_meeting, 60)
+    decision = open_motion(live_meeting, facilitator, secret=True)
+
+    def act(who):
+        if who == "close":
+            return actions.decisions.close(
+                meeting=live_meeting, decision_id=decision.pk, by=facilitator
+            )
+        return actions.decisions.cast(decision_id=decision.pk, attendee=who, choice={"vote": "yes"})
+
+    crowd: list = [*voters[:30], "close", *voters[30:]]
+    outcomes = all_at_once(act, crowd)
+    closed = outcomes[30]
+    assert not isinstance(closed, Exception), closed  # the close went through, no deadlock
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert all(
+        isinstance(o, ActionError) and "Voting on this decision is closed" in str(o)
+        for o in refused
+    ), refused
+    counted = sum(1 for o in outcomes[:30] + outcomes[31:] if o is None)
+    # Every ballot acknowledged before the close is in the count; every other one was refused.
+    assert closed.result["ballots"] == counted == 60 - len(refused)
+    assert closed.result["yes"] == str(counted)
