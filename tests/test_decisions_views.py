@@ -150,6 +150,26 @@ def test_a_secret_ballot_is_shown_back_in_words_before_it_is_cast(room, facilita
     assert again.status_code == 409 and "can&#x27;t be changed" in again.content.decode()
 
 
+def test_a_ballot_sent_again_after_a_lost_answer_is_answered_not_recast(room, facilitator, member):
+    decision = opened(room, facilitator, method="consensus", secret="1")
+    phone = client_for(member)
+    ballot = {"response": "agree", "confirm": "1", "op": "2f6e0c1a-retry-key"}
+    first = phone.post(url("decision-vote", room, decision), ballot, **HTMX)
+    again = phone.post(url("decision-vote", room, decision), ballot, **HTMX)
+    # The repeat hears what the lost answer said: recorded, not "can't be changed".
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert "can&#x27;t be changed" not in again.content.decode()
+    assert decision.participations.count() == 1
+    # A new tap (a new operation) on a cast secret ballot is still refused.
+    other = phone.post(
+        url("decision-vote", room, decision), {**ballot, "op": "another-op-1"}, **HTMX
+    )
+    assert other.status_code == 409 and "can&#x27;t be changed" in other.content.decode()
+    with unheard():
+        result = actions.decisions.close(meeting=room, decision_id=decision.pk, by=facilitator)
+    assert result.result["counts"]["agree"] == "1"
+
+
 def test_a_secret_ballot_is_reviewed_in_spanish_for_a_spanish_phone(room, facilitator, member):
     decision = opened(room, facilitator, method="consensus", secret="1")
     phone = client_for(member)

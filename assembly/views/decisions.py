@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext
@@ -145,6 +148,11 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
         if request.htmx:
             return render(request, template, context)
         return render(request, "assembly/room/ballot_review_page.html", context)
+    # A phone that lost the answer to its ballot sends it again with the same operation key:
+    # it gets the answer it missed, and the ballot is not cast twice (nor refused as a repeat).
+    done_key = _operation_key(request, room, decision_id)
+    if done_key and cache.get(done_key):
+        return _vote_answer(request, room, None)
     error = None
     try:
         actions.decisions.cast(
@@ -155,7 +163,23 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
         )
     except actions.ActionError as refused:
         error = str(refused)
+    else:
+        if done_key:
+            cache.set(done_key, True, timeout=OPERATION_MEMORY)
     return _vote_answer(request, room, error)
+
+
+OPERATION_MEMORY = 30 * 60  # seconds a ballot's operation key is remembered
+_OPERATION = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
+def _operation_key(request: HttpRequest, room, decision_id: int) -> str | None:
+    """The cache key of this ballot's operation, from the phone's random `op` (if any). It says
+    that a ballot went through, never what it held."""
+    op = request.POST.get("op", "")
+    if room.attendee is None or not _OPERATION.fullmatch(op):
+        return None
+    return f"op:{room.attendee.pk}:{decision_id}:{op}"
 
 
 def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:

@@ -148,3 +148,37 @@ def test_phones_back_from_a_wifi_drop_are_live_at_once(browser, app_server):
     for context, _page in phones:
         context.close()
     rosa_context.close()
+
+
+def test_a_secret_ballot_whose_answer_is_lost_is_sent_again_and_counted_once(browser, app_server):
+    """The Wi-Fi drops just as the server takes a ballot: the phone never hears back. It sends
+    the same ballot again by itself, hears "recorded", and the count has it once."""
+    server = app_server.url
+    m = f"/m/{new_meeting(app_server, 'Assembly on a lossy network')}"
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    console.goto(server + m + "/console/")
+    console.get_by_role("button", name="Start meeting").click()
+    lupe_context, phone = signed_in(browser, server, "lupe@example.org", **PHONE)
+    check_in(phone, server, m)
+    prepare(console, "Strike on Monday?", "motion", secret=True)
+    console.locator("#decision input[name=override_quorum]").check()
+    open_round(console)
+    phone.locator("#decision").get_by_role("button", name="Yes").click()
+    lost = []
+
+    def deliver_then_lose(route):
+        # The server gets the ballot and answers; the phone never hears the answer.
+        route.fetch()
+        lost.append(route.request.post_data or "")
+        route.abort("connectionreset")
+
+    phone.route(re.compile(r".*/vote/$"), deliver_then_lose, times=1)
+    phone.get_by_role("button", name=re.compile("Cast my vote|Emitir mi voto")).click()
+    expect(phone.locator("#decision .voted-note")).to_be_visible(timeout=10_000)
+    assert len(lost) == 1 and "op=" in lost[0]
+    expect(phone.locator("#flash")).not_to_contain_text("already recorded")
+    expect(console.locator("#turnout")).to_have_text(re.compile(r"^1 of \d+"))
+    close_round(console)
+    expect(console.locator("#decision .counts div").first.locator("dd")).to_have_text("1")
+    lupe_context.close()
+    rosa_context.close()

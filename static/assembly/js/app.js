@@ -233,6 +233,56 @@
     for (var i = 0; i < forms.length; i++) htmx.trigger(forms[i], "submit");
   });
 
+  // A ballot whose answer was lost (the Wi-Fi dropped mid-request) is sent again by itself, with
+  // the same random operation key, so the server answers it without casting it twice: at once
+  // when the phone is back online, else after 1, 2 and 4 seconds.
+  function newOperation() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + "-" + String(Math.random()).slice(2);
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.target instanceof Element && event.target.closest("form.ballot, form.review-actions");
+    if (!form) return;
+    if (!form.dataset.op) form.dataset.op = newOperation();
+    event.detail.parameters.op = form.dataset.op;
+    var sent = {};
+    var params = event.detail.formData || event.detail.parameters;
+    var names = params.keys ? Array.from(new Set(params.keys())) : Object.keys(params);
+    names.forEach(function (name) {
+      var values = params.getAll ? params.getAll(name) : [params[name]];
+      sent[name] = values.length > 1 ? values : values[0];
+    });
+    form._asamblea = { path: event.detail.path, values: sent, tries: (form._asamblea && form._asamblea.retrying) ? form._asamblea.tries : 0 };
+  });
+  function retryBallot(form) {
+    var pending = form._asamblea;
+    if (!pending || !document.body.contains(form)) return;
+    pending.retrying = true;
+    htmx.ajax("POST", pending.path, { source: form, values: pending.values });
+  }
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.target instanceof Element && event.target.closest("form.ballot, form.review-actions");
+    if (!form || !form._asamblea) return;
+    var pending = form._asamblea;
+    if (pending.tries >= 3) return;
+    pending.tries += 1;
+    form.dataset.unsent = "1";
+    setTimeout(function () { retryBallot(form); }, 1000 * Math.pow(2, pending.tries - 1));
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target instanceof Element && event.target.closest("form.ballot, form.review-actions");
+    if (form && event.detail.xhr && event.detail.xhr.status) {
+      // Answered (accepted or refused with a reason): the next ballot is a new operation.
+      delete form.dataset.op;
+      delete form.dataset.unsent;
+      form._asamblea = null;
+    }
+  });
+  window.addEventListener("online", function () {
+    var forms = document.querySelectorAll("form.ballot[data-unsent], form.review-actions[data-unsent]");
+    for (var i = 0; i < forms.length; i++) retryBallot(forms[i]);
+  });
+
   // A tap the server could not take, or that never reached it, says so: never a silent loss.
   function sayNotDone(key) {
     var flash = document.getElementById("flash");
