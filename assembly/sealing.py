@@ -48,6 +48,13 @@ def make_key(decision_id: int) -> None:
     _cache().set(_name(decision_id), AESGCM.generate_key(bit_length=256), timeout=None)
 
 
+def ensure_key(decision_id: int) -> None:
+    """A key for a round that has none yet and no sealed ballot: one opened by another process
+    (the demo command) or before a restart nobody had voted through. Workers racing here agree
+    on one key (`add` keeps the first)."""
+    _cache().add(_name(decision_id), AESGCM.generate_key(bit_length=256), timeout=None)
+
+
 def has_key(decision_id: int) -> bool:
     return _cache().get(_name(decision_id)) is not None
 
@@ -79,6 +86,8 @@ def seal(decision_id: int, choice: dict[str, Any]) -> bytes:
 
 def open_all(decision_id: int, blobs: list[bytes]) -> list[dict[str, Any]]:
     """The choices inside a round's sealed ballots (raises KeyLost if the key is gone)."""
+    if not blobs:
+        return []
     key = _key(decision_id)
     choices = []
     for blob in blobs:

@@ -298,3 +298,20 @@ def test_only_a_void_round_is_held_again(election, facilitator):
     close(meeting, decision, facilitator)
     with pytest.raises(ActionError, match="could not be counted"):
         actions.decisions.hold_again(meeting=meeting, decision_id=decision.pk, by=facilitator)
+
+
+def test_a_round_opened_elsewhere_takes_ballots_under_a_new_key(election, facilitator):
+    """Opened by another process (the demo command), or before a restart nobody had voted
+    through: no ballot was sealed under the missing key, so a new one serves."""
+    meeting, decision, voters, signature = election
+    sealing.forget(decision.pk)
+    vote_all(decision, voters[:4], signature)
+    result = close(meeting, decision, facilitator).result
+    assert result["kind"] == "ranked" and result["ballots"] == 4
+
+
+def test_a_secret_round_nobody_voted_in_closes_with_no_ballots(election, facilitator):
+    meeting, decision, _, _ = election
+    sealing.forget(decision.pk)
+    result = close(meeting, decision, facilitator).result
+    assert result["kind"] != "void" and result["ballots"] == 0

@@ -224,6 +224,9 @@ KEY_LOST = gettext_lazy(
 
 
 def _seal(decision: Decision, choice: dict[str, Any]) -> bytes:
+    if not sealing.has_key(decision.pk) and not decision.sealed.exists():
+        # Nothing was sealed under a lost key, so nothing is lost: a fresh key serves.
+        sealing.ensure_key(decision.pk)
     try:
         return sealing.seal(decision.pk, choice)
     except sealing.KeyLost:

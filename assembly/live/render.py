@@ -146,7 +146,8 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
     return {
         "decision": decision,
         "voted": voted,
-        "key_lost": decision.is_open and decision.secret and not sealing.has_key(decision.pk),
+        # Only ballots already sealed are lost with a key; a round nobody voted in gets a new one.
+        "key_lost": voted > 0 and decision.secret and not sealing.has_key(decision.pk),
         # A proxy withdrawn after it voted leaves its vote counted: never "3 of 2".
         "eligible": max(attendance["voting"] + attendance["proxies"], voted),
         "fallback_pending": decision.is_closed
