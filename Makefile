@@ -13,7 +13,7 @@ ifeq ($(HOST),0.0.0.0)
 export ALLOWED_HOSTS ?= *
 endif
 
-.PHONY: setup run test lint e2e messages clean
+.PHONY: setup run test lint e2e bench messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Asamblea needs Python 3.12 or newer (Django 6); found " + sys.version.split()[0] + ". Set PYTHON=python3.13 or install a newer Python.")'
@@ -57,6 +57,13 @@ e2e: $(VENV)/.installed
 		echo "!!! Install it (Debian: apt-get install chromium) or set CHROMIUM=/path."; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
+
+# A benchmark, not a test (never run by `make test`): the real app under uvicorn with 100 to
+# 2,000 phones on `make run`, then PostgreSQL + Redis with 1 and 2 workers, beside a bare
+# websockets server; prints the figures and writes docs/performance.md. Wants a quiet machine
+# (about half an hour). A part: make bench BENCH_ARGS="--phones 100 --configs run,pg1"
+bench: setup
+	$(BIN)/python benchmarks/room_bench.py $(BENCH_ARGS)
 
 # Refresh the catalogues after changing user-facing strings, then translate what is new.
 messages: $(VENV)/.installed
