@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked as _locked
 from assembly.actions.errors import ActionError
-from assembly.live.render import ROOM_PARTS
+from assembly.live import Part
+from assembly.live.parts import whole_room
 from assembly.models import AgendaItem, Meeting, Organization, User
 
 TRANSLATIONS = ("title_translation", "description_translation")
@@ -74,17 +75,11 @@ def _renumber(agenda: list[AgendaItem], lot: list[AgendaItem]) -> None:
 
 # What an agenda edit can change on the screens: the list, the open item's title and the "next
 # item" button. Not the decision or the stack: a ballot half filled in is left alone.
-AGENDA = ("meeting-status", "current-item", "agenda")
+AGENDA = (Part.MEETING_STATUS, Part.CURRENT_ITEM, Part.AGENDA)
 
 
-def _changed(meeting: Meeting, parts: tuple[str, ...] = AGENDA) -> None:
-    meeting.bump_version()
-    live.publish(meeting, parts=parts)
-
-
-def _whole_room() -> tuple[str, ...]:
-    # Settings reach past the agenda: names on the projector, the speaking limit, the quorum.
-    return tuple(dict.fromkeys(part for parts in ROOM_PARTS.values() for part in parts))
+def _changed(meeting: Meeting, parts: tuple[Part, ...] = AGENDA) -> None:
+    live.changed(meeting, parts=parts)
 
 
 def _check_item(values: dict[str, Any], *, partial: bool) -> None:
@@ -138,7 +133,8 @@ def update_settings(*, meeting: Meeting, by: User, settings: dict[str, Any]) -> 
     for name in fields:
         setattr(meeting, name, settings[name])
     meeting.save(update_fields=fields)
-    _changed(meeting, _whole_room())
+    # Settings reach past the agenda: names on the projector, the speaking limit, the quorum.
+    _changed(meeting, whole_room())
     return meeting
 
 

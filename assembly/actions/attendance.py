@@ -12,10 +12,11 @@ from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError, Crowded
+from assembly.live import Part
 from assembly.models import Attendee, Meeting, Membership, Proxy, Role, User
 from assembly.models.attendance import WAITING_GUESTS_MAX
 
-ATTENDANCE = ("attendance", "turnout")  # arrivals change how many may vote
+ATTENDANCE = (Part.ATTENDANCE, Part.TURNOUT)  # arrivals change how many may vote
 GUEST_NAME_MAX = 40
 
 
@@ -25,9 +26,7 @@ def _open_for_arrivals(meeting: Meeting) -> None:
 
 
 def _changed(attendee: Attendee, *, admitted: bool = False) -> None:
-    meeting = attendee.meeting
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(attendee.meeting, parts=ATTENDANCE)
     live.publish_personal(attendee, admitted=admitted)
 
 
@@ -177,8 +176,7 @@ def turn_away_waiting(*, meeting: Meeting, by: User) -> int:
         action="attendance.waiting_turned_away",
         details={"count": len(waiting)},
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(meeting, parts=ATTENDANCE)
     for attendee_id in waiting:
         live.publish_personal_id(attendee_id)
     return len(waiting)
@@ -214,8 +212,7 @@ def remove(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
     attendee.save(update_fields=["status", "may_vote"])
     attendee.speaker_requests.filter(status="waiting").update(status="removed")
     record(meeting=meeting, by=by, action="attendance.removed", details={"attendee": attendee.pk})
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE + ("queue",))
+    live.changed(meeting, parts=(*ATTENDANCE, Part.QUEUE))
     live.publish_personal(attendee)
     return attendee
 
@@ -228,8 +225,7 @@ def leave(*, attendee: Attendee) -> Attendee:
     attendee.status = Attendee.Status.LEFT
     attendee.save(update_fields=["status"])
     attendee.speaker_requests.filter(status="waiting").update(status="withdrawn")
-    attendee.meeting.bump_version()
-    live.publish(attendee.meeting, parts=ATTENDANCE + ("queue",))
+    live.changed(attendee.meeting, parts=(*ATTENDANCE, Part.QUEUE))
     live.publish_personal(attendee)
     return attendee
 
@@ -274,8 +270,7 @@ def assign_proxy(*, meeting: Meeting, membership_id: int, holder_id: int, by: Us
         action="attendance.proxy_assigned",
         details={"holder": holder.pk, "absent_member": absent.pk},
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(meeting, parts=ATTENDANCE)
     live.publish_personal(holder)
     return proxy
 
@@ -289,5 +284,4 @@ def withdraw_proxy(*, meeting: Meeting, proxy_id: int, by: User) -> None:
     if proxy is None:
         raise ActionError(_("That proxy is no longer recorded."))
     _end_proxy(meeting, proxy, by=by, why="withdrawn")
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(meeting, parts=ATTENDANCE)

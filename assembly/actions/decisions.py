@@ -22,6 +22,7 @@ from assembly import counting, live, sealing, tally
 from assembly.actions.audit import record
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
+from assembly.live import Part
 from assembly.live.render import attendance_summary
 from assembly.models import (
     Attendee,
@@ -38,7 +39,8 @@ from assembly.models import (
 
 logger = logging.getLogger(__name__)
 
-DECISION = ("decision",)
+DECISION = (Part.DECISION,)
+TURNOUT = (Part.TURNOUT,)
 CONSENSUS_RESPONSES = tally.RESPONSES
 MAX_OPTIONS = 30
 
@@ -120,15 +122,14 @@ def create(
     )
     for position, label in enumerate(labels, start=1):
         decision.options.create(label=label, position=position)
-    meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     return decision
 
 
 def _publish_round(meeting: Meeting) -> None:
     """A round opened or closed: the room sees it, and each proxy holder's own page gains or
     loses the ballots they cast for others."""
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     for holder_id in meeting.proxies.usable().values_list("holder_id", flat=True).distinct():
         live.publish_personal_id(holder_id)
 
@@ -182,7 +183,6 @@ def open_round(
     decision.save(update_fields=["status", "opened_at", "quorum_overridden"])
     if decision.secret:
         sealing.make_key(decision.pk)
-    meeting.bump_version()
     _publish_round(meeting)
     return decision
 
@@ -334,8 +334,7 @@ def cast(
             action="decision.assisted_vote",
             details={"decision": decision.pk, "attendee": attendee.pk},
         )
-    meeting.bump_version()
-    live.publish(meeting, parts=("turnout",))
+    live.changed(meeting, parts=TURNOUT)
     live.publish_personal(attendee)
 
 
@@ -367,7 +366,6 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     decision.save(update_fields=["status", "closed_at", "result"])
     if decision.secret:
         transaction.on_commit(lambda: sealing.forget(decision.pk))
-    meeting.bump_version()
     _publish_round(meeting)
     return decision
 
@@ -434,8 +432,7 @@ def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
         action="decision.assisted_vote_contested",
         details={"decision": decision.pk, "attendee": attendee.pk, "withdrawn": decision.is_open},
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=("turnout",) if decision.is_open else DECISION)
+    live.changed(meeting, parts=TURNOUT if decision.is_open else DECISION)
     live.publish_personal(attendee)
 
 
@@ -468,8 +465,7 @@ def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     for option in decision.options.all():
         again.options.create(label=option.label, position=option.position)
     record(meeting=meeting, by=by, action="decision.held_again", details={"decision": decision.pk})
-    meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     return again
 
 
@@ -493,6 +489,5 @@ def start_fallback(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
         base=Decision.Base.CAST,
         fallback_of=decision,
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     return fallback

@@ -10,6 +10,7 @@ from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
+from assembly.live import Part
 from assembly.models import AgendaItem, Meeting, User
 
 NOTES_MAX = 20_000
@@ -47,6 +48,5 @@ def publish(*, meeting: Meeting, by: User) -> Meeting:
     meeting.minutes_published_at = timezone.now()
     meeting.save(update_fields=["status", "minutes_published_at"])
     record(meeting=meeting, by=by, action="minutes.published", details={})
-    meeting.bump_version()
-    live.publish(meeting, parts=("meeting-status", "current-item"))
+    live.changed(meeting, parts=(Part.MEETING_STATUS, Part.CURRENT_ITEM))
     return meeting

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
+from assembly.live import Part
 from assembly.models import (
     AgendaItem,
     Attendee,
@@ -20,9 +21,9 @@ from assembly.models import (
 )
 from assembly.models.stack import queue_for
 
-STACK = ("stack",)
-QUEUE = ("queue",)  # only who is waiting and speaking: the hand-raise buttons stay as they are
-TEMPERATURE = ("temperature",)
+STACK = (Part.STACK,)
+QUEUE = (Part.QUEUE,)  # only who is waiting and speaking: the hand-raise buttons stay as they are
+TEMPERATURE = (Part.TEMPERATURE,)
 Status = SpeakerRequest.Status
 
 
@@ -38,10 +39,9 @@ def _present(attendee: Attendee) -> None:
 
 
 def _stack_changed(
-    meeting: Meeting, *people: Attendee | None, parts: tuple[str, ...] = QUEUE
+    meeting: Meeting, *people: Attendee | None, parts: tuple[Part, ...] = QUEUE
 ) -> None:
-    meeting.bump_version()
-    live.publish(meeting, parts=parts)
+    live.changed(meeting, parts=parts)
     for person in {p.pk: p for p in people if p is not None}.values():
         live.publish_personal(person)
 
@@ -193,8 +193,7 @@ def open_temperature(*, meeting: Meeting, question: str, by: User) -> Temperatur
     check = TemperatureCheck.objects.create(
         meeting=meeting, item=meeting.current_item, question=question
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=TEMPERATURE)
+    live.changed(meeting, parts=TEMPERATURE)
     return check
 
 
@@ -206,8 +205,7 @@ def close_temperature(*, meeting: Meeting, by: User) -> None:
     )
     if not closed:
         raise ActionError(_("No temperature check is open."))
-    meeting.bump_version()
-    live.publish(meeting, parts=TEMPERATURE)
+    live.changed(meeting, parts=TEMPERATURE)
 
 
 @transaction.atomic
@@ -222,6 +220,5 @@ def respond(*, attendee: Attendee, value: str) -> None:
     TemperatureResponse.objects.update_or_create(
         temperature_check=check, attendee=attendee, defaults={"value": value}
     )
-    attendee.meeting.bump_version()
-    live.publish(attendee.meeting, parts=("temperature-counts",))
+    live.changed(attendee.meeting, parts=(Part.TEMPERATURE_COUNTS,))
     live.publish_personal(attendee)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from assembly.live import coalesce
+from assembly.live.parts import Part, checked
 from assembly.live.render import (
     AUDIENCES,
     group_name,
@@ -23,11 +24,20 @@ from assembly.live.render import (
 from assembly.models import Attendee, Meeting
 
 
-def publish(meeting: Meeting, *, parts: Sequence[str]) -> None:
+def changed(meeting: Meeting, *, parts: Sequence[Part]) -> None:
+    """The one way an action says "the room changed": count one more version of the meeting,
+    then publish `parts` after commit."""
+    checked(parts)
+    meeting.bump_version()
+    publish(meeting, parts=parts)
+
+
+def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     """Tell the room that `parts` changed, after commit; a rollback tells nobody. A burst of
-    changes is coalesced into a few broadcasts a second (live.coalesce)."""
+    changes is coalesced into a few broadcasts a second (live.coalesce). A name that is no
+    part of the room is refused (ValueError) rather than silently dropped."""
     meeting_id = meeting.pk
-    changed = tuple(parts)
+    changed = checked(parts)
     transaction.on_commit(
         lambda: coalesce.submit(meeting_id, changed, broadcast) or broadcast(meeting_id, changed)
     )

@@ -12,76 +12,21 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 
 from assembly import sealing
+from assembly.live.parts import (  # noqa: F401 (group names: imported from here by consumers)
+    AUDIENCES,
+    PERSONAL_PARTS,
+    ROOM_PARTS,
+    Audience,
+    Part,
+    group_name,
+    parts_for,
+    personal_group,
+    select_oob,
+)
 from assembly.models import Attendee, Decision, Meeting, SpeakerRequest, TemperatureCheck
 from assembly.models.attendance import WAITING_GUESTS_MAX
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
-
-AUDIENCES = ("participant", "facilitator", "projector")
-
-# The partials (each named after its DOM id) that make up each audience's live room.
-ROOM_PARTS: dict[str, tuple[str, ...]] = {
-    "participant": (
-        "meeting-status",
-        "current-item",
-        "decision",
-        "stack",
-        "temperature",
-        "agenda",
-    ),
-    "facilitator": (
-        "meeting-status",
-        "attendance",
-        "current-item",
-        "decision",
-        "stack",
-        "temperature",
-        "agenda",
-    ),
-    "projector": (
-        "meeting-status",
-        "attendance",
-        "current-item",
-        "decision",
-        "stack",
-        "temperature",
-        "agenda",
-    ),
-}
-# Parts inside another one, pushed alone when only they change, so that what a person is filling
-# in or about to tap is not replaced under their thumb because somebody else acted (a ballot, the
-# hand-raise and twinkle buttons). Each names its enclosing part, sent instead to a screen whose
-# template does not have the small one (the console's stack carries controls that change too).
-NESTED_PARTS = {"turnout": "decision", "queue": "stack", "temperature-counts": "temperature"}
-NESTED_IN: dict[str, tuple[str, ...]] = {
-    "participant": ("turnout", "queue", "temperature-counts"),
-    "facilitator": ("turnout", "temperature-counts"),
-    "projector": ("turnout", "queue", "temperature-counts"),
-}
-
-
-def parts_for(audience: str, parts: Iterable[str]) -> list[str]:
-    """What to render for one audience when `parts` changed, in order, each once."""
-    chosen: list[str] = []
-    for part in parts:
-        if part not in ROOM_PARTS[audience] and part not in NESTED_IN[audience]:
-            part = NESTED_PARTS.get(part, "")
-        if part in ROOM_PARTS[audience] or part in NESTED_IN[audience]:
-            chosen.append(part)
-    return list(dict.fromkeys(chosen))
-
-
-# What only one attendee sees: their own standing, hands and proxy ballots (participant page).
-PERSONAL_PARTS = ("me", "proxy-votes")
-
-
-def group_name(meeting_id: int, audience: str, language: str) -> str:
-    return f"m{meeting_id}.{audience}.{language}"
-
-
-def personal_group(attendee_id: int, language: str) -> str:
-    """One person's phone(s): for what only they should see (you may speak now)."""
-    return f"a{attendee_id}.{language}"
 
 
 def attendance_summary(meeting: Meeting) -> dict:
@@ -168,9 +113,9 @@ def room_context(meeting: Meeting, audience: str) -> dict:
         "current": meeting.current_item,
         "next_item": meeting.next_item(),
         "audience": audience,
-        "show_names": audience == "facilitator" or meeting.projector_shows_names,
+        "show_names": audience == Audience.FACILITATOR or meeting.projector_shows_names,
         # A bilingual meeting's projector shows its interface in both languages ({% both %}).
-        "both_languages": audience == "projector" and meeting.bilingual,
+        "both_languages": audience == Audience.PROJECTOR and meeting.bilingual,
         "attendance": attendance,
         "hand_kinds": SpeakerRequest.Kind.choices,
         "temperature_values": TemperatureCheck.Value.choices,
@@ -178,7 +123,7 @@ def room_context(meeting: Meeting, audience: str) -> dict:
         **decision_context(meeting, attendance),
         **temperature_context(meeting),
     }
-    if audience == "facilitator":
+    if audience == Audience.FACILITATOR:
         context["waiting_guests"] = list(meeting.attendees.waiting())
         context["waiting_full"] = len(context["waiting_guests"]) >= WAITING_GUESTS_MAX
     return context
@@ -264,8 +209,10 @@ def render_personal(attendee: Attendee, language: str, *, extra: str = "") -> st
     """One attendee's own part of the participant page, in their language."""
     with translation.override(language):
         context = personal_context(attendee)
-        html = render_to_string("assembly/room/participant.html#me", context)
-        html += render_to_string("assembly/room/participant.html#proxy-votes", context)
+        html = "".join(
+            render_to_string(f"assembly/room/{Audience.PARTICIPANT}.html#{part}", context)
+            for part in PERSONAL_PARTS
+        )
     return version_marker(attendee.meeting) + html + extra
 
 

@@ -27,7 +27,8 @@ from assembly.forms.agenda import (
     NewMeetingForm,
     QuickItemForm,
 )
-from assembly.live.render import ROOM_PARTS, render_parts
+from assembly.live.parts import ROOM_PARTS, Audience
+from assembly.live.render import render_parts
 from assembly.models import AgendaItem, Meeting
 from assembly.permissions import Access, Action, get_access, get_organization, guest_tokens, may
 
@@ -253,7 +254,9 @@ def quick_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         context = {"meeting": meeting, "quick_form": form, "quick_open": True}
         return render(request, "assembly/agenda/quick_add_page.html", context, status=INVALID)
     meeting.refresh_from_db()
-    parts = render_parts(meeting, "facilitator", ROOM_PARTS["facilitator"], get_language())
+    parts = render_parts(
+        meeting, Audience.FACILITATOR, ROOM_PARTS[Audience.FACILITATOR], get_language()
+    )
     # A fresh, empty form after success; the person's input and what to fix otherwise.
     block = render(
         request,

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from assembly import actions
+from assembly.live.parts import Audience, Part
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Decision
 from assembly.permissions import Action
@@ -168,7 +169,7 @@ def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     room.attendee.refresh_from_db()
     html = render_personal(room.attendee, language)
-    html += render_parts(room.meeting, "participant", ("turnout",), language)
+    html += render_parts(room.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
     html += '<div id="ballot-review"></div>'
     return HttpResponse(html + _flash(error), status=409 if error else 200)
 

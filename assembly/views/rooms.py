@@ -17,8 +17,8 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions
+from assembly.live.parts import ROOM_PARTS, Audience, Part, select_oob
 from assembly.live.render import (
-    ROOM_PARTS,
     personal_context,
     render_parts,
     render_personal,
@@ -52,6 +52,7 @@ def _page(request: HttpRequest, room: Access, audience: str) -> HttpResponse:
     context.update(
         socket_url=f"/ws/meetings/{meeting.pk}/{audience}/?lang={get_language()}",
         version_marker=version_marker(meeting),
+        select_oob=select_oob(audience),
     )
     if audience == "participant":
         attendee = room.attendee
@@ -122,7 +123,9 @@ def _run(
             or reverse("assembly:meeting-console", args=[meeting.pk])
         )
     meeting.refresh_from_db()
-    html = render_parts(meeting, "facilitator", ROOM_PARTS["facilitator"], get_language())
+    html = render_parts(
+        meeting, Audience.FACILITATOR, ROOM_PARTS[Audience.FACILITATOR], get_language()
+    )
     return HttpResponse(html + _flash(error), status=409 if error else 200)
 
 
@@ -142,7 +145,7 @@ def _take_part(
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     language = get_language()
-    html = render_parts(meeting, "participant", ("stack", "temperature"), language)
+    html = render_parts(meeting, Audience.PARTICIPANT, (Part.STACK, Part.TEMPERATURE), language)
     room.attendee.refresh_from_db()
     html += render_personal(room.attendee, language)
     return HttpResponse(html + _flash(error), status=409 if error else 200)
