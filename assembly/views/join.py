@@ -13,7 +13,7 @@ from assembly import actions, throttle
 from assembly.actions.errors import Crowded
 from assembly.models import Attendee, Meeting
 from assembly.models.meetings import JOIN_CODE_LENGTH
-from assembly.permissions import Action, get_access, guest_tokens, membership_for
+from assembly.permissions import Action, guest_tokens, meeting_access, membership_for
 from assembly.views import limits
 
 # Wrong join codes one client may type in ten minutes before it has to wait.
@@ -115,7 +115,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """A member on the participant page says they are here."""
-    room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.VIEW_ROOM)
+    room = meeting_access(request, meeting_id, Action.VIEW_ROOM)
     if room.membership is None:
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     try:
@@ -127,7 +127,7 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.TAKE_PART)
+    room = meeting_access(request, meeting_id, Action.TAKE_PART)
     actions.attendance.leave(attendee=room.attendee)
     if room.is_guest:
         tokens = dict(guest_tokens(request.session))
