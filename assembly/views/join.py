@@ -15,6 +15,7 @@ from assembly.models import Attendee, Meeting
 from assembly.models.meetings import JOIN_CODE_LENGTH
 from assembly.permissions import Action, guest_tokens, meeting_access, membership_for
 from assembly.views import limits
+from assembly.views.replies import INVALID
 
 # Wrong join codes one client may type in ten minutes before it has to wait.
 WRONG_CODES_ALLOWED = 30
@@ -97,7 +98,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("assembly:meeting-room", meeting_id=meeting.pk)
         except actions.ActionError as refused:
             error = str(refused)
-            status = 429 if isinstance(refused, Crowded) else 400
+            status = 429 if isinstance(refused, Crowded) else INVALID
     return render(
         request,
         "assembly/join/meeting.html",
