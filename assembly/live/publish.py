@@ -15,11 +15,11 @@ from assembly.live.parts import Part, checked
 from assembly.live.render import (
     AUDIENCES,
     group_name,
+    parts_context,
     parts_for,
     personal_group,
     render_parts,
     render_personal,
-    room_context,
 )
 from assembly.models import Attendee, Meeting
 
@@ -60,11 +60,12 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     """Render each part once per audience and language and send it to that group."""
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     send = async_to_sync(get_channel_layer().group_send)
+    shared: dict = {}  # what the parts' context builders found, the same for every audience
     for audience in AUDIENCES:
         audience_parts = parts_for(audience, parts)
         if not audience_parts:
             continue
-        context = room_context(meeting, audience)
+        context = parts_context(meeting, audience, audience_parts, shared)
         for language in _languages():
             html = render_parts(meeting, audience, audience_parts, language, context)
             send(

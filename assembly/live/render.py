@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -100,33 +100,94 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
     }
 
 
-def room_context(meeting: Meeting, audience: str) -> dict:
+def _agenda(meeting: Meeting, audience: str, built: dict) -> dict:
     now = timezone.now()
-    attendance = attendance_summary(meeting)
     items = list(meeting.items.filter(parked=False))
-    context = {
-        "meeting": meeting,
+    return {
         "items": items,
         "parked_items": list(meeting.items.filter(parked=True)),
         "drift_seconds": agenda_drift(meeting, items, now),
         "drift_at": now,
-        "current": meeting.current_item,
         "next_item": meeting.next_item(),
+    }
+
+
+def _attendance(meeting: Meeting, audience: str, built: dict) -> dict:
+    return {"attendance": attendance_summary(meeting)}
+
+
+def _waiting(meeting: Meeting, audience: str, built: dict) -> dict:
+    if audience != Audience.FACILITATOR:
+        return {}
+    waiting = list(meeting.attendees.waiting())
+    return {"waiting_guests": waiting, "waiting_full": len(waiting) >= WAITING_GUESTS_MAX}
+
+
+def _stack(meeting: Meeting, audience: str, built: dict) -> dict:
+    return stack_context(meeting)
+
+
+def _decision(meeting: Meeting, audience: str, built: dict) -> dict:
+    return decision_context(meeting, built["attendance"])
+
+
+def _temperature(meeting: Meeting, audience: str, built: dict) -> dict:
+    return temperature_context(meeting)
+
+
+Builder = Callable[[Meeting, str, dict], dict]
+
+# What each part's template reads beyond the meeting itself, so that a push builds only that:
+# one "n of m have voted" line costs the turnout's queries, not the whole room's. A builder
+# reads what an earlier one built (the decision's eligible voters come from the attendance).
+PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
+    Part.MEETING_STATUS: (_agenda,),
+    Part.CURRENT_ITEM: (_agenda,),
+    Part.ATTENDANCE: (_attendance, _waiting),
+    Part.DECISION: (_attendance, _decision),
+    Part.TURNOUT: (_attendance, _decision),
+    Part.STACK: (_stack,),
+    Part.QUEUE: (_stack,),
+    Part.TEMPERATURE: (_temperature,),
+    Part.TEMPERATURE_COUNTS: (_temperature,),
+    Part.AGENDA: (_agenda,),
+}
+
+
+def parts_context(
+    meeting: Meeting, audience: str, parts: Iterable[str], shared: dict | None = None
+) -> dict:
+    """What the templates of `parts` need for one audience, and nothing more.
+
+    `shared` keeps what builders found across the audiences of one broadcast: the facts are the
+    same for every screen (only the facilitator's waiting list depends on the audience)."""
+    shared = {} if shared is None else shared
+    context = {
+        "meeting": meeting,
+        "current": meeting.current_item,
         "audience": audience,
         "show_names": audience == Audience.FACILITATOR or meeting.projector_shows_names,
         # A bilingual meeting's projector shows its interface in both languages ({% both %}).
         "both_languages": audience == Audience.PROJECTOR and meeting.bilingual,
-        "attendance": attendance,
         "hand_kinds": SpeakerRequest.Kind.choices,
         "temperature_values": TemperatureCheck.Value.choices,
-        **stack_context(meeting),
-        **decision_context(meeting, attendance),
-        **temperature_context(meeting),
     }
-    if audience == Audience.FACILITATOR:
-        context["waiting_guests"] = list(meeting.attendees.waiting())
-        context["waiting_full"] = len(context["waiting_guests"]) >= WAITING_GUESTS_MAX
+    builders = dict.fromkeys(b for part in parts for b in PART_CONTEXT[Part(part)])
+    built: dict = {}
+    for builder in builders:
+        if builder is _waiting:  # per audience
+            built.update(builder(meeting, audience, built))
+            continue
+        if builder not in shared:
+            shared[builder] = builder(meeting, audience, built)
+        built.update(shared[builder])
+    context.update(built)
     return context
+
+
+def room_context(meeting: Meeting, audience: str) -> dict:
+    """Everything the audience's room shows (the page, a reconnecting socket)."""
+    return parts_context(meeting, audience, ROOM_PARTS[audience])
 
 
 def personal_context(attendee: Attendee) -> dict:
@@ -195,9 +256,11 @@ def render_parts(
 ) -> str:
     """The given parts for one audience in one language, led by the version marker.
 
-    A broadcast passes the audience's `context`, built once for all its languages."""
+    A broadcast passes the audience's `context`, built once for all its languages; otherwise
+    only what these parts read is built."""
+    parts = tuple(parts)
     with translation.override(language):
-        context = context if context is not None else room_context(meeting, audience)
+        context = context if context is not None else parts_context(meeting, audience, parts)
         html = [version_marker(meeting)]
         html += [
             render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts
