@@ -21,27 +21,10 @@ from assembly.actions.errors import ActionError
 from assembly.live import Part
 from assembly.live.parts import whole_room
 from assembly.models import AgendaItem, Meeting, Organization, User
+from assembly.models.meetings import ITEM_FIELDS, SETTINGS_FIELDS, TIMEBOX_MAX, TIMEBOX_MIN
 
-TRANSLATIONS = ("title_translation", "description_translation")
-COPIED_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter", *TRANSLATIONS)
-SETTINGS_FIELDS = (
-    "title",
-    "starts_at",
-    "place",
-    "progressive_stack",
-    "projector_shows_names",
-    "speaking_limit_seconds",
-    "bilingual",
-    "language",
-    "quorum_rule",
-    "quorum_numerator",
-    "quorum_denominator",
-    "quorum_count",
-)
-ITEM_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter", *TRANSLATIONS)
 CLOSED = (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED)
 TITLE_MAX = 200
-TIMEBOX_MIN, TIMEBOX_MAX = 1, 600
 
 
 def _open_for_changes(meeting: Meeting) -> Meeting:
@@ -119,7 +102,7 @@ def create_meeting(
             AgendaItem(
                 meeting=meeting,
                 position=position,
-                **{name: getattr(item, name) for name in COPIED_FIELDS},
+                **{name: getattr(item, name) for name in ITEM_FIELDS},
             )
             for position, item in enumerate(source, start=1)
         )

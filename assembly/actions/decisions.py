@@ -23,7 +23,6 @@ from assembly.actions.audit import record
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
 from assembly.live import Part
-from assembly.live.render import attendance_summary
 from assembly.models import (
     Attendee,
     Ballot,
@@ -157,7 +156,7 @@ def open_round(
         raise ActionError(_("This decision has already been opened."))
     if meeting.decisions.filter(status=Decision.Status.OPEN).exists():
         raise ActionError(_("Close the open decision first."))
-    summary = attendance_summary(meeting)
+    summary = meeting.attendance_summary()
     if not summary["quorum_held"]:
         if not override_quorum:
             raise ActionError(
@@ -351,7 +350,7 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     except sealing.KeyLost:
         decision.result = _void(decision)
     else:
-        summary = attendance_summary(meeting)
+        summary = meeting.attendance_summary()
         decision.result = counting.count(
             decision,
             choices,

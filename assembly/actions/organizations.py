@@ -21,8 +21,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assembly.actions.errors import ActionError
-from assembly.forms.organizations import RollRow, on_roll
+from assembly.forms.organizations import RollRow
 from assembly.models import AuditEntry, Invitation, Membership, Organization, Role, User
+from assembly.models.organizations import SETTINGS_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -83,18 +84,6 @@ def create(*, name: str, by: User) -> Organization:
     )
     _audit(organization, by, "organization.created", name=name, slug=organization.slug)
     return organization
-
-
-SETTINGS_FIELDS = (
-    "name",
-    "quorum_rule",
-    "quorum_numerator",
-    "quorum_denominator",
-    "quorum_count",
-    "proxies_allowed",
-    "proxy_limit",
-    "retention_days",
-)
 
 
 @transaction.atomic(durable=True)
@@ -208,7 +197,7 @@ def add_person(
     """Put someone on the roll by hand: a member without a phone, or not yet invited."""
     organization = _locked(organization)
     email = email.strip().lower()
-    if email and on_roll(organization, [email]):
+    if email and organization.memberships.on_roll([email]):
         raise ActionError(_("Someone with this email is already on the roll."))
     entry = _new_entry(organization, name=name, email=email, may_vote=may_vote, role=Role.MEMBER)
     entry.save()
@@ -228,7 +217,7 @@ def add_person(
 def import_roll(*, organization: Organization, rows: list[RollRow], by: User) -> list[Membership]:
     """Add every row of a checked file to the roll, or none if the roll changed meanwhile."""
     organization = _locked(organization)
-    taken = on_roll(organization, [row.email for row in rows if row.email])
+    taken = organization.memberships.on_roll([row.email for row in rows if row.email])
     clashes = [row for row in rows if row.email in taken]
     if clashes:
         raise ActionError(

@@ -29,28 +29,6 @@ from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
 
 
-def attendance_summary(meeting: Meeting) -> dict:
-    counts = Counter(
-        (kind, may_vote)
-        for kind, may_vote in meeting.attendees.present().values_list("kind", "may_vote")
-    )
-    voting = counts[("member", True)] + counts[("guest", True)]
-    voting_members = meeting.organization.voting_members()
-    required = meeting.quorum_required(voting_members)
-    return {
-        "present": sum(counts.values()),
-        "voting": voting,
-        # Absent members' votes carried by someone present: they vote, but (as most bylaws
-        # have it) do not make quorum.
-        "proxies": meeting.proxies.usable().count(),
-        "guests": counts[("guest", True)] + counts[("guest", False)],
-        "waiting": meeting.attendees.waiting().count(),
-        "voting_members": voting_members,
-        "quorum_required": required,
-        "quorum_held": voting >= required,
-    }
-
-
 def stack_context(meeting: Meeting) -> dict:
     item = meeting.current_item
     if item is None:
@@ -113,7 +91,7 @@ def _agenda(meeting: Meeting, audience: str, built: dict) -> dict:
 
 
 def _attendance(meeting: Meeting, audience: str, built: dict) -> dict:
-    return {"attendance": attendance_summary(meeting)}
+    return {"attendance": meeting.attendance_summary()}
 
 
 def _waiting(meeting: Meeting, audience: str, built: dict) -> dict:

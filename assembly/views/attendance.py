@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions
-from assembly.live.render import attendance_summary
 from assembly.models import Attendee, Decision, Membership, Role
 from assembly.permissions import Action, meeting_access
 from assembly.views.replies import row_id, run
@@ -42,7 +41,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 m for m in roll if m.may_vote and m.role != Role.OBSERVER and m.pk not in carried
             ],
             "proxy_holders": [a for a in present if a.may_vote and not a.is_guest],
-            "attendance": attendance_summary(meeting),
+            "attendance": meeting.attendance_summary(),
             "audience": "facilitator",
             "open_decision": meeting.decisions.filter(status=Decision.Status.OPEN)
             .prefetch_related("options")
