@@ -1,7 +1,8 @@
 """Changes to an assembly body and its roll: creating it, roles and votes, invitations, imports.
 
 Each is one transaction that writes an audit entry, since who may vote is the heart of an
-assembly's legitimacy. None of them reaches a live room, so none publishes.
+assembly's legitimacy. A change to who may vote or to the quorum rule moves the quorum that a
+meeting in session shows, so those tell its room (`_quorum_changed`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from assembly import live
 from assembly.actions.errors import ActionError
 from assembly.forms.organizations import RollRow
-from assembly.models import AuditEntry, Invitation, Membership, Organization, Role, User
+from assembly.live import Part
+from assembly.models import AuditEntry, Invitation, Meeting, Membership, Organization, Role, User
 from assembly.models.organizations import SETTINGS_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,13 @@ def _locked(organization: Organization) -> Organization:
     # Roll changes take the organization's row first, so two admins demoting each other at
     # once cannot both succeed and leave the body without an admin.
     return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _quorum_changed(organization: Organization) -> None:
+    """The voting roll or the quorum rule changed: each meeting in session shows its quorum
+    again (a meeting's own rule may not depend on the body's, but its count of members does)."""
+    for meeting in Meeting.objects.live().filter(organization=organization):
+        live.changed(meeting, parts=(Part.ATTENDANCE,))
 
 
 def _other_admins(membership: Membership) -> bool:
@@ -99,6 +109,7 @@ def update_settings(
     if changed:
         organization.save(update_fields=list(changed))
         _audit(organization, by, "organization.settings_changed", changes=changed)
+        _quorum_changed(organization)
     return organization
 
 
@@ -142,6 +153,7 @@ def change_member(
         changed = True
     if changed:
         membership.save(update_fields=["role", "may_vote", "withhold_name"])
+        _quorum_changed(organization)
     return changed
 
 
@@ -178,6 +190,7 @@ def remove_member(*, membership: Membership, by: User) -> None:
         role=membership.role,
     )
     membership.delete()
+    _quorum_changed(organization)
 
 
 def _new_entry(
@@ -210,6 +223,7 @@ def add_person(
         may_vote=may_vote,
         linked_account=entry.user_id is not None,
     )
+    _quorum_changed(organization)
     return entry
 
 
@@ -237,6 +251,7 @@ def import_roll(*, organization: Organization, rows: list[RollRow], by: User) ->
         voting=sum(entry.may_vote for entry in entries),
         linked_accounts=sum(entry.user_id is not None for entry in entries),
     )
+    _quorum_changed(organization)
     return entries
 
 
@@ -381,4 +396,5 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
         may_vote=entry.may_vote,
         linked_roll_entry=linked,
     )
+    _quorum_changed(organization)
     return entry
