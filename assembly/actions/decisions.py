@@ -60,7 +60,7 @@ def _threshold(text: str, *, allow_empty: bool = False) -> str:
     return text
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create(
     *,
     meeting: Meeting,
@@ -144,7 +144,7 @@ def _decision(meeting: Meeting, decision_id: int) -> Decision:
     return decision
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def open_round(
     *, meeting: Meeting, decision_id: int, by: User, override_quorum: bool = False
 ) -> Decision:
@@ -229,7 +229,7 @@ def _seal(decision: Decision, choice: dict[str, Any]) -> bytes:
         raise ActionError(str(KEY_LOST)) from None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cast(
     *,
     decision_id: int,
@@ -337,7 +337,7 @@ def cast(
     live.publish_personal(attendee)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     meeting = locked(meeting)
     decision = _decision(meeting, decision_id)
@@ -400,7 +400,7 @@ def _void(decision: Decision) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
     """A member says the vote the secretary recorded for them was not theirs. While the round
     is open that vote is withdrawn, so they can cast their own; after close it is counted (no
@@ -435,7 +435,7 @@ def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
     live.publish_personal(attendee)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     """A fresh round with the same question and options, after one that could not be counted."""
     meeting = locked(meeting)
@@ -468,7 +468,7 @@ def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     return again
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def start_fallback(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     """After a blocked or tabled consensus, the vote the bylaws allow at a supermajority."""
     meeting = locked(meeting)

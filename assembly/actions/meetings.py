@@ -12,7 +12,7 @@ from assembly.actions.errors import ActionError
 from assembly.live import Part
 from assembly.live.parts import whole_room
 from assembly.minutes import attendance_snapshot
-from assembly.models import AgendaItem, Attendee, Meeting, User
+from assembly.models import AgendaItem, Attendee, Meeting, SpeakerRequest, User
 from assembly.models.attendance import new_attendee_token
 from assembly.models.stack import speaking_stats
 
@@ -22,10 +22,11 @@ ROOM = tuple(part for part in whole_room() if part != Part.ATTENDANCE)
 
 def _end_speaking(meeting: Meeting) -> None:
     # The stack belongs to the item: leaving it ends the turn and lowers the hands.
-    active = meeting.speaker_requests.filter(status__in=["speaking", "waiting"])
+    Status = SpeakerRequest.Status
+    active = meeting.speaker_requests.filter(status__in=[Status.SPEAKING, Status.WAITING])
     people = set(active.values_list("attendee_id", flat=True))
-    active.filter(status="speaking").update(status="done", ended_at=timezone.now())
-    active.filter(status="waiting").update(status="withdrawn")
+    active.filter(status=Status.SPEAKING).update(status=Status.DONE, ended_at=timezone.now())
+    active.filter(status=Status.WAITING).update(status=Status.WITHDRAWN)
     for attendee_id in people:
         live.publish_personal_id(attendee_id)
 

@@ -16,6 +16,7 @@ from assembly.models import AgendaItem, Meeting, User
 NOTES_MAX = 20_000
 
 
+@transaction.atomic(durable=True)
 def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     """Keep what the secretary typed under an item (the whole text each time: saving twice is
     harmless, and the last save wins)."""
@@ -38,7 +39,7 @@ def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
         raise ActionError(_("That item is not on this meeting's agenda."))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def publish(*, meeting: Meeting, by: User) -> Meeting:
     """The assembly approved the minutes: members can read them from now on."""
     meeting = locked(meeting)

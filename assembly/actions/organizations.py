@@ -22,10 +22,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assembly import live
+from assembly.actions.audit import record
 from assembly.actions.errors import ActionError
 from assembly.forms.organizations import RollRow
 from assembly.live import Part
-from assembly.models import AuditEntry, Invitation, Meeting, Membership, Organization, Role, User
+from assembly.models import Invitation, Meeting, Membership, Organization, Role, User
 from assembly.models.organizations import SETTINGS_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -35,10 +36,6 @@ SLUG_MAX = 50
 
 class AlreadyMember(ActionError):
     """The person accepting an invitation is on the roll already; nothing was changed."""
-
-
-def _audit(organization: Organization, by: User | None, action: str, **details: Any) -> None:
-    AuditEntry.objects.create(organization=organization, actor=by, action=action, details=details)
 
 
 def _locked(organization: Organization) -> Organization:
@@ -92,7 +89,12 @@ def create(*, name: str, by: User) -> Organization:
     Membership.objects.create(
         organization=organization, user=by, name=str(by), email=by.email, role=Role.ADMIN
     )
-    _audit(organization, by, "organization.created", name=name, slug=organization.slug)
+    record(
+        organization=organization,
+        by=by,
+        action="organization.created",
+        details={"name": name, "slug": organization.slug},
+    )
     return organization
 
 
@@ -108,7 +110,12 @@ def update_settings(
             setattr(organization, field, changes[field])
     if changed:
         organization.save(update_fields=list(changed))
-        _audit(organization, by, "organization.settings_changed", changes=changed)
+        record(
+            organization=organization,
+            by=by,
+            action="organization.settings_changed",
+            details={"changes": changed},
+        )
         _quorum_changed(organization)
     return organization
 
@@ -138,17 +145,30 @@ def change_member(
     who = {"membership": membership.pk, "name": membership.display_name}
     changed = False
     if membership.role != role:
-        _audit(organization, by, "member.role_changed", **who, old=membership.role, new=role)
+        record(
+            organization=organization,
+            by=by,
+            action="member.role_changed",
+            details=dict(**who, old=membership.role, new=role),
+        )
         membership.role = role
         changed = True
     if membership.may_vote != may_vote:
-        _audit(
-            organization, by, "member.vote_changed", **who, old=membership.may_vote, new=may_vote
+        record(
+            organization=organization,
+            by=by,
+            action="member.vote_changed",
+            details=dict(**who, old=membership.may_vote, new=may_vote),
         )
         membership.may_vote = may_vote
         changed = True
     if withhold_name is not None and membership.withhold_name != withhold_name:
-        _audit(organization, by, "member.name_withheld", **who, new=withhold_name)
+        record(
+            organization=organization,
+            by=by,
+            action="member.name_withheld",
+            details=dict(**who, new=withhold_name),
+        )
         membership.withhold_name = withhold_name
         changed = True
     if changed:
@@ -157,18 +177,18 @@ def change_member(
     return changed
 
 
+@transaction.atomic(durable=True)
 def set_name_withheld(*, membership: Membership, withhold: bool, by: User) -> None:
     """A member's own choice: keep their name out of the minutes (or not)."""
     if membership.withhold_name == withhold:
         return
     Membership.objects.filter(pk=membership.pk).update(withhold_name=withhold)
     membership.withhold_name = withhold
-    _audit(
-        membership.organization,
-        by,
-        "member.name_withheld",
-        membership=membership.pk,
-        new=withhold,
+    record(
+        organization=membership.organization,
+        by=by,
+        action="member.name_withheld",
+        details={"membership": membership.pk, "new": withhold},
     )
 
 
@@ -181,13 +201,15 @@ def remove_member(*, membership: Membership, by: User) -> None:
             _("%(name)s is the only admin and can't be removed. Make someone else an admin first.")
             % {"name": membership.display_name}
         )
-    _audit(
-        organization,
-        by,
-        "member.removed",
-        membership=membership.pk,
-        name=membership.display_name,
-        role=membership.role,
+    record(
+        organization=organization,
+        by=by,
+        action="member.removed",
+        details={
+            "membership": membership.pk,
+            "name": membership.display_name,
+            "role": membership.role,
+        },
     )
     membership.delete()
     _quorum_changed(organization)
@@ -214,14 +236,16 @@ def add_person(
         raise ActionError(_("Someone with this email is already on the roll."))
     entry = _new_entry(organization, name=name, email=email, may_vote=may_vote, role=Role.MEMBER)
     entry.save()
-    _audit(
-        organization,
-        by,
-        "member.added",
-        membership=entry.pk,
-        name=name,
-        may_vote=may_vote,
-        linked_account=entry.user_id is not None,
+    record(
+        organization=organization,
+        by=by,
+        action="member.added",
+        details={
+            "membership": entry.pk,
+            "name": name,
+            "may_vote": may_vote,
+            "linked_account": entry.user_id is not None,
+        },
     )
     _quorum_changed(organization)
     return entry
@@ -243,13 +267,15 @@ def import_roll(*, organization: Organization, rows: list[RollRow], by: User) ->
         for r in rows
     ]
     Membership.objects.bulk_create(entries)
-    _audit(
-        organization,
-        by,
-        "roll.imported",
-        people=len(entries),
-        voting=sum(entry.may_vote for entry in entries),
-        linked_accounts=sum(entry.user_id is not None for entry in entries),
+    record(
+        organization=organization,
+        by=by,
+        action="roll.imported",
+        details={
+            "people": len(entries),
+            "voting": sum(entry.may_vote for entry in entries),
+            "linked_accounts": sum(entry.user_id is not None for entry in entries),
+        },
     )
     _quorum_changed(organization)
     return entries
@@ -258,7 +284,7 @@ def import_roll(*, organization: Organization, rows: list[RollRow], by: User) ->
 @transaction.atomic(durable=True)
 def record_export(*, organization: Organization, by: User) -> None:
     """The roll is personal data; who took a copy of it, and when, is kept."""
-    _audit(organization, by, "roll.exported")
+    record(organization=organization, by=by, action="roll.exported", details={})
 
 
 @transaction.atomic(durable=True)
@@ -279,14 +305,16 @@ def invite(
         created_by=by,
         expires_at=timezone.now() + timedelta(days=expires_in_days),
     )
-    _audit(
-        organization,
-        by,
-        "invitation.created",
-        invitation=invitation.pk,
-        role=role,
-        may_vote=may_vote,
-        emailed=bool(invitation.email),
+    record(
+        organization=organization,
+        by=by,
+        action="invitation.created",
+        details={
+            "invitation": invitation.pk,
+            "role": role,
+            "may_vote": may_vote,
+            "emailed": bool(invitation.email),
+        },
     )
     return invitation
 
@@ -337,7 +365,12 @@ def revoke_invitation(*, invitation: Invitation, by: User) -> None:
         return
     invitation.revoked = True
     invitation.save(update_fields=["revoked"])
-    _audit(invitation.organization, by, "invitation.revoked", invitation=invitation.pk)
+    record(
+        organization=invitation.organization,
+        by=by,
+        action="invitation.revoked",
+        details={"invitation": invitation.pk},
+    )
 
 
 def why_unusable(invitation: Invitation) -> str | None:
@@ -386,15 +419,17 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])
-    _audit(
-        organization,
-        user,
-        "invitation.accepted",
-        invitation=invitation.pk,
-        membership=entry.pk,
-        role=entry.role,
-        may_vote=entry.may_vote,
-        linked_roll_entry=linked,
+    record(
+        organization=organization,
+        by=user,
+        action="invitation.accepted",
+        details={
+            "invitation": invitation.pk,
+            "membership": entry.pk,
+            "role": entry.role,
+            "may_vote": entry.may_vote,
+            "linked_roll_entry": linked,
+        },
     )
     _quorum_changed(organization)
     return entry
