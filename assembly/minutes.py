@@ -15,14 +15,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from assembly.live.render import attendance_summary
 from assembly.models import AgendaItem, Attendee, Decision, Meeting, Membership
 from assembly.redaction import Redactor, withheld_runs
 
 
 def attendance_snapshot(meeting: Meeting) -> dict[str, int]:
     """Counts for the minutes, taken when the meeting adjourns (before guests are forgotten)."""
-    summary = attendance_summary(meeting)
+    summary = meeting.attendance_summary()
     came = meeting.attendees.filter(checked_in_at__isnull=False)
     return {
         "attended": came.count(),

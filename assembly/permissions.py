@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from assembly.models import Attendee, Meeting, Membership, Role, User
 
@@ -146,9 +146,10 @@ def get_access(
     return Access(meeting, None, attendee)
 
 
-def get_meeting(user: User | AnonymousUser, meeting_id: int, action: Action) -> Meeting:
-    """For members only: the meeting if `user` may take `action` in it; else 404 or 403."""
-    return get_access(user, {}, meeting_id, action).meeting
+def meeting_access(request: HttpRequest, meeting_id: int, action: Action) -> Access:
+    """The one way a view reaches a meeting: the person's access if it allows `action`, else
+    404 (not theirs to know about) or 403 (theirs, but not this)."""
+    return get_access(request.user, guest_tokens(request.session), meeting_id, action)
 
 
 def access_for_socket(

@@ -9,7 +9,7 @@ import pytest
 from assembly import actions
 from assembly.actions import ActionError
 from assembly.actions import agenda as agenda_actions
-from assembly.live.render import ROOM_PARTS
+from assembly.live.parts import ROOM_PARTS
 from assembly.models import AgendaItem, Meeting
 
 AGENDA_PARTS = ("meeting-status", "current-item", "agenda")

@@ -9,7 +9,6 @@ import pytest
 from assembly import actions
 from assembly.actions import ActionError
 from assembly.actions.errors import Crowded
-from assembly.live.render import attendance_summary
 from assembly.models import Attendee, AuditEntry, Membership, Role
 from assembly.models.attendance import WAITING_GUESTS_MAX
 from tests.conftest import make_person, present
@@ -153,14 +152,14 @@ def test_quorum_is_a_majority_of_voting_members_by_default(
 ):
     # Three voting members: two must be present.
     present(meeting, member)
-    summary = attendance_summary(meeting)
+    summary = meeting.attendance_summary()
     assert (summary["voting"], summary["quorum_required"], summary["quorum_held"]) == (1, 2, False)
     present(meeting, secretary)
-    assert attendance_summary(meeting)["quorum_held"]
+    assert meeting.attendance_summary()["quorum_held"]
 
 
 def test_guests_without_the_vote_do_not_make_quorum(meeting, member, guest, published):
-    summary = attendance_summary(meeting)
+    summary = meeting.attendance_summary()
     assert summary["present"] == 1 and summary["guests"] == 1 and summary["voting"] == 0
 
 
@@ -170,19 +169,19 @@ def test_the_meeting_can_override_the_quorum_rule(meeting, organization, member,
     # Twelve voting members; a third of them is four.
     meeting.quorum_rule, meeting.quorum_numerator, meeting.quorum_denominator = "fraction", 1, 3
     meeting.save()
-    assert attendance_summary(meeting)["quorum_required"] == 4
+    assert meeting.attendance_summary()["quorum_required"] == 4
     meeting.quorum_rule, meeting.quorum_count = "count", 1
     meeting.save()
     present(meeting, member)
-    assert attendance_summary(meeting)["quorum_held"]
+    assert meeting.attendance_summary()["quorum_held"]
 
 
 def test_losing_quorum_when_people_leave(meeting, member, secretary, published):
     lupe = present(meeting, member)
     present(meeting, secretary)
-    assert attendance_summary(meeting)["quorum_held"]
+    assert meeting.attendance_summary()["quorum_held"]
     actions.attendance.leave(attendee=lupe)
-    assert not attendance_summary(meeting)["quorum_held"]
+    assert not meeting.attendance_summary()["quorum_held"]
 
 
 def test_a_full_waiting_room_turns_further_guests_away_until_someone_is_let_in(

@@ -56,7 +56,7 @@ def test_an_empty_name_is_refused_with_a_message(client, meeting):
     response = client.post(
         reverse("assembly:join-code", args=[meeting.join_code]), {"display_name": "  "}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "type the name" in response.content.decode()
     assert not meeting.attendees.exists()
 

@@ -3,13 +3,25 @@ not replaced under their thumb, enough that every screen shows the change."""
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
+from django.conf import settings
+from django.template import engines
 
-from assembly import actions
+from assembly import actions, live
+from assembly.live.parts import (
+    AUDIENCES,
+    NESTED_IN,
+    PERSONAL_PARTS,
+    REPLY_IDS,
+    ROOM_PARTS,
+    Audience,
+    parts_for,
+    select_oob,
+)
 from assembly.live.publish import broadcast
-from assembly.live.render import parts_for
 from tests.conftest import present, unheard
 
 
@@ -57,3 +69,33 @@ def test_a_twinkle_updates_the_counts_not_the_buttons(live_meeting, member, faci
     phone = sent(live_meeting, ("temperature-counts",))[f"m{live_meeting.pk}.participant.es"]
     assert 'id="temperature-counts"' in phone and "1 respuesta" in phone
     assert "<button" not in phone
+
+
+def _partialdefs(audience: str) -> set[str]:
+    path = settings.BASE_DIR / "templates" / "assembly" / "room" / f"{audience}.html"
+    return set(re.findall(r"{%\s*partialdef\s+([\w-]+)", path.read_text()))
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_every_audience_template_defines_every_part_it_lists(audience):
+    listed = {*ROOM_PARTS[audience], *NESTED_IN[audience]}
+    if audience == Audience.PARTICIPANT:
+        listed |= set(PERSONAL_PARTS)
+    assert listed <= _partialdefs(audience)
+    template = engines["django"].get_template(f"assembly/room/{audience}.html")
+    for part in listed:  # each one also renders on its own, as a push does
+        assert engines["django"].get_template(f"{template.template.name}#{part}")
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_the_pages_oob_list_names_only_ids_the_page_has(audience):
+    ids = {name.lstrip("#") for name in select_oob(audience).split(",") if name}
+    assert ids == set(REPLY_IDS[audience])
+    assert {*ids} - {"room-version", "ballot-review", "flash"} <= _partialdefs(audience)
+
+
+def test_an_unknown_part_is_refused(live_meeting, django_capture_on_commit_callbacks):
+    with pytest.raises(ValueError, match="not a live part"):
+        live.changed(live_meeting, parts=["stak"])
+    with pytest.raises(ValueError, match="not a live part"):
+        live.publish(live_meeting, parts=["me"])  # personal: sent to one person, never the room

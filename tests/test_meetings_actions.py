@@ -50,8 +50,7 @@ def test_a_rolled_back_action_publishes_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        meeting.bump_version()
-        live.publish(meeting, parts=["agenda"])
+        live.changed(meeting, parts=[live.Part.AGENDA])
         raise RuntimeError("boom")
     assert callbacks == []
     published.assert_not_called()

@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from assembly.actions import ActionError
 from assembly.actions import organizations as actions
-from assembly.models import AuditEntry, Invitation, Membership, Organization, Role, User
+from assembly.live import Part
+from assembly.models import (
+    AuditEntry,
+    Invitation,
+    Meeting,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
 from tests.conftest import make_person
 
 
@@ -250,3 +259,19 @@ def test_revoke_invitation_refuses_one_already_accepted(organization, admin):
     invitation = invitation_for(organization, admin, accepted_at=timezone.now())
     with pytest.raises(ActionError):
         actions.revoke_invitation(invitation=invitation, by=admin)
+
+
+def test_changing_who_may_vote_tells_a_live_room_its_quorum(
+    organization, facilitator, member, django_capture_on_commit_callbacks
+):
+    meeting = Meeting.objects.create(organization=organization, title="Live", status="live")
+    admin = make_person(organization, "ana@example.org", Role.ADMIN)
+    lupe = Membership.objects.get(user=member)
+    with (
+        mock.patch("assembly.live.publish.broadcast") as broadcast,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        actions.change_member(membership=lupe, role=Role.MEMBER, may_vote=False, by=admin)
+    broadcast.assert_called_once_with(meeting.pk, (Part.ATTENDANCE,))
+    meeting.refresh_from_db()
+    assert meeting.version == 1

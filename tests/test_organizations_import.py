@@ -62,7 +62,7 @@ def test_import_reports_every_bad_line_and_imports_nothing(organization, admin):
         "Carmen,carmen@example.org,maybe\n"
     )
     response = upload(client_for(admin), organization, bad)
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert "3 problems to fix" in html
     assert "Line 3:" in html
@@ -126,7 +126,7 @@ def test_import_needs_the_header_line(organization, admin):
 
 def test_import_says_what_is_wrong_with_a_file_that_is_not_utf8(organization, admin):
     response = upload(client_for(admin), organization, "name\nNuñez\n".encode("latin-1"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "CSV UTF-8" in response.content.decode()
     assert roll_names(organization) == {"Ada"}
 
@@ -176,6 +176,6 @@ def test_export_then_import_gives_back_the_same_people(organization, admin, othe
 
 def test_import_refuses_a_null_character_and_imports_nothing(organization, admin):
     response = upload(client_for(admin), organization, GOOD.replace("Luis Pérez", "Luis\x00 Pérez"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "null character" in response.content.decode()
     assert roll_names(organization) == {"Ada"}

@@ -145,13 +145,12 @@ def test_a_withdrawn_proxy_can_no_longer_vote_but_its_vote_stands(room, secretar
 
 
 def test_turnout_counts_proxies_whose_holder_is_here(room, secretary, facilitator):
-    from assembly.live.render import attendance_summary
 
     meeting, here, away = room
     assign(meeting, away[0], here, secretary)
-    assert attendance_summary(meeting)["proxies"] == 1
+    assert meeting.attendance_summary()["proxies"] == 1
     actions.attendance.leave(attendee=here)
-    assert attendance_summary(meeting)["proxies"] == 0
+    assert meeting.attendance_summary()["proxies"] == 0
 
 
 # Through the pages
@@ -247,19 +246,18 @@ def test_a_proxy_vote_cast_by_its_earlier_holder_stands(room, secretary, facilit
 
 
 def test_a_holder_whose_vote_is_taken_cannot_use_the_proxy(room, secretary, facilitator):
-    from assembly.live.render import attendance_summary
 
     meeting, here, away = room
     assign(meeting, away[0], here, secretary)
     actions.attendance.set_vote(meeting=meeting, attendee_id=here.pk, may_vote=False, by=secretary)
-    assert attendance_summary(meeting)["proxies"] == 0
+    assert meeting.attendance_summary()["proxies"] == 0
     decision = motion(meeting, facilitator)
     with pytest.raises(ActionError, match="carries no vote"):
         vote(decision, here, "yes", away[0])
 
 
 def test_turnout_never_shows_more_votes_than_voters(room, secretary, facilitator):
-    from assembly.live.render import attendance_summary, decision_context
+    from assembly.live.render import decision_context
 
     meeting, here, away = room
     proxy = assign(meeting, away[0], here, secretary)
@@ -267,5 +265,5 @@ def test_turnout_never_shows_more_votes_than_voters(room, secretary, facilitator
     for member in (None, away[0]):
         vote(decision, here, "yes", member)
     actions.attendance.withdraw_proxy(meeting=meeting, proxy_id=proxy.pk, by=secretary)
-    shown = decision_context(meeting, attendance_summary(meeting))
+    shown = decision_context(meeting, meeting.attendance_summary())
     assert (shown["voted"], shown["eligible"]) == (2, 2)

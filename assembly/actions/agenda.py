@@ -18,29 +18,13 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked as _locked
 from assembly.actions.errors import ActionError
-from assembly.live.render import ROOM_PARTS
+from assembly.live import Part
+from assembly.live.parts import whole_room
 from assembly.models import AgendaItem, Meeting, Organization, User
+from assembly.models.meetings import ITEM_FIELDS, SETTINGS_FIELDS, TIMEBOX_MAX, TIMEBOX_MIN
 
-TRANSLATIONS = ("title_translation", "description_translation")
-COPIED_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter", *TRANSLATIONS)
-SETTINGS_FIELDS = (
-    "title",
-    "starts_at",
-    "place",
-    "progressive_stack",
-    "projector_shows_names",
-    "speaking_limit_seconds",
-    "bilingual",
-    "language",
-    "quorum_rule",
-    "quorum_numerator",
-    "quorum_denominator",
-    "quorum_count",
-)
-ITEM_FIELDS = ("title", "kind", "description", "timebox_minutes", "presenter", *TRANSLATIONS)
 CLOSED = (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED)
 TITLE_MAX = 200
-TIMEBOX_MIN, TIMEBOX_MAX = 1, 600
 
 
 def _open_for_changes(meeting: Meeting) -> Meeting:
@@ -74,17 +58,11 @@ def _renumber(agenda: list[AgendaItem], lot: list[AgendaItem]) -> None:
 
 # What an agenda edit can change on the screens: the list, the open item's title and the "next
 # item" button. Not the decision or the stack: a ballot half filled in is left alone.
-AGENDA = ("meeting-status", "current-item", "agenda")
+AGENDA = (Part.MEETING_STATUS, Part.CURRENT_ITEM, Part.AGENDA)
 
 
-def _changed(meeting: Meeting, parts: tuple[str, ...] = AGENDA) -> None:
-    meeting.bump_version()
-    live.publish(meeting, parts=parts)
-
-
-def _whole_room() -> tuple[str, ...]:
-    # Settings reach past the agenda: names on the projector, the speaking limit, the quorum.
-    return tuple(dict.fromkeys(part for parts in ROOM_PARTS.values() for part in parts))
+def _changed(meeting: Meeting, parts: tuple[Part, ...] = AGENDA) -> None:
+    live.changed(meeting, parts=parts)
 
 
 def _check_item(values: dict[str, Any], *, partial: bool) -> None:
@@ -124,7 +102,7 @@ def create_meeting(
             AgendaItem(
                 meeting=meeting,
                 position=position,
-                **{name: getattr(item, name) for name in COPIED_FIELDS},
+                **{name: getattr(item, name) for name in ITEM_FIELDS},
             )
             for position, item in enumerate(source, start=1)
         )
@@ -138,7 +116,8 @@ def update_settings(*, meeting: Meeting, by: User, settings: dict[str, Any]) -> 
     for name in fields:
         setattr(meeting, name, settings[name])
     meeting.save(update_fields=fields)
-    _changed(meeting, _whole_room())
+    # Settings reach past the agenda: names on the projector, the speaking limit, the quorum.
+    _changed(meeting, whole_room())
     return meeting
 
 

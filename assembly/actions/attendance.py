@@ -12,10 +12,11 @@ from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError, Crowded
-from assembly.models import Attendee, Meeting, Membership, Proxy, Role, User
+from assembly.live import Part
+from assembly.models import Attendee, Meeting, Membership, Proxy, Role, SpeakerRequest, User
 from assembly.models.attendance import WAITING_GUESTS_MAX
 
-ATTENDANCE = ("attendance", "turnout")  # arrivals change how many may vote
+ATTENDANCE = (Part.ATTENDANCE, Part.TURNOUT)  # arrivals change how many may vote
 GUEST_NAME_MAX = 40
 
 
@@ -25,9 +26,7 @@ def _open_for_arrivals(meeting: Meeting) -> None:
 
 
 def _changed(attendee: Attendee, *, admitted: bool = False) -> None:
-    meeting = attendee.meeting
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(attendee.meeting, parts=ATTENDANCE)
     live.publish_personal(attendee, admitted=admitted)
 
 
@@ -54,7 +53,7 @@ def _arrives_in_person(meeting: Meeting, membership: Membership) -> None:
         _end_proxy(meeting, proxy, by=None, why="ended_on_arrival")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def check_in_member(*, meeting: Meeting, user: User) -> Attendee:
     """A member arrives with their account: present, with the vote their membership gives."""
     meeting = locked(meeting)
@@ -76,7 +75,7 @@ def check_in_member(*, meeting: Meeting, user: User) -> Attendee:
     return attendee
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def check_in_by_hand(*, meeting: Meeting, membership_id: int, by: User) -> Attendee:
     """The secretary checks in a member who has no phone (a roll call)."""
     meeting = locked(meeting)
@@ -124,7 +123,7 @@ def clean_guest_name(raw: str) -> str:
     return name
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def join_as_guest(*, meeting: Meeting, display_name: str) -> Attendee:
     """A guest knocks with a display name only; the facilitator admits them."""
     meeting = locked(meeting)
@@ -149,7 +148,7 @@ def _guest_or_member(meeting: Meeting, attendee_id: int) -> Attendee:
     return attendee
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def admit(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
     meeting = locked(meeting)
     attendee = _guest_or_member(meeting, attendee_id)
@@ -162,7 +161,7 @@ def admit(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
     return attendee
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def turn_away_waiting(*, meeting: Meeting, by: User) -> int:
     """The facilitator turns away everyone waiting at the door at once (a flood of joins, say).
     Each is told on their own phone; a real guest among them can knock again."""
@@ -177,14 +176,13 @@ def turn_away_waiting(*, meeting: Meeting, by: User) -> int:
         action="attendance.waiting_turned_away",
         details={"count": len(waiting)},
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(meeting, parts=ATTENDANCE)
     for attendee_id in waiting:
         live.publish_personal_id(attendee_id)
     return len(waiting)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_vote(*, meeting: Meeting, attendee_id: int, may_vote: bool, by: User) -> Attendee:
     """Give or take the vote in this meeting (a guest the assembly lets vote, say)."""
     meeting = locked(meeting)
@@ -203,7 +201,7 @@ def set_vote(*, meeting: Meeting, attendee_id: int, may_vote: bool, by: User) ->
     return attendee
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
     meeting = locked(meeting)
     attendee = _guest_or_member(meeting, attendee_id)
@@ -212,29 +210,31 @@ def remove(*, meeting: Meeting, attendee_id: int, by: User) -> Attendee:
     attendee.status = Attendee.Status.REMOVED
     attendee.may_vote = False
     attendee.save(update_fields=["status", "may_vote"])
-    attendee.speaker_requests.filter(status="waiting").update(status="removed")
+    attendee.speaker_requests.filter(status=SpeakerRequest.Status.WAITING).update(
+        status=SpeakerRequest.Status.REMOVED
+    )
     record(meeting=meeting, by=by, action="attendance.removed", details={"attendee": attendee.pk})
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE + ("queue",))
+    live.changed(meeting, parts=(*ATTENDANCE, Part.QUEUE))
     live.publish_personal(attendee)
     return attendee
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def leave(*, attendee: Attendee) -> Attendee:
     """Someone says they are leaving: quorum must know at once."""
     if attendee.status != Attendee.Status.PRESENT:
         return attendee
     attendee.status = Attendee.Status.LEFT
     attendee.save(update_fields=["status"])
-    attendee.speaker_requests.filter(status="waiting").update(status="withdrawn")
-    attendee.meeting.bump_version()
-    live.publish(attendee.meeting, parts=ATTENDANCE + ("queue",))
+    attendee.speaker_requests.filter(status=SpeakerRequest.Status.WAITING).update(
+        status=SpeakerRequest.Status.WITHDRAWN
+    )
+    live.changed(attendee.meeting, parts=(*ATTENDANCE, Part.QUEUE))
     live.publish_personal(attendee)
     return attendee
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def assign_proxy(*, meeting: Meeting, membership_id: int, holder_id: int, by: User) -> Proxy:
     """Record that a present member carries an absent member's vote, as the bylaws allow."""
     meeting = locked(meeting)
@@ -274,13 +274,12 @@ def assign_proxy(*, meeting: Meeting, membership_id: int, holder_id: int, by: Us
         action="attendance.proxy_assigned",
         details={"holder": holder.pk, "absent_member": absent.pk},
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(meeting, parts=ATTENDANCE)
     live.publish_personal(holder)
     return proxy
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def withdraw_proxy(*, meeting: Meeting, proxy_id: int, by: User) -> None:
     """The secretary withdraws a proxy (the member changed their mind, say)."""
     meeting = locked(meeting)
@@ -289,5 +288,4 @@ def withdraw_proxy(*, meeting: Meeting, proxy_id: int, by: User) -> None:
     if proxy is None:
         raise ActionError(_("That proxy is no longer recorded."))
     _end_proxy(meeting, proxy, by=by, why="withdrawn")
-    meeting.bump_version()
-    live.publish(meeting, parts=ATTENDANCE)
+    live.changed(meeting, parts=ATTENDANCE)

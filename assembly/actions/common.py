@@ -4,21 +4,10 @@ text that the database can store."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
-from django.utils.translation import gettext_lazy
 
 from assembly.actions.errors import ActionError
 from assembly.models import Meeting
-
-# PostgreSQL cannot store a NUL character: a text holding one (pasted, or sent on purpose) would
-# fail the write with a server error. Forms' CharFields refuse it already; text read by hand goes
-# through `refuse_nul`, and the roll import through this same validator.
-no_nul = ProhibitNullCharactersValidator(
-    message=gettext_lazy(
-        "The text holds a null character, which cannot be saved (it can come with pasted "
-        "text). Remove it and try again."
-    )
-)
+from assembly.models.validators import no_nul
 
 
 def refuse_nul(*texts: str | None) -> None:

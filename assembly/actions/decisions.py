@@ -22,7 +22,7 @@ from assembly import counting, live, sealing, tally
 from assembly.actions.audit import record
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
-from assembly.live.render import attendance_summary
+from assembly.live import Part
 from assembly.models import (
     Attendee,
     Ballot,
@@ -38,7 +38,8 @@ from assembly.models import (
 
 logger = logging.getLogger(__name__)
 
-DECISION = ("decision",)
+DECISION = (Part.DECISION,)
+TURNOUT = (Part.TURNOUT,)
 CONSENSUS_RESPONSES = tally.RESPONSES
 MAX_OPTIONS = 30
 
@@ -59,7 +60,7 @@ def _threshold(text: str, *, allow_empty: bool = False) -> str:
     return text
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create(
     *,
     meeting: Meeting,
@@ -120,15 +121,14 @@ def create(
     )
     for position, label in enumerate(labels, start=1):
         decision.options.create(label=label, position=position)
-    meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     return decision
 
 
 def _publish_round(meeting: Meeting) -> None:
     """A round opened or closed: the room sees it, and each proxy holder's own page gains or
     loses the ballots they cast for others."""
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     for holder_id in meeting.proxies.usable().values_list("holder_id", flat=True).distinct():
         live.publish_personal_id(holder_id)
 
@@ -144,7 +144,7 @@ def _decision(meeting: Meeting, decision_id: int) -> Decision:
     return decision
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def open_round(
     *, meeting: Meeting, decision_id: int, by: User, override_quorum: bool = False
 ) -> Decision:
@@ -156,7 +156,7 @@ def open_round(
         raise ActionError(_("This decision has already been opened."))
     if meeting.decisions.filter(status=Decision.Status.OPEN).exists():
         raise ActionError(_("Close the open decision first."))
-    summary = attendance_summary(meeting)
+    summary = meeting.attendance_summary()
     if not summary["quorum_held"]:
         if not override_quorum:
             raise ActionError(
@@ -182,7 +182,6 @@ def open_round(
     decision.save(update_fields=["status", "opened_at", "quorum_overridden"])
     if decision.secret:
         sealing.make_key(decision.pk)
-    meeting.bump_version()
     _publish_round(meeting)
     return decision
 
@@ -233,7 +232,7 @@ def _seal(decision: Decision, choice: dict[str, Any]) -> bytes:
         raise ActionError(str(KEY_LOST)) from None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cast(
     *,
     decision_id: int,
@@ -337,12 +336,11 @@ def cast(
             action="decision.assisted_vote",
             details={"decision": decision.pk, "attendee": attendee.pk},
         )
-    meeting.bump_version()
-    live.publish(meeting, parts=("turnout",))
+    live.changed(meeting, parts=TURNOUT)
     live.publish_personal(attendee)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     meeting = locked(meeting)
     decision = _decision(meeting, decision_id)
@@ -355,7 +353,7 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     except sealing.KeyLost:
         decision.result = _void(decision)
     else:
-        summary = attendance_summary(meeting)
+        summary = meeting.attendance_summary()
         decision.result = counting.count(
             decision,
             choices,
@@ -370,7 +368,6 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     decision.save(update_fields=["status", "closed_at", "result"])
     if decision.secret:
         transaction.on_commit(lambda: sealing.forget(decision.pk))
-    meeting.bump_version()
     _publish_round(meeting)
     return decision
 
@@ -406,7 +403,7 @@ def _void(decision: Decision) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
     """A member says the vote the secretary recorded for them was not theirs. While the round
     is open that vote is withdrawn, so they can cast their own; after close it is counted (no
@@ -437,12 +434,11 @@ def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
         action="decision.assisted_vote_contested",
         details={"decision": decision.pk, "attendee": attendee.pk, "withdrawn": decision.is_open},
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=("turnout",) if decision.is_open else DECISION)
+    live.changed(meeting, parts=TURNOUT if decision.is_open else DECISION)
     live.publish_personal(attendee)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     """A fresh round with the same question and options, after one that could not be counted."""
     meeting = locked(meeting)
@@ -471,12 +467,11 @@ def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     for option in decision.options.all():
         again.options.create(label=option.label, position=option.position)
     record(meeting=meeting, by=by, action="decision.held_again", details={"decision": decision.pk})
-    meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     return again
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def start_fallback(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     """After a blocked or tabled consensus, the vote the bylaws allow at a supermajority."""
     meeting = locked(meeting)
@@ -496,6 +491,5 @@ def start_fallback(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
         base=Decision.Base.CAST,
         fallback_of=decision,
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=DECISION)
+    live.changed(meeting, parts=DECISION)
     return fallback

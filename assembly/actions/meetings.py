@@ -9,21 +9,24 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
+from assembly.live import Part
+from assembly.live.parts import whole_room
 from assembly.minutes import attendance_snapshot
-from assembly.models import AgendaItem, Attendee, Meeting, User
+from assembly.models import AgendaItem, Attendee, Meeting, SpeakerRequest, User
 from assembly.models.attendance import new_attendee_token
 from assembly.models.stack import speaking_stats
 
 # The stack and the temperature check belong to the item, so they change with it.
-ROOM = ("meeting-status", "current-item", "decision", "stack", "temperature", "agenda")
+ROOM = tuple(part for part in whole_room() if part != Part.ATTENDANCE)
 
 
 def _end_speaking(meeting: Meeting) -> None:
     # The stack belongs to the item: leaving it ends the turn and lowers the hands.
-    active = meeting.speaker_requests.filter(status__in=["speaking", "waiting"])
+    Status = SpeakerRequest.Status
+    active = meeting.speaker_requests.filter(status__in=[Status.SPEAKING, Status.WAITING])
     people = set(active.values_list("attendee_id", flat=True))
-    active.filter(status="speaking").update(status="done", ended_at=timezone.now())
-    active.filter(status="waiting").update(status="withdrawn")
+    active.filter(status=Status.SPEAKING).update(status=Status.DONE, ended_at=timezone.now())
+    active.filter(status=Status.WAITING).update(status=Status.WITHDRAWN)
     for attendee_id in people:
         live.publish_personal_id(attendee_id)
 
@@ -51,8 +54,7 @@ def start(*, meeting: Meeting, by: User) -> Meeting:
     meeting.started_at = timezone.now()
     _open_item(meeting, meeting.next_item())
     meeting.save(update_fields=["status", "started_at", "current_item"])
-    meeting.bump_version()
-    live.publish(meeting, parts=ROOM)
+    live.changed(meeting, parts=ROOM)
     return meeting
 
 
@@ -66,8 +68,7 @@ def next_item(*, meeting: Meeting, by: User) -> Meeting:
         raise ActionError(_("This is the last item on the agenda."))
     _open_item(meeting, following)
     meeting.save(update_fields=["current_item"])
-    meeting.bump_version()
-    live.publish(meeting, parts=ROOM)
+    live.changed(meeting, parts=ROOM)
     return meeting
 
 
@@ -83,8 +84,7 @@ def go_to(*, meeting: Meeting, item_id: int, by: User) -> Meeting:
         raise ActionError(_("That item is already open."))
     _open_item(meeting, item)
     meeting.save(update_fields=["current_item"])
-    meeting.bump_version()
-    live.publish(meeting, parts=ROOM)
+    live.changed(meeting, parts=ROOM)
     return meeting
 
 
@@ -96,8 +96,7 @@ def close_item(*, meeting: Meeting, by: User) -> Meeting:
         raise ActionError(_("No item is open."))
     _open_item(meeting, None)
     meeting.save(update_fields=["current_item"])
-    meeting.bump_version()
-    live.publish(meeting, parts=ROOM)
+    live.changed(meeting, parts=ROOM)
     return meeting
 
 
@@ -127,6 +126,5 @@ def adjourn(*, meeting: Meeting, by: User) -> Meeting:
         if guest.status in (Attendee.Status.WAITING, Attendee.Status.PRESENT):
             guest.status = Attendee.Status.LEFT
         guest.save(update_fields=["token", "display_name", "status"])
-    meeting.bump_version()
-    live.publish(meeting, parts=ROOM)
+    live.changed(meeting, parts=ROOM)
     return meeting

@@ -10,11 +10,13 @@ from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
+from assembly.live import Part
 from assembly.models import AgendaItem, Meeting, User
 
 NOTES_MAX = 20_000
 
 
+@transaction.atomic(durable=True)
 def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     """Keep what the secretary typed under an item (the whole text each time: saving twice is
     harmless, and the last save wins)."""
@@ -37,7 +39,7 @@ def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
         raise ActionError(_("That item is not on this meeting's agenda."))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def publish(*, meeting: Meeting, by: User) -> Meeting:
     """The assembly approved the minutes: members can read them from now on."""
     meeting = locked(meeting)
@@ -47,6 +49,5 @@ def publish(*, meeting: Meeting, by: User) -> Meeting:
     meeting.minutes_published_at = timezone.now()
     meeting.save(update_fields=["status", "minutes_published_at"])
     record(meeting=meeting, by=by, action="minutes.published", details={})
-    meeting.bump_version()
-    live.publish(meeting, parts=("meeting-status", "current-item"))
+    live.changed(meeting, parts=(Part.MEETING_STATUS, Part.CURRENT_ITEM))
     return meeting

@@ -1,7 +1,8 @@
 """Changes to an assembly body and its roll: creating it, roles and votes, invitations, imports.
 
 Each is one transaction that writes an audit entry, since who may vote is the heart of an
-assembly's legitimacy. None of them reaches a live room, so none publishes.
+assembly's legitimacy. A change to who may vote or to the quorum rule moves the quorum that a
+meeting in session shows, so those tell its room (`_quorum_changed`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from assembly import live
+from assembly.actions.audit import record
 from assembly.actions.errors import ActionError
-from assembly.forms.organizations import RollRow, on_roll
-from assembly.models import AuditEntry, Invitation, Membership, Organization, Role, User
+from assembly.forms.organizations import RollRow
+from assembly.live import Part
+from assembly.models import Invitation, Meeting, Membership, Organization, Role, User
+from assembly.models.organizations import SETTINGS_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +38,17 @@ class AlreadyMember(ActionError):
     """The person accepting an invitation is on the roll already; nothing was changed."""
 
 
-def _audit(organization: Organization, by: User | None, action: str, **details: Any) -> None:
-    AuditEntry.objects.create(organization=organization, actor=by, action=action, details=details)
-
-
 def _locked(organization: Organization) -> Organization:
     # Roll changes take the organization's row first, so two admins demoting each other at
     # once cannot both succeed and leave the body without an admin.
     return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _quorum_changed(organization: Organization) -> None:
+    """The voting roll or the quorum rule changed: each meeting in session shows its quorum
+    again (a meeting's own rule may not depend on the body's, but its count of members does)."""
+    for meeting in Meeting.objects.live().filter(organization=organization):
+        live.changed(meeting, parts=(Part.ATTENDANCE,))
 
 
 def _other_admins(membership: Membership) -> bool:
@@ -81,20 +89,13 @@ def create(*, name: str, by: User) -> Organization:
     Membership.objects.create(
         organization=organization, user=by, name=str(by), email=by.email, role=Role.ADMIN
     )
-    _audit(organization, by, "organization.created", name=name, slug=organization.slug)
+    record(
+        organization=organization,
+        by=by,
+        action="organization.created",
+        details={"name": name, "slug": organization.slug},
+    )
     return organization
-
-
-SETTINGS_FIELDS = (
-    "name",
-    "quorum_rule",
-    "quorum_numerator",
-    "quorum_denominator",
-    "quorum_count",
-    "proxies_allowed",
-    "proxy_limit",
-    "retention_days",
-)
 
 
 @transaction.atomic(durable=True)
@@ -109,7 +110,13 @@ def update_settings(
             setattr(organization, field, changes[field])
     if changed:
         organization.save(update_fields=list(changed))
-        _audit(organization, by, "organization.settings_changed", changes=changed)
+        record(
+            organization=organization,
+            by=by,
+            action="organization.settings_changed",
+            details={"changes": changed},
+        )
+        _quorum_changed(organization)
     return organization
 
 
@@ -138,36 +145,50 @@ def change_member(
     who = {"membership": membership.pk, "name": membership.display_name}
     changed = False
     if membership.role != role:
-        _audit(organization, by, "member.role_changed", **who, old=membership.role, new=role)
+        record(
+            organization=organization,
+            by=by,
+            action="member.role_changed",
+            details=dict(**who, old=membership.role, new=role),
+        )
         membership.role = role
         changed = True
     if membership.may_vote != may_vote:
-        _audit(
-            organization, by, "member.vote_changed", **who, old=membership.may_vote, new=may_vote
+        record(
+            organization=organization,
+            by=by,
+            action="member.vote_changed",
+            details=dict(**who, old=membership.may_vote, new=may_vote),
         )
         membership.may_vote = may_vote
         changed = True
     if withhold_name is not None and membership.withhold_name != withhold_name:
-        _audit(organization, by, "member.name_withheld", **who, new=withhold_name)
+        record(
+            organization=organization,
+            by=by,
+            action="member.name_withheld",
+            details=dict(**who, new=withhold_name),
+        )
         membership.withhold_name = withhold_name
         changed = True
     if changed:
         membership.save(update_fields=["role", "may_vote", "withhold_name"])
+        _quorum_changed(organization)
     return changed
 
 
+@transaction.atomic(durable=True)
 def set_name_withheld(*, membership: Membership, withhold: bool, by: User) -> None:
     """A member's own choice: keep their name out of the minutes (or not)."""
     if membership.withhold_name == withhold:
         return
     Membership.objects.filter(pk=membership.pk).update(withhold_name=withhold)
     membership.withhold_name = withhold
-    _audit(
-        membership.organization,
-        by,
-        "member.name_withheld",
-        membership=membership.pk,
-        new=withhold,
+    record(
+        organization=membership.organization,
+        by=by,
+        action="member.name_withheld",
+        details={"membership": membership.pk, "new": withhold},
     )
 
 
@@ -180,15 +201,18 @@ def remove_member(*, membership: Membership, by: User) -> None:
             _("%(name)s is the only admin and can't be removed. Make someone else an admin first.")
             % {"name": membership.display_name}
         )
-    _audit(
-        organization,
-        by,
-        "member.removed",
-        membership=membership.pk,
-        name=membership.display_name,
-        role=membership.role,
+    record(
+        organization=organization,
+        by=by,
+        action="member.removed",
+        details={
+            "membership": membership.pk,
+            "name": membership.display_name,
+            "role": membership.role,
+        },
     )
     membership.delete()
+    _quorum_changed(organization)
 
 
 def _new_entry(
@@ -208,19 +232,22 @@ def add_person(
     """Put someone on the roll by hand: a member without a phone, or not yet invited."""
     organization = _locked(organization)
     email = email.strip().lower()
-    if email and on_roll(organization, [email]):
+    if email and organization.memberships.on_roll([email]):
         raise ActionError(_("Someone with this email is already on the roll."))
     entry = _new_entry(organization, name=name, email=email, may_vote=may_vote, role=Role.MEMBER)
     entry.save()
-    _audit(
-        organization,
-        by,
-        "member.added",
-        membership=entry.pk,
-        name=name,
-        may_vote=may_vote,
-        linked_account=entry.user_id is not None,
+    record(
+        organization=organization,
+        by=by,
+        action="member.added",
+        details={
+            "membership": entry.pk,
+            "name": name,
+            "may_vote": may_vote,
+            "linked_account": entry.user_id is not None,
+        },
     )
+    _quorum_changed(organization)
     return entry
 
 
@@ -228,7 +255,7 @@ def add_person(
 def import_roll(*, organization: Organization, rows: list[RollRow], by: User) -> list[Membership]:
     """Add every row of a checked file to the roll, or none if the roll changed meanwhile."""
     organization = _locked(organization)
-    taken = on_roll(organization, [row.email for row in rows if row.email])
+    taken = organization.memberships.on_roll([row.email for row in rows if row.email])
     clashes = [row for row in rows if row.email in taken]
     if clashes:
         raise ActionError(
@@ -240,21 +267,24 @@ def import_roll(*, organization: Organization, rows: list[RollRow], by: User) ->
         for r in rows
     ]
     Membership.objects.bulk_create(entries)
-    _audit(
-        organization,
-        by,
-        "roll.imported",
-        people=len(entries),
-        voting=sum(entry.may_vote for entry in entries),
-        linked_accounts=sum(entry.user_id is not None for entry in entries),
+    record(
+        organization=organization,
+        by=by,
+        action="roll.imported",
+        details={
+            "people": len(entries),
+            "voting": sum(entry.may_vote for entry in entries),
+            "linked_accounts": sum(entry.user_id is not None for entry in entries),
+        },
     )
+    _quorum_changed(organization)
     return entries
 
 
 @transaction.atomic(durable=True)
 def record_export(*, organization: Organization, by: User) -> None:
     """The roll is personal data; who took a copy of it, and when, is kept."""
-    _audit(organization, by, "roll.exported")
+    record(organization=organization, by=by, action="roll.exported", details={})
 
 
 @transaction.atomic(durable=True)
@@ -275,14 +305,16 @@ def invite(
         created_by=by,
         expires_at=timezone.now() + timedelta(days=expires_in_days),
     )
-    _audit(
-        organization,
-        by,
-        "invitation.created",
-        invitation=invitation.pk,
-        role=role,
-        may_vote=may_vote,
-        emailed=bool(invitation.email),
+    record(
+        organization=organization,
+        by=by,
+        action="invitation.created",
+        details={
+            "invitation": invitation.pk,
+            "role": role,
+            "may_vote": may_vote,
+            "emailed": bool(invitation.email),
+        },
     )
     return invitation
 
@@ -333,7 +365,12 @@ def revoke_invitation(*, invitation: Invitation, by: User) -> None:
         return
     invitation.revoked = True
     invitation.save(update_fields=["revoked"])
-    _audit(invitation.organization, by, "invitation.revoked", invitation=invitation.pk)
+    record(
+        organization=invitation.organization,
+        by=by,
+        action="invitation.revoked",
+        details={"invitation": invitation.pk},
+    )
 
 
 def why_unusable(invitation: Invitation) -> str | None:
@@ -382,14 +419,17 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])
-    _audit(
-        organization,
-        user,
-        "invitation.accepted",
-        invitation=invitation.pk,
-        membership=entry.pk,
-        role=entry.role,
-        may_vote=entry.may_vote,
-        linked_roll_entry=linked,
+    record(
+        organization=organization,
+        by=user,
+        action="invitation.accepted",
+        details={
+            "invitation": invitation.pk,
+            "membership": entry.pk,
+            "role": entry.role,
+            "may_vote": entry.may_vote,
+            "linked_roll_entry": linked,
+        },
     )
+    _quorum_changed(organization)
     return entry

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
+from assembly.live import Part
 from assembly.models import (
     AgendaItem,
     Attendee,
@@ -20,9 +21,9 @@ from assembly.models import (
 )
 from assembly.models.stack import queue_for
 
-STACK = ("stack",)
-QUEUE = ("queue",)  # only who is waiting and speaking: the hand-raise buttons stay as they are
-TEMPERATURE = ("temperature",)
+STACK = (Part.STACK,)
+QUEUE = (Part.QUEUE,)  # only who is waiting and speaking: the hand-raise buttons stay as they are
+TEMPERATURE = (Part.TEMPERATURE,)
 Status = SpeakerRequest.Status
 
 
@@ -38,21 +39,16 @@ def _present(attendee: Attendee) -> None:
 
 
 def _stack_changed(
-    meeting: Meeting, *people: Attendee | None, parts: tuple[str, ...] = QUEUE
+    meeting: Meeting, *people: Attendee | None, parts: tuple[Part, ...] = QUEUE
 ) -> None:
-    meeting.bump_version()
-    live.publish(meeting, parts=parts)
+    live.changed(meeting, parts=parts)
     for person in {p.pk: p for p in people if p is not None}.values():
         live.publish_personal(person)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def raise_hand(*, attendee: Attendee, kind: str) -> SpeakerRequest:
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("current_item", "organization")
-        .get(pk=attendee.meeting_id)
-    )
+    meeting = locked(attendee.meeting_id)
     _present(attendee)
     item = _current_item(meeting)
     if kind not in SpeakerRequest.Kind.values:
@@ -82,7 +78,7 @@ def _request(meeting: Meeting, request_id: int) -> SpeakerRequest:
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def lower_hand(*, attendee: Attendee, request_id: int) -> None:
     request = _request(attendee.meeting, request_id)
     if request.attendee_id != attendee.pk:
@@ -104,14 +100,10 @@ def _finish_speaker(item: AgendaItem) -> Attendee | None:
     return speaking.attendee
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def call_next(*, meeting: Meeting, by: User) -> SpeakerRequest | None:
     """The current speaker is done; the first in the queue gets the floor."""
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("current_item")
-        .get(pk=meeting.pk)
-    )
+    meeting = locked(meeting)
     item = _current_item(meeting)
     previous = _finish_speaker(item)
     queue = queue_for(item)
@@ -126,7 +118,7 @@ def call_next(*, meeting: Meeting, by: User) -> SpeakerRequest | None:
     return nxt
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def finish_speaker(*, meeting: Meeting, by: User) -> None:
     meeting = locked(meeting)
     item = _current_item(meeting)
@@ -136,7 +128,7 @@ def finish_speaker(*, meeting: Meeting, by: User) -> None:
     _stack_changed(meeting, previous)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def move(*, meeting: Meeting, request_id: int, up: bool, by: User) -> None:
     """Move a waiting request one place up or down among requests of its own kind."""
     meeting = locked(meeting)
@@ -157,7 +149,7 @@ def move(*, meeting: Meeting, request_id: int, up: bool, by: User) -> None:
     _stack_changed(meeting)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_request(*, meeting: Meeting, request_id: int, by: User) -> None:
     meeting = locked(meeting)
     request = _request(meeting, request_id)
@@ -168,7 +160,7 @@ def remove_request(*, meeting: Meeting, request_id: int, by: User) -> None:
     _stack_changed(meeting, request.attendee)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_stack_closed(*, meeting: Meeting, closed: bool, by: User) -> None:
     meeting = locked(meeting)
     item = _current_item(meeting)
@@ -180,7 +172,7 @@ def set_stack_closed(*, meeting: Meeting, closed: bool, by: User) -> None:
 # Temperature checks -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def open_temperature(*, meeting: Meeting, question: str, by: User) -> TemperatureCheck:
     refuse_nul(question)
     meeting = locked(meeting)
@@ -193,12 +185,11 @@ def open_temperature(*, meeting: Meeting, question: str, by: User) -> Temperatur
     check = TemperatureCheck.objects.create(
         meeting=meeting, item=meeting.current_item, question=question
     )
-    meeting.bump_version()
-    live.publish(meeting, parts=TEMPERATURE)
+    live.changed(meeting, parts=TEMPERATURE)
     return check
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def close_temperature(*, meeting: Meeting, by: User) -> None:
     meeting = locked(meeting)
     closed = meeting.temperature_checks.filter(closed_at__isnull=True).update(
@@ -206,11 +197,10 @@ def close_temperature(*, meeting: Meeting, by: User) -> None:
     )
     if not closed:
         raise ActionError(_("No temperature check is open."))
-    meeting.bump_version()
-    live.publish(meeting, parts=TEMPERATURE)
+    live.changed(meeting, parts=TEMPERATURE)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def respond(*, attendee: Attendee, value: str) -> None:
     """One twinkle per person; answering again changes it."""
     _present(attendee)
@@ -222,6 +212,5 @@ def respond(*, attendee: Attendee, value: str) -> None:
     TemperatureResponse.objects.update_or_create(
         temperature_check=check, attendee=attendee, defaults={"value": value}
     )
-    attendee.meeting.bump_version()
-    live.publish(attendee.meeting, parts=("temperature-counts",))
+    live.changed(attendee.meeting, parts=(Part.TEMPERATURE_COUNTS,))
     live.publish_personal(attendee)

@@ -11,8 +11,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assembly.actions.agenda import TIMEBOX_MAX, TIMEBOX_MIN
 from assembly.models import AgendaItem, Meeting, Organization, QuorumRule
+from assembly.models.meetings import (
+    ITEM_FIELDS,
+    ITEM_TRANSLATIONS,
+    SETTINGS_FIELDS,
+    TIMEBOX_MAX,
+    TIMEBOX_MIN,
+)
 
 SPEAKING_LIMIT_MAX = 3600
 INHERIT = ""
@@ -45,20 +51,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = [
-            "title",
-            "starts_at",
-            "place",
-            "progressive_stack",
-            "projector_shows_names",
-            "speaking_limit_seconds",
-            "bilingual",
-            "language",
-            "quorum_rule",
-            "quorum_numerator",
-            "quorum_denominator",
-            "quorum_count",
-        ]
+        fields = SETTINGS_FIELDS
         widgets = {"progressive_stack": forms.RadioSelect}
         error_messages = {"title": {"required": gettext_lazy("Give the meeting a title.")}}
 
@@ -161,15 +154,7 @@ class AgendaItemForm(forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = [
-            "title",
-            "kind",
-            "timebox_minutes",
-            "presenter",
-            "description",
-            "title_translation",
-            "description_translation",
-        ]
+        fields = ITEM_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "description_translation": forms.Textarea(attrs={"rows": 4}),
@@ -185,7 +170,7 @@ class AgendaItemForm(forms.ModelForm):
     def __init__(self, *args: Any, bilingual: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not bilingual:  # translations only where the meeting is bilingual
-            for name in ("title_translation", "description_translation"):
+            for name in ITEM_TRANSLATIONS:
                 self.fields.pop(name, None)
 
     def clean_title(self) -> str:

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assembly.actions.common import no_nul
-from assembly.models import Membership, Organization, QuorumRule, Role
+from assembly.models import Organization, QuorumRule, Role
+from assembly.models.organizations import SETTINGS_FIELDS
+from assembly.models.validators import no_nul
 
 IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = 5000
@@ -60,16 +59,7 @@ class OrganizationForm(_Form, forms.ModelForm):
 class SettingsForm(_Form, forms.ModelForm):
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "quorum_rule",
-            "quorum_numerator",
-            "quorum_denominator",
-            "quorum_count",
-            "proxies_allowed",
-            "proxy_limit",
-            "retention_days",
-        ]
+        fields = SETTINGS_FIELDS
         widgets = {"quorum_rule": forms.RadioSelect}
         labels = {
             "quorum_numerator": gettext_lazy("Share"),
@@ -164,7 +154,7 @@ class AddPersonForm(_Form, forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if email and on_roll(self.organization, [email]):
+        if email and self.organization.memberships.on_roll([email]):
             raise ValidationError(_("Someone with this email is already on the roll."))
         return email
 
@@ -379,24 +369,8 @@ def _row(
     return RollRow(line=line, name=name, email=email, may_vote=vote in YES, role=role), []
 
 
-def on_roll(organization: Organization, emails: list[str]) -> set[str]:
-    """Which of these emails already belong to someone on the roll, with or without account."""
-    if not emails:
-        return set()
-    found = (
-        Membership.objects.filter(organization=organization)
-        .annotate(lowered=Lower("email"))
-        .filter(Q(lowered__in=emails) | Q(user__email__in=emails))
-    )
-    lowered = set(emails)
-    taken = set()
-    for email, account_email in found.values_list("email", "user__email"):
-        taken.update(e.lower() for e in (email, account_email or "") if e.lower() in lowered)
-    return taken
-
-
 def roll_conflicts(organization: Organization, rows: list[RollRow]) -> list[LineError]:
-    taken = on_roll(organization, [row.email for row in rows if row.email])
+    taken = organization.memberships.on_roll([row.email for row in rows if row.email])
     return [
         LineError(
             row.line,

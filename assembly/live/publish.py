@@ -9,23 +9,33 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from assembly.live import coalesce, fanout
+from assembly.live.parts import Part, checked
 from assembly.live.render import (
     AUDIENCES,
     group_name,
+    parts_context,
     parts_for,
     personal_group,
     render_parts,
     render_personal,
-    room_context,
 )
 from assembly.models import Attendee, Meeting
 
 
-def publish(meeting: Meeting, *, parts: Sequence[str]) -> None:
+def changed(meeting: Meeting, *, parts: Sequence[Part]) -> None:
+    """The one way an action says "the room changed": count one more version of the meeting,
+    then publish `parts` after commit."""
+    checked(parts)
+    meeting.bump_version()
+    publish(meeting, parts=parts)
+
+
+def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     """Tell the room that `parts` changed, after commit; a rollback tells nobody. A burst of
-    changes is coalesced into a few broadcasts a second (live.coalesce)."""
+    changes is coalesced into a few broadcasts a second (live.coalesce). A name that is no
+    part of the room is refused (ValueError) rather than silently dropped."""
     meeting_id = meeting.pk
-    changed = tuple(parts)
+    changed = checked(parts)
     transaction.on_commit(
         lambda: coalesce.submit(meeting_id, changed, broadcast) or broadcast(meeting_id, changed)
     )
@@ -47,11 +57,12 @@ def _languages() -> list[str]:
 def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     """Render each part once per audience and language and send it to that group."""
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
+    shared: dict = {}  # what the parts' context builders found, the same for every audience
     for audience in AUDIENCES:
         audience_parts = parts_for(audience, parts)
         if not audience_parts:
             continue
-        context = room_context(meeting, audience)
+        context = parts_context(meeting, audience, audience_parts, shared)
         for language in _languages():
             html = render_parts(meeting, audience, audience_parts, language, context)
             fanout.send(group_name(meeting_id, audience, language), html)

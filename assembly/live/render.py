@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -12,98 +12,21 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 
 from assembly import sealing
+from assembly.live.parts import (  # noqa: F401 (group names: imported from here by consumers)
+    AUDIENCES,
+    PERSONAL_PARTS,
+    ROOM_PARTS,
+    Audience,
+    Part,
+    group_name,
+    parts_for,
+    personal_group,
+    select_oob,
+)
 from assembly.models import Attendee, Decision, Meeting, SpeakerRequest, TemperatureCheck
 from assembly.models.attendance import WAITING_GUESTS_MAX
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
-
-AUDIENCES = ("participant", "facilitator", "projector")
-
-# The partials (each named after its DOM id) that make up each audience's live room.
-ROOM_PARTS: dict[str, tuple[str, ...]] = {
-    "participant": (
-        "meeting-status",
-        "current-item",
-        "decision",
-        "stack",
-        "temperature",
-        "agenda",
-    ),
-    "facilitator": (
-        "meeting-status",
-        "attendance",
-        "current-item",
-        "decision",
-        "stack",
-        "temperature",
-        "agenda",
-    ),
-    "projector": (
-        "meeting-status",
-        "attendance",
-        "current-item",
-        "decision",
-        "stack",
-        "temperature",
-        "agenda",
-    ),
-}
-# Parts inside another one, pushed alone when only they change, so that what a person is filling
-# in or about to tap is not replaced under their thumb because somebody else acted (a ballot, the
-# hand-raise and twinkle buttons). Each names its enclosing part, sent instead to a screen whose
-# template does not have the small one (the console's stack carries controls that change too).
-NESTED_PARTS = {"turnout": "decision", "queue": "stack", "temperature-counts": "temperature"}
-NESTED_IN: dict[str, tuple[str, ...]] = {
-    "participant": ("turnout", "queue", "temperature-counts"),
-    "facilitator": ("turnout", "temperature-counts"),
-    "projector": ("turnout", "queue", "temperature-counts"),
-}
-
-
-def parts_for(audience: str, parts: Iterable[str]) -> list[str]:
-    """What to render for one audience when `parts` changed, in order, each once."""
-    chosen: list[str] = []
-    for part in parts:
-        if part not in ROOM_PARTS[audience] and part not in NESTED_IN[audience]:
-            part = NESTED_PARTS.get(part, "")
-        if part in ROOM_PARTS[audience] or part in NESTED_IN[audience]:
-            chosen.append(part)
-    return list(dict.fromkeys(chosen))
-
-
-# What only one attendee sees: their own standing, hands and proxy ballots (participant page).
-PERSONAL_PARTS = ("me", "proxy-votes")
-
-
-def group_name(meeting_id: int, audience: str, language: str) -> str:
-    return f"m{meeting_id}.{audience}.{language}"
-
-
-def personal_group(attendee_id: int, language: str) -> str:
-    """One person's phone(s): for what only they should see (you may speak now)."""
-    return f"a{attendee_id}.{language}"
-
-
-def attendance_summary(meeting: Meeting) -> dict:
-    counts = Counter(
-        (kind, may_vote)
-        for kind, may_vote in meeting.attendees.present().values_list("kind", "may_vote")
-    )
-    voting = counts[("member", True)] + counts[("guest", True)]
-    voting_members = meeting.organization.voting_members()
-    required = meeting.quorum_required(voting_members)
-    return {
-        "present": sum(counts.values()),
-        "voting": voting,
-        # Absent members' votes carried by someone present: they vote, but (as most bylaws
-        # have it) do not make quorum.
-        "proxies": meeting.proxies.usable().count(),
-        "guests": counts[("guest", True)] + counts[("guest", False)],
-        "waiting": meeting.attendees.waiting().count(),
-        "voting_members": voting_members,
-        "quorum_required": required,
-        "quorum_held": voting >= required,
-    }
 
 
 def stack_context(meeting: Meeting) -> dict:
@@ -156,33 +79,94 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
     }
 
 
-def room_context(meeting: Meeting, audience: str) -> dict:
+def _agenda(meeting: Meeting, audience: str, built: dict) -> dict:
     now = timezone.now()
-    attendance = attendance_summary(meeting)
     items = list(meeting.items.filter(parked=False))
-    context = {
-        "meeting": meeting,
+    return {
         "items": items,
         "parked_items": list(meeting.items.filter(parked=True)),
         "drift_seconds": agenda_drift(meeting, items, now),
         "drift_at": now,
-        "current": meeting.current_item,
         "next_item": meeting.next_item(),
+    }
+
+
+def _attendance(meeting: Meeting, audience: str, built: dict) -> dict:
+    return {"attendance": meeting.attendance_summary()}
+
+
+def _waiting(meeting: Meeting, audience: str, built: dict) -> dict:
+    if audience != Audience.FACILITATOR:
+        return {}
+    waiting = list(meeting.attendees.waiting())
+    return {"waiting_guests": waiting, "waiting_full": len(waiting) >= WAITING_GUESTS_MAX}
+
+
+def _stack(meeting: Meeting, audience: str, built: dict) -> dict:
+    return stack_context(meeting)
+
+
+def _decision(meeting: Meeting, audience: str, built: dict) -> dict:
+    return decision_context(meeting, built["attendance"])
+
+
+def _temperature(meeting: Meeting, audience: str, built: dict) -> dict:
+    return temperature_context(meeting)
+
+
+Builder = Callable[[Meeting, str, dict], dict]
+
+# What each part's template reads beyond the meeting itself, so that a push builds only that:
+# one "n of m have voted" line costs the turnout's queries, not the whole room's. A builder
+# reads what an earlier one built (the decision's eligible voters come from the attendance).
+PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
+    Part.MEETING_STATUS: (_agenda,),
+    Part.CURRENT_ITEM: (_agenda,),
+    Part.ATTENDANCE: (_attendance, _waiting),
+    Part.DECISION: (_attendance, _decision),
+    Part.TURNOUT: (_attendance, _decision),
+    Part.STACK: (_stack,),
+    Part.QUEUE: (_stack,),
+    Part.TEMPERATURE: (_temperature,),
+    Part.TEMPERATURE_COUNTS: (_temperature,),
+    Part.AGENDA: (_agenda,),
+}
+
+
+def parts_context(
+    meeting: Meeting, audience: str, parts: Iterable[str], shared: dict | None = None
+) -> dict:
+    """What the templates of `parts` need for one audience, and nothing more.
+
+    `shared` keeps what builders found across the audiences of one broadcast: the facts are the
+    same for every screen (only the facilitator's waiting list depends on the audience)."""
+    shared = {} if shared is None else shared
+    context = {
+        "meeting": meeting,
+        "current": meeting.current_item,
         "audience": audience,
-        "show_names": audience == "facilitator" or meeting.projector_shows_names,
+        "show_names": audience == Audience.FACILITATOR or meeting.projector_shows_names,
         # A bilingual meeting's projector shows its interface in both languages ({% both %}).
-        "both_languages": audience == "projector" and meeting.bilingual,
-        "attendance": attendance,
+        "both_languages": audience == Audience.PROJECTOR and meeting.bilingual,
         "hand_kinds": SpeakerRequest.Kind.choices,
         "temperature_values": TemperatureCheck.Value.choices,
-        **stack_context(meeting),
-        **decision_context(meeting, attendance),
-        **temperature_context(meeting),
     }
-    if audience == "facilitator":
-        context["waiting_guests"] = list(meeting.attendees.waiting())
-        context["waiting_full"] = len(context["waiting_guests"]) >= WAITING_GUESTS_MAX
+    builders = dict.fromkeys(b for part in parts for b in PART_CONTEXT[Part(part)])
+    built: dict = {}
+    for builder in builders:
+        if builder is _waiting:  # per audience
+            built.update(builder(meeting, audience, built))
+            continue
+        if builder not in shared:
+            shared[builder] = builder(meeting, audience, built)
+        built.update(shared[builder])
+    context.update(built)
     return context
+
+
+def room_context(meeting: Meeting, audience: str) -> dict:
+    """Everything the audience's room shows (the page, a reconnecting socket)."""
+    return parts_context(meeting, audience, ROOM_PARTS[audience])
 
 
 def personal_context(attendee: Attendee) -> dict:
@@ -251,9 +235,11 @@ def render_parts(
 ) -> str:
     """The given parts for one audience in one language, led by the version marker.
 
-    A broadcast passes the audience's `context`, built once for all its languages."""
+    A broadcast passes the audience's `context`, built once for all its languages; otherwise
+    only what these parts read is built."""
+    parts = tuple(parts)
     with translation.override(language):
-        context = context if context is not None else room_context(meeting, audience)
+        context = context if context is not None else parts_context(meeting, audience, parts)
         html = [version_marker(meeting)]
         html += [
             render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts
@@ -265,8 +251,10 @@ def render_personal(attendee: Attendee, language: str, *, extra: str = "") -> st
     """One attendee's own part of the participant page, in their language."""
     with translation.override(language):
         context = personal_context(attendee)
-        html = render_to_string("assembly/room/participant.html#me", context)
-        html += render_to_string("assembly/room/participant.html#proxy-votes", context)
+        html = "".join(
+            render_to_string(f"assembly/room/{Audience.PARTICIPANT}.html#{part}", context)
+            for part in PERSONAL_PARTS
+        )
     return version_marker(attendee.meeting) + html + extra
 
 

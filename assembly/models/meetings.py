@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,27 @@ class ProgressiveStack(models.TextChoices):
     OFF = "off", _("Off: first come, first served")
     ITEM = "item", _("First-time speakers on this item go first")
     MEETING = "meeting", _("First-time speakers in this meeting go first")
+
+
+# What a facilitator sets on a meeting (the settings form, the action that writes them).
+SETTINGS_FIELDS = (
+    "title",
+    "starts_at",
+    "place",
+    "progressive_stack",
+    "projector_shows_names",
+    "speaking_limit_seconds",
+    "bilingual",
+    "language",
+    "quorum_rule",
+    "quorum_numerator",
+    "quorum_denominator",
+    "quorum_count",
+)
+# What the agenda editor writes on an item (and what copying an agenda copies).
+ITEM_TRANSLATIONS = ("title_translation", "description_translation")
+ITEM_FIELDS = ("title", "kind", "timebox_minutes", "presenter", "description", *ITEM_TRANSLATIONS)
+TIMEBOX_MIN, TIMEBOX_MAX = 1, 600
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -137,6 +161,28 @@ class Meeting(models.Model):
             return -(-num * voting_members // den)  # the ceiling, in integers
         return voting_members // 2 + 1
 
+    def attendance_summary(self) -> dict[str, Any]:
+        """Who is here and whether they make quorum, as the room and the minutes show it."""
+        counts = Counter(
+            (kind, may_vote)
+            for kind, may_vote in self.attendees.present().values_list("kind", "may_vote")
+        )
+        voting = counts[("member", True)] + counts[("guest", True)]
+        voting_members = self.organization.voting_members()
+        required = self.quorum_required(voting_members)
+        return {
+            "present": sum(counts.values()),
+            "voting": voting,
+            # Absent members' votes carried by someone present: they vote, but (as most bylaws
+            # have it) do not make quorum.
+            "proxies": self.proxies.usable().count(),
+            "guests": counts[("guest", True)] + counts[("guest", False)],
+            "waiting": self.attendees.waiting().count(),
+            "voting_members": voting_members,
+            "quorum_required": required,
+            "quorum_held": voting >= required,
+        }
+
     def bump_version(self) -> None:
         """Count one more change; the database increments, so racing actions can't collide."""
         Meeting.objects.filter(pk=self.pk).update(version=F("version") + 1)
@@ -168,7 +214,11 @@ class AgendaItem(models.Model):
     description_translation = models.TextField(_("description in the other language"), blank=True)
     # The secretary's notes, written during the meeting: they become this item's minutes.
     notes = models.TextField(_("notes"), blank=True)
-    timebox_minutes = models.PositiveSmallIntegerField(_("timebox (minutes)"), default=10)
+    timebox_minutes = models.PositiveSmallIntegerField(
+        _("timebox (minutes)"),
+        default=10,
+        validators=[MinValueValidator(TIMEBOX_MIN), MaxValueValidator(TIMEBOX_MAX)],
+    )
     presenter = models.CharField(_("presenter"), max_length=120, blank=True)
     parked = models.BooleanField(_("in the parking lot"), default=False)
     stack_closed = models.BooleanField(_("speakers' list closed"), default=False)

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +98,35 @@ class Role(models.TextChoices):
     OBSERVER = "observer", _("Observer")
 
 
+# What an admin sets on an assembly body (the settings form, the action that writes them).
+SETTINGS_FIELDS = (
+    "name",
+    "quorum_rule",
+    "quorum_numerator",
+    "quorum_denominator",
+    "quorum_count",
+    "proxies_allowed",
+    "proxy_limit",
+    "retention_days",
+)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def on_roll(self, emails: list[str]) -> set[str]:
+        """Which of these (lowercased) emails already belong to someone on this roll, with or
+        without an account."""
+        if not emails:
+            return set()
+        found = self.annotate(lowered=Lower("email")).filter(
+            Q(lowered__in=emails) | Q(user__email__in=emails)
+        )
+        lowered = set(emails)
+        taken: set[str] = set()
+        for email, account_email in found.values_list("email", "user__email"):
+            taken.update(e.lower() for e in (email, account_email or "") if e.lower() in lowered)
+        return taken
+
+
 class Membership(models.Model):
     """A person on an organization's roll: their role and whether they may vote.
 
@@ -117,6 +148,8 @@ class Membership(models.Model):
     may_vote = models.BooleanField(_("may vote"), default=True)
     # Where being identified is a danger: the published minutes withhold this person's name.
     withhold_name = models.BooleanField(_("keep my name out of the minutes"), default=False)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

@@ -13,8 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,16 +25,13 @@ from assembly.forms.agenda import (
     NewMeetingForm,
     QuickItemForm,
 )
-from assembly.live.render import ROOM_PARTS, render_parts
 from assembly.models import AgendaItem, Meeting
-from assembly.permissions import Access, Action, get_access, get_organization, guest_tokens, may
-
-# A form the person got wrong comes back with their input and what to fix.
-INVALID = 422
+from assembly.permissions import Access, Action, get_organization, may, meeting_access
+from assembly.views.replies import INVALID, console_parts, flash
 
 
 def _access(request: HttpRequest, meeting_id: int) -> Access:
-    return get_access(request.user, guest_tokens(request.session), meeting_id, Action.EDIT_AGENDA)
+    return meeting_access(request, meeting_id, Action.EDIT_AGENDA)
 
 
 def _agenda_url(meeting: Meeting, item: AgendaItem | None = None) -> str:
@@ -252,8 +247,7 @@ def quick_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
             messages.error(request, error)
         context = {"meeting": meeting, "quick_form": form, "quick_open": True}
         return render(request, "assembly/agenda/quick_add_page.html", context, status=INVALID)
-    meeting.refresh_from_db()
-    parts = render_parts(meeting, "facilitator", ROOM_PARTS["facilitator"], get_language())
+    parts = console_parts(meeting)
     # A fresh, empty form after success; the person's input and what to fix otherwise.
     block = render(
         request,
@@ -261,15 +255,8 @@ def quick_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         {"meeting": meeting, "quick_form": None if added else form, "quick_open": True},
     ).content.decode()
     if added is not None:
-        note = format_html(
-            '<p class="flash">{}</p>', _("Added “%(title)s”.") % {"title": added.title}
-        )
-    elif error:
-        note = format_html('<p class="flash flash-error">{}</p>', error)
+        note = flash(notice=_("Added “%(title)s”.") % {"title": added.title})
     else:
-        note = format_html(
-            '<p class="flash flash-error">{}</p>', _("The item was not added; see the form.")
-        )
-    flash = format_html('<div id="flash" role="status" aria-live="polite">{}</div>', note)
+        note = flash(error or _("The item was not added; see the form."))
     status = 200 if added is not None else INVALID
-    return HttpResponse(block + parts + flash, status=status)
+    return HttpResponse(block + parts + note, status=status)

@@ -9,16 +9,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions
-from assembly.live.render import attendance_summary
 from assembly.models import Attendee, Decision, Membership, Role
-from assembly.permissions import Action
-from assembly.views.rooms import _run, access, row_id
+from assembly.permissions import Action, meeting_access
+from assembly.views.replies import row_id, run
 
 
 @require_GET
 @login_required
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = access(request, meeting_id, Action.MANAGE_ATTENDANCE).meeting
+    meeting = meeting_access(request, meeting_id, Action.MANAGE_ATTENDANCE).meeting
     attendees = list(meeting.attendees.exclude(status=Attendee.Status.REMOVED))
     present = [a for a in attendees if a.is_present]
     here = {a.membership_id for a in present if a.membership_id}
@@ -42,7 +41,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 m for m in roll if m.may_vote and m.role != Role.OBSERVER and m.pk not in carried
             ],
             "proxy_holders": [a for a in present if a.may_vote and not a.is_guest],
-            "attendance": attendance_summary(meeting),
+            "attendance": meeting.attendance_summary(),
             "audience": "facilitator",
             "open_decision": meeting.decisions.filter(status=Decision.Status.OPEN)
             .prefetch_related("options")
@@ -59,7 +58,7 @@ def _attendance_run(request: HttpRequest, meeting_id: int, act) -> HttpResponse:
     if not request.htmx and not request.POST.get("next"):
         request.POST = request.POST.copy()
         request.POST["next"] = _back(meeting_id)
-    return _run(request, meeting_id, act, action=Action.MANAGE_ATTENDANCE)
+    return run(request, meeting_id, act, action=Action.MANAGE_ATTENDANCE)
 
 
 @require_POST

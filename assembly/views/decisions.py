@@ -13,11 +13,12 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from assembly import actions
+from assembly.live.parts import Audience, Part
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Decision
-from assembly.permissions import Action
+from assembly.permissions import Action, meeting_access
 from assembly.views import limits
-from assembly.views.rooms import _flash, _run, access, row_id
+from assembly.views.replies import REFUSED, flash, row_id, run
 
 
 def _ballot(request: HttpRequest) -> dict:
@@ -38,7 +39,7 @@ def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
         seats = int(post.get("seats") or 1)
     except ValueError:
         seats = 0
-    return _run(
+    return run(
         request,
         meeting_id,
         lambda m: actions.decisions.create(
@@ -61,7 +62,7 @@ def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def open_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     override = request.POST.get("override_quorum") == "1"
-    return _run(
+    return run(
         request,
         meeting_id,
         lambda m: actions.decisions.open_round(
@@ -73,7 +74,7 @@ def open_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpR
 @require_POST
 @login_required
 def close(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
-    return _run(
+    return run(
         request,
         meeting_id,
         lambda m: actions.decisions.close(meeting=m, decision_id=decision_id, by=request.user),
@@ -83,7 +84,7 @@ def close(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespon
 @require_POST
 @login_required
 def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
-    return _run(
+    return run(
         request,
         meeting_id,
         lambda m: actions.decisions.start_fallback(
@@ -95,7 +96,7 @@ def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRes
 @require_POST
 @login_required
 def hold_again(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
-    return _run(
+    return run(
         request,
         meeting_id,
         lambda m: actions.decisions.hold_again(meeting=m, decision_id=decision_id, by=request.user),
@@ -105,7 +106,7 @@ def hold_again(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpR
 @require_POST
 def contest(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """A member says the vote the secretary recorded for them was not theirs."""
-    room = access(request, meeting_id, Action.TAKE_PART)
+    room = meeting_access(request, meeting_id, Action.TAKE_PART)
     error = None
     try:
         if room.attendee is None:
@@ -120,7 +121,7 @@ def contest(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResp
 @limits.per_person("ballots", limits.BALLOTS)
 def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """Cast one's own ballot; a secret ballot is shown back for review before it is cast."""
-    room = access(request, meeting_id, Action.TAKE_PART)
+    room = meeting_access(request, meeting_id, Action.TAKE_PART)
     decision = Decision.objects.filter(meeting=room.meeting, pk=decision_id).first()
     ballot = _ballot(request)
     for_member = None
@@ -192,16 +193,16 @@ def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     room.attendee.refresh_from_db()
     html = render_personal(room.attendee, language)
-    html += render_parts(room.meeting, "participant", ("turnout",), language)
+    html += render_parts(room.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
     html += '<div id="ballot-review"></div>'
-    return HttpResponse(html + _flash(error), status=409 if error else 200)
+    return HttpResponse(html + flash(error), status=REFUSED if error else 200)
 
 
 @require_POST
 @login_required
 def assisted_vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """The secretary records the vote of a present member who has no device."""
-    room = access(request, meeting_id, Action.MANAGE_ATTENDANCE)
+    room = meeting_access(request, meeting_id, Action.MANAGE_ATTENDANCE)
     attendee = room.meeting.attendees.filter(pk=row_id(request.POST.get("attendee"))).first()
     try:
         if attendee is None:

@@ -14,8 +14,9 @@ from assembly import actions, throttle
 from assembly.actions.errors import Crowded
 from assembly.models import Attendee, Meeting
 from assembly.models.meetings import JOIN_CODE_LENGTH
-from assembly.permissions import Action, get_access, guest_tokens, membership_for
+from assembly.permissions import Action, guest_tokens, meeting_access, membership_for
 from assembly.views import limits
+from assembly.views.replies import INVALID
 
 # Wrong join codes one client may type in ten minutes before it has to wait.
 WRONG_CODES_ALLOWED = 30
@@ -98,7 +99,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("assembly:meeting-room", meeting_id=meeting.pk)
         except actions.ActionError as refused:
             error = str(refused)
-            status = 429 if isinstance(refused, Crowded) else 400
+            status = 429 if isinstance(refused, Crowded) else INVALID
     return render(
         request,
         "assembly/join/meeting.html",
@@ -116,7 +117,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """A member on the participant page says they are here."""
-    room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.VIEW_ROOM)
+    room = meeting_access(request, meeting_id, Action.VIEW_ROOM)
     if room.membership is None:
         return _go(request, reverse("assembly:meeting-room", args=[meeting_id]))
     try:
@@ -128,7 +129,7 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    room = get_access(request.user, guest_tokens(request.session), meeting_id, Action.TAKE_PART)
+    room = meeting_access(request, meeting_id, Action.TAKE_PART)
     actions.attendance.leave(attendee=room.attendee)
     if room.is_guest:
         tokens = dict(guest_tokens(request.session))

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions, minutes
 from assembly.models import Meeting
-from assembly.permissions import Action, may
-from assembly.views.rooms import access
+from assembly.permissions import Action, may, meeting_access
+from assembly.views.replies import REFUSED
 
 
 def _readable(request: HttpRequest, meeting_id: int):
     """The meeting, if this person may read its minutes now; and whether they may write them."""
-    room = access(request, meeting_id, Action.READ_MINUTES)
+    room = meeting_access(request, meeting_id, Action.READ_MINUTES)
     writer = may(room.membership, Action.WRITE_MINUTES)
     if not writer and room.meeting.status != Meeting.Status.PUBLISHED:
         raise PermissionDenied(_("The minutes of this meeting are not published yet."))
@@ -60,7 +60,7 @@ def markdown(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def save_notes(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     """Autosave from the draft (htmx): answers with the item's save status only."""
-    meeting = access(request, meeting_id, Action.WRITE_MINUTES).meeting
+    meeting = meeting_access(request, meeting_id, Action.WRITE_MINUTES).meeting
     error = None
     try:
         actions.minutes.save_notes(
@@ -74,13 +74,13 @@ def save_notes(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespo
         return redirect("assembly:minutes", meeting_id=meeting.pk)
     context = {"item_id": item_id, "error": error, "saved_at": timezone.now()}
     html = render_to_string("assembly/minutes/saved.html", context, request=request)
-    return HttpResponse(html, status=409 if error else 200)
+    return HttpResponse(html, status=REFUSED if error else 200)
 
 
 @require_POST
 @login_required
 def publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = access(request, meeting_id, Action.WRITE_MINUTES).meeting
+    meeting = meeting_access(request, meeting_id, Action.WRITE_MINUTES).meeting
     try:
         actions.minutes.publish(meeting=meeting, by=request.user)
     except actions.ActionError as refused:

@@ -30,6 +30,7 @@ from assembly.forms.organizations import (
 )
 from assembly.models import Invitation, Membership, Role
 from assembly.permissions import Action, get_organization, may
+from assembly.views.replies import INVALID
 
 
 def _roll_keeper(request: HttpRequest, slug: str) -> Membership:
@@ -126,7 +127,7 @@ def settings(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(request, _("Settings saved."))
         return _to_page(me)
-    status = 400 if form.errors else 200
+    status = INVALID if form.errors else 200
     return render(
         request,
         "assembly/organizations/settings.html",
@@ -161,7 +162,7 @@ def member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
         request,
         "assembly/organizations/member.html",
         {"organization": me.organization, "person": person, "form": form},
-        status=400 if form.errors else 200,
+        status=INVALID if form.errors else 200,
     )
 
 
@@ -204,7 +205,7 @@ def add_person(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s is on the roll.") % {"name": entry.display_name})
             return _to_page(me)
-    return _page(request, me, status=400, add_form=form)
+    return _page(request, me, status=INVALID, add_form=form)
 
 
 @require_POST
@@ -213,7 +214,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        return _page(request, me, status=400, invitation_form=form)
+        return _page(request, me, status=INVALID, invitation_form=form)
     invitation = actions.invite(organization=me.organization, by=request.user, **form.cleaned_data)
     if not invitation.email:
         messages.success(request, _("Invitation link created. Copy it from the list below."))
@@ -271,7 +272,7 @@ def import_roll(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "assembly/organizations/import.html",
         {"organization": me.organization, "form": form},
-        status=400 if form.errors else 200,
+        status=INVALID if form.errors else 200,
     )
 
 

@@ -1,4 +1,8 @@
-"""Seed the demo assembly of SCENARIO.md. Idempotent: a second run changes nothing."""
+"""Seed the demo assembly of SCENARIO.md. Idempotent: a second run changes nothing.
+
+It writes the models directly rather than through actions: it only creates rows that do not yet
+exist (get_or_create, so a second run is a no-op, which the actions are not), no room is live to
+be told, and seeding is nobody's use of power to audit."""
 
 from __future__ import annotations
 

@@ -4,6 +4,10 @@ Attendance, guests, hands raised and temperature answers of meetings adjourned l
 the organization's `retention_days` are deleted. Minutes, decisions, tallies and the speaking
 statistics (counts only) stay. Expired sessions go too: each holds a guest's token or a signed-in
 person's id, and Django never deletes them by itself. Run it daily (cron or a systemd timer).
+
+It deletes through the ORM rather than an action: it touches only meetings adjourned long ago, so
+no room is live to be told and no version to count, and what it deletes is by design not kept,
+in an audit entry or anywhere else.
 """
 
 from __future__ import annotations

@@ -200,10 +200,10 @@
     }
   });
 
+  // (markVoted runs on every settle through refresh(), below.)
   document.addEventListener("htmx:afterSettle", function (event) {
     var review = document.getElementById("ballot-review");
     if (review && review.contains(event.target) && review.children.length) review.focus();
-    markVoted();
   });
 
   // Minutes: "print, or save as PDF"; and notes that could not be saved (the laptop slept, the

@@ -1,0 +1,109 @@
+"""How a view answers: the status codes, the message area, and the run of a room control.
+
+A control in the room answers htmx with the fresh parts (swapped in by id through the page's
+`hx-select-oob`, see live.parts.REPLY_IDS) and the message area; without htmx it redirects, with
+the refusal as a message. Every view that takes a form answers an invalid one with INVALID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+
+from assembly import actions
+from assembly.live.parts import ROOM_PARTS, Audience, Part
+from assembly.live.render import render_parts, render_personal
+from assembly.models import Attendee, Meeting
+from assembly.permissions import Action, meeting_access
+
+# A form the person got wrong comes back with their input and what to fix: 422, "the request
+# was understood but its content can't be taken" (400 says the request itself was malformed).
+INVALID = 422
+# An action refused as the room stands (the decision closed meanwhile, say).
+REFUSED = 409
+
+
+def row_id(text: str | None) -> int:
+    """A row id sent by a form; anything else (hostile or empty) is 0, which matches nothing."""
+    text = text or ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
+
+
+def flash(error: str | None = None, *, notice: str | None = None) -> str:
+    """The page's message area again (swapped in by id), holding the refusal if there is one."""
+    return render_to_string(
+        "assembly/flash.html", {"error": error, "notice": notice, "messages": ()}
+    )
+
+
+def local_url(request: HttpRequest, url: str) -> str:
+    """`url` if it is a page of this site to go back to, else "" (a "next" field is hand-read:
+    it must not send anyone elsewhere, nor carry a character no header can hold)."""
+    if not url or any(ord(ch) < 32 for ch in url):
+        return ""
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else ""
+
+
+def console_parts(meeting: Meeting) -> str:
+    """The console's whole room, fresh, as a reply to one of its controls."""
+    meeting.refresh_from_db()
+    return render_parts(
+        meeting, Audience.FACILITATOR, ROOM_PARTS[Audience.FACILITATOR], get_language()
+    )
+
+
+def run(
+    request: HttpRequest,
+    meeting_id: int,
+    act: Callable[[Meeting], object],
+    action: Action = Action.RUN_MEETING,
+) -> HttpResponse:
+    """Take a facilitator's action; answer htmx with the console's fresh parts, else redirect."""
+    meeting = meeting_access(request, meeting_id, action).meeting
+    error = None
+    try:
+        act(meeting)
+    except actions.ActionError as refused:
+        error = str(refused)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(
+            local_url(request, request.POST.get("next", ""))
+            or reverse("assembly:meeting-console", args=[meeting.pk])
+        )
+    return HttpResponse(console_parts(meeting) + flash(error), status=REFUSED if error else 200)
+
+
+def take_part(
+    request: HttpRequest, meeting_id: int, act: Callable[[Attendee], object]
+) -> HttpResponse:
+    """A participant's own action; answer htmx with their fresh parts, else redirect."""
+    room = meeting_access(request, meeting_id, Action.TAKE_PART)
+    attendee = room.attendee
+    assert attendee is not None  # TAKE_PART is granted only to someone present
+    error = None
+    try:
+        act(attendee)
+    except actions.ActionError as refused:
+        error = str(refused)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("assembly:meeting-room", meeting_id=meeting_id)
+    meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
+    language = get_language()
+    html = render_parts(meeting, Audience.PARTICIPANT, (Part.STACK, Part.TEMPERATURE), language)
+    attendee.refresh_from_db()
+    html += render_personal(attendee, language)
+    return HttpResponse(html + flash(error), status=REFUSED if error else 200)

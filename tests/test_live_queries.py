@@ -1,0 +1,55 @@
+"""What a push costs: each part builds only what it renders, so the "n of m have voted" line
+that goes out with every ballot does not rebuild the whole room. Before the parts had context
+builders of their own, each of these took 39 queries (the whole room, once per audience)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assembly import actions
+from assembly.live import Part
+from assembly.live.publish import broadcast
+from tests.conftest import client_for, present, unheard
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+TURNOUT_PUSH_MAX = 8  # measured: 7 (the meeting, attendance, the open decision, its count)
+VOTE_POST_MAX = 32  # measured: 32
+
+
+@pytest.fixture
+def voting(live_meeting, member, secretary, facilitator):
+    """A motion open to three voting members who are present."""
+    with unheard():
+        for user in (member, secretary, facilitator):
+            present(live_meeting, user)
+        decision = actions.decisions.create(
+            meeting=live_meeting, by=facilitator, question="Fund it?", method="motion"
+        )
+        actions.decisions.open_round(meeting=live_meeting, decision_id=decision.pk, by=facilitator)
+    return decision
+
+
+def test_a_turnout_push_builds_only_the_turnout(voting):
+    sent = []
+    with (
+        mock.patch("assembly.live.fanout.send", side_effect=lambda group, html: sent.append(html)),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        broadcast(voting.meeting_id, (Part.TURNOUT,))
+    assert sent and all('id="turnout"' in html for html in sent)
+    assert len(queries) <= TURNOUT_PUSH_MAX, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_vote_post_stays_cheap(voting, member):
+    client = client_for(member)
+    vote = reverse("assembly:decision-vote", args=[voting.meeting_id, voting.pk])
+    with unheard(), CaptureQueriesContext(connection) as queries:
+        response = client.post(vote, {"vote": "yes"}, **HTMX)
+    assert response.status_code == 200
+    assert "1 of 3 have voted" in response.content.decode()
+    assert len(queries) <= VOTE_POST_MAX, [q["sql"] for q in queries.captured_queries]
