@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from assembly.live.render import attendance_summary
-from assembly.models import AgendaItem, Attendee, Decision, Meeting, Membership
+from assembly.models import AgendaItem, Attendee, Decision, Meeting, Membership, TemperatureCheck
 from assembly.redaction import Redactor, withheld_runs
 
 
@@ -35,6 +35,14 @@ def attendance_snapshot(meeting: Meeting) -> dict[str, int]:
         "voting_members": summary["voting_members"],
         "quorum_required": summary["quorum_required"],
     }
+
+
+def keep_temperature_counts(meeting: Meeting) -> None:
+    """Keep each temperature check's counts with it, at adjournment: the answers themselves are
+    deleted with the attendance records (`manage.py purge`), the minutes still show the counts."""
+    for check in meeting.temperature_checks.all():
+        check.counts = check.tally()
+        check.save(update_fields=["counts"])
 
 
 def redactor(meeting: Meeting) -> Redactor:
@@ -72,12 +80,28 @@ def _shown_result(result: dict[str, Any], labels: dict[str, str], redact: Redact
     return walk(result)
 
 
+def _without_repeated_final_round(result: dict[str, Any]) -> dict[str, Any]:
+    """The rounds as the minutes list them: a count ends with a last "final count" round where
+    nothing happens, and when it only repeats the round before (an election settled in round 1)
+    it is not a round of its own."""
+    rounds = result.get("rounds") or []
+    if len(rounds) < 2:
+        return result
+    last, before = rounds[-1], rounds[-2]
+    if last.get("elected") or last.get("eliminated") or last.get("transfers"):
+        return result
+    if last.get("tally") != before.get("tally"):
+        return result
+    return {**result, "rounds": rounds[:-1]}
+
+
 def _shown_decision(decision: Decision, redact: Redactor) -> Decision:
     """A copy of the decision to render, its question and candidates withheld where they name
     someone who asked. For display only: it is never saved."""
-    if not redact:
-        return decision
     shown = copy.copy(decision)
+    shown.result = _without_repeated_final_round(decision.result or {})
+    if not redact:
+        return shown
     shown.question = redact(decision.question)
     shown.question_translation = redact(decision.question_translation)
     labels: dict[str, str] = {}
@@ -92,8 +116,28 @@ def _shown_decision(decision: Decision, redact: Redactor) -> Decision:
             unique = f"{label} ({number})"
         labels[option.label] = unique
         taken.add(unique)
-    shown.result = _shown_result(decision.result or {}, labels, redact)
+    shown.result = _shown_result(shown.result, labels, redact)
     return shown
+
+
+@dataclass
+class TemperatureMinutes:
+    """A temperature check as the minutes show it: its question (names withheld) and counts."""
+
+    question: str
+    counts: list[tuple[str, str, int]]  # (value, label, count), in the order of the buttons
+
+    @property
+    def total(self) -> int:
+        return sum(count for _value, _label, count in self.counts)
+
+
+def _shown_temperature(check: TemperatureCheck, redact: Redactor) -> TemperatureMinutes:
+    tally = check.tally()
+    return TemperatureMinutes(
+        redact(check.question),
+        [(value, label, tally[value]) for value, label in TemperatureCheck.Value.choices],
+    )
 
 
 @dataclass
@@ -103,6 +147,7 @@ class ItemMinutes:
 
     item: AgendaItem
     decisions: list[Decision] = field(default_factory=list)
+    temperatures: list[TemperatureMinutes] = field(default_factory=list)
     notes: str = ""
     title: str = ""
     title_translation: str = ""
@@ -126,6 +171,7 @@ class Minutes:
     other_decisions: list[Decision]  # taken with no item open (before the first, say)
     title: str = ""  # the meeting's, names withheld
     place: str = ""
+    title_translation: str = ""
 
     @property
     def proxies_used(self) -> int:
@@ -147,10 +193,12 @@ def build(meeting: Meeting) -> Minutes:
         .prefetch_related("options")
         .order_by("closed_at", "id")
     ]
+    checks = list(meeting.temperature_checks.order_by("opened_at", "id"))
     items = [
         ItemMinutes(
             item,
             [d for d in closed if d.item_id == item.pk],
+            [_shown_temperature(c, redact) for c in checks if c.item_id == item.pk],
             notes=redact(item.notes),
             title=redact(item.title),
             title_translation=redact(item.title_translation),
@@ -165,4 +213,5 @@ def build(meeting: Meeting) -> Minutes:
         [d for d in closed if d.pk not in listed],
         title=redact(meeting.title),
         place=redact(meeting.place),
+        title_translation=redact(meeting.title_translation),
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
-from assembly.minutes import attendance_snapshot
+from assembly.minutes import attendance_snapshot, keep_temperature_counts
 from assembly.models import AgendaItem, Attendee, Meeting, User
 from assembly.models.attendance import new_attendee_token
 from assembly.models.stack import speaking_stats
@@ -111,6 +111,7 @@ def adjourn(*, meeting: Meeting, by: User) -> Meeting:
     meeting.adjourned_at = timezone.now()
     meeting.speaking_stats = speaking_stats(meeting)
     meeting.attendance_stats = attendance_snapshot(meeting)
+    keep_temperature_counts(meeting)
     meeting.save(
         update_fields=[
             "status",

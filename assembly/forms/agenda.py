@@ -47,6 +47,7 @@ class MeetingForm(forms.ModelForm):
         model = Meeting
         fields = [
             "title",
+            "title_translation",
             "starts_at",
             "place",
             "progressive_stack",
@@ -61,6 +62,12 @@ class MeetingForm(forms.ModelForm):
         ]
         widgets = {"progressive_stack": forms.RadioSelect}
         error_messages = {"title": {"required": gettext_lazy("Give the meeting a title.")}}
+        help_texts = {
+            "title_translation": gettext_lazy(
+                "For a bilingual meeting: the title in the other language, for the room and the "
+                "minutes."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +81,9 @@ class MeetingForm(forms.ModelForm):
         if not title:
             raise ValidationError(_("Give the meeting a title."))
         return title
+
+    def clean_title_translation(self) -> str:
+        return _one_line(self.cleaned_data["title_translation"])
 
     def clean_place(self) -> str:
         return _one_line(self.cleaned_data["place"])

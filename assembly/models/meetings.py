@@ -44,6 +44,9 @@ class Meeting(models.Model):
         Organization, on_delete=models.CASCADE, related_name="meetings"
     )
     title = models.CharField(_("title"), max_length=200)
+    title_translation = models.CharField(
+        _("title in the other language"), max_length=200, blank=True
+    )
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     status = models.CharField(
