@@ -12,7 +12,15 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 
 from assembly import sealing
-from assembly.models import Attendee, Decision, Meeting, SpeakerRequest, TemperatureCheck
+from assembly.models import (
+    ActionItem,
+    AgendaItem,
+    Attendee,
+    Decision,
+    Meeting,
+    SpeakerRequest,
+    TemperatureCheck,
+)
 from assembly.models.attendance import WAITING_GUESTS_MAX
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
@@ -27,6 +35,7 @@ ROOM_PARTS: dict[str, tuple[str, ...]] = {
         "decision",
         "stack",
         "temperature",
+        "action-review",
         "agenda",
     ),
     "facilitator": (
@@ -36,6 +45,7 @@ ROOM_PARTS: dict[str, tuple[str, ...]] = {
         "decision",
         "stack",
         "temperature",
+        "action-review",
         "agenda",
     ),
     "projector": (
@@ -45,6 +55,7 @@ ROOM_PARTS: dict[str, tuple[str, ...]] = {
         "decision",
         "stack",
         "temperature",
+        "action-review",
         "agenda",
     ),
 }
@@ -134,6 +145,17 @@ def temperature_context(meeting: Meeting) -> dict:
     }
 
 
+def review_context(meeting: Meeting) -> dict:
+    """On a "review action items" item: every action item still open from earlier meetings and
+    those marked here, each with its name as published (see `ActionItem.who_shown`)."""
+    current = meeting.current_item
+    if current is None or current.kind != AgendaItem.Kind.REVIEW:
+        return {"review": None}
+    from assembly.minutes import reviewed_here  # the minutes import this module
+
+    return {"review": reviewed_here(meeting)}
+
+
 def decision_context(meeting: Meeting, attendance: dict) -> dict:
     """The decision the room is looking at: the open one, else the latest on this item."""
     decisions = meeting.decisions.select_related("fallback_of")
@@ -177,6 +199,7 @@ def room_context(meeting: Meeting, audience: str) -> dict:
         **stack_context(meeting),
         **decision_context(meeting, attendance),
         **temperature_context(meeting),
+        **review_context(meeting),
     }
     if audience == "facilitator":
         context["waiting_guests"] = list(meeting.attendees.waiting())
@@ -234,7 +257,22 @@ def personal_context(attendee: Attendee) -> dict:
         "assisted_for_me": bool(mine_recorded),
         "open_decision": open_decision,
         "my_proxies": proxies,
+        "my_action_items": my_action_items(attendee),
     }
+
+
+def my_action_items(attendee: Attendee) -> list:
+    """The open action items given to this attendee (a member), for their phone."""
+    if attendee.user_id is None:
+        return []
+    return list(
+        ActionItem.objects.still_open()
+        .filter(
+            assignee__user_id=attendee.user_id,
+            organization_id=attendee.meeting.organization_id,
+        )
+        .order_by("due", "created_at")[:10]
+    )
 
 
 def version_marker(meeting: Meeting) -> str:
