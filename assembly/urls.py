@@ -55,6 +55,7 @@ urlpatterns = [
     # minutes
     path("m/<int:meeting_id>/minutes/", minutes.page, name="minutes"),
     path("m/<int:meeting_id>/minutes.md", minutes.markdown, name="minutes-markdown"),
+    path("m/<int:meeting_id>/minutes.pdf", minutes.pdf, name="minutes-pdf"),
     path("m/<int:meeting_id>/minutes/publish/", minutes.publish, name="minutes-publish"),
     path(
         "m/<int:meeting_id>/minutes/items/<int:item_id>/notes/",

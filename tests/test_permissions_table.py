@@ -113,6 +113,7 @@ ACTIONS = [
     ("attendee-check-in-by-hand", "post", {"membership_id": "roll_id"}, STAFF),
     ("minutes", "get", {}, STAFF),  # members too, once published
     ("minutes-markdown", "get", {}, STAFF),
+    ("minutes-pdf", "get", {}, STAFF),
     ("minutes-notes", "post", {"item_id": "item_id"}, STAFF),
     ("minutes-publish", "post", {}, STAFF),
     ("minutes-action-add", "post", {}, STAFF),

@@ -180,3 +180,41 @@ def decision_log(request: HttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         return render(request, "assembly/minutes/decision_log.html#decision-list", context)
     return render(request, "assembly/minutes/decision_log.html", context)
+
+
+def _css_string(text: str) -> str:
+    """Text safe inside a CSS string in a <style> element (the PDF's running heads)."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return " ".join(text.split())
+
+
+@require_GET
+@login_required
+def pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The minutes as a PDF made here (WeasyPrint): the same content as the page, in the
+    reader's language, both languages on a bilingual meeting, numbered pages under the body's
+    name. The browser's print dialog is not a record."""
+    from weasyprint import HTML  # loads Pango: only when a PDF is asked for
+
+    meeting, _writer = _readable(request, meeting_id)
+    record = minutes.build(meeting)
+    redact = minutes.redactor(meeting)
+    approved_in = meeting.minutes_approved_in
+    when = formats.date_format(timezone.localtime(meeting.started_at or timezone.now()), "Y-m-d")
+    context = {
+        "meeting": meeting,
+        "minutes": record,
+        "writer": False,  # the notes as text, no boxes or buttons
+        "draft": meeting.status != Meeting.Status.PUBLISHED,
+        "both_languages": meeting.bilingual,
+        "running_head": _css_string(f"{record.title} · {when}"),
+        "page_label": _css_string(_("Page")),
+        "organization_name": _css_string(meeting.organization.name),
+        "approved_in_title": redact(approved_in.title) if approved_in else "",
+    }
+    html = render_to_string("assembly/minutes/pdf.html", context, request=request)
+    document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(document, content_type="application/pdf")
+    name = f"{slugify(record.title) or 'minutes'}-{when}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
