@@ -72,6 +72,8 @@ def test_the_meeting_title_carries_a_translation(live_meeting, facilitator, secr
 
 
 def test_the_meeting_settings_take_the_title_translation(meeting, secretary):
+    meeting.bilingual = True
+    meeting.save()
     editor = client_for(secretary).get(reverse("assembly:agenda", args=[meeting.pk]))
     assert 'name="title_translation"' in editor.content.decode()
 

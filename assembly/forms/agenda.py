@@ -75,6 +75,8 @@ class MeetingForm(forms.ModelForm):
             if isinstance(field.widget, forms.CheckboxInput):
                 field.label_suffix = ""  # the label follows its box
         self.fields["language"].required = False
+        if not self.instance.bilingual:
+            self.fields.pop("title_translation")  # asked for once the meeting is bilingual
 
     def clean_title(self) -> str:
         title = _one_line(self.cleaned_data["title"])
@@ -124,7 +126,7 @@ class MeetingForm(forms.ModelForm):
 
     def settings(self) -> dict[str, Any]:
         """The cleaned values, by field name, for the action to write."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
 class EarlierMeetingChoice(forms.ModelChoiceField):
