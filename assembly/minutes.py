@@ -11,11 +11,22 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assembly.models import AgendaItem, Attendee, Decision, Meeting, Membership
+from assembly.models import (
+    ActionItem,
+    AgendaItem,
+    Attendee,
+    Decision,
+    Meeting,
+    Membership,
+    TemperatureCheck,
+)
 from assembly.redaction import Redactor, withheld_runs
 
 
@@ -34,6 +45,14 @@ def attendance_snapshot(meeting: Meeting) -> dict[str, int]:
         "voting_members": summary["voting_members"],
         "quorum_required": summary["quorum_required"],
     }
+
+
+def keep_temperature_counts(meeting: Meeting) -> None:
+    """Keep each temperature check's counts with it, at adjournment: the answers themselves are
+    deleted with the attendance records (`manage.py purge`), the minutes still show the counts."""
+    for check in meeting.temperature_checks.all():
+        check.counts = check.tally()
+        check.save(update_fields=["counts"])
 
 
 def redactor(meeting: Meeting) -> Redactor:
@@ -71,12 +90,28 @@ def _shown_result(result: dict[str, Any], labels: dict[str, str], redact: Redact
     return walk(result)
 
 
+def _without_repeated_final_round(result: dict[str, Any]) -> dict[str, Any]:
+    """The rounds as the minutes list them: a count ends with a last "final count" round where
+    nothing happens, and when it only repeats the round before (an election settled in round 1)
+    it is not a round of its own."""
+    rounds = result.get("rounds") or []
+    if len(rounds) < 2:
+        return result
+    last, before = rounds[-1], rounds[-2]
+    if last.get("elected") or last.get("eliminated") or last.get("transfers"):
+        return result
+    if last.get("tally") != before.get("tally"):
+        return result
+    return {**result, "rounds": rounds[:-1]}
+
+
 def _shown_decision(decision: Decision, redact: Redactor) -> Decision:
     """A copy of the decision to render, its question and candidates withheld where they name
     someone who asked. For display only: it is never saved."""
-    if not redact:
-        return decision
     shown = copy.copy(decision)
+    shown.result = _without_repeated_final_round(decision.result or {})
+    if not redact:
+        return shown
     shown.question = redact(decision.question)
     shown.question_translation = redact(decision.question_translation)
     labels: dict[str, str] = {}
@@ -91,8 +126,74 @@ def _shown_decision(decision: Decision, redact: Redactor) -> Decision:
             unique = f"{label} ({number})"
         labels[option.label] = unique
         taken.add(unique)
-    shown.result = _shown_result(decision.result or {}, labels, redact)
+    shown.result = _shown_result(shown.result, labels, redact)
     return shown
+
+
+@dataclass
+class ShownActionItem:
+    """An action item as published: its text and name withheld where they must be."""
+
+    action_item: ActionItem
+    what: str
+    who: str
+    outcome: str = ""  # at a reviewing meeting: done, moved or dropped, as marked there
+
+    @property
+    def pk(self) -> int:
+        return self.action_item.pk
+
+    @property
+    def due(self):
+        return self.action_item.due
+
+    @property
+    def outcome_label(self) -> str:
+        return ActionItem.Status(self.outcome).label if self.outcome else ""
+
+
+def _shown_action_item(
+    action_item: ActionItem, redact: Redactor, outcome: str = ""
+) -> ShownActionItem:
+    return ShownActionItem(
+        action_item, redact(action_item.what), action_item.who_shown(redact), outcome
+    )
+
+
+def reviewed_here(meeting: Meeting) -> list[ShownActionItem]:
+    """What a meeting's "review action items" goes through: the body's action items from earlier
+    meetings still open, and those already marked at this one (with the mark)."""
+    redact = redactor(meeting)
+    marks = dict(meeting.reviews.values_list("action_item_id", "outcome"))
+    found = (
+        ActionItem.objects.filter(organization_id=meeting.organization_id)
+        .exclude(meeting=meeting)
+        .filter(Q(pk__in=marks) | Q(status__in=[ActionItem.Status.OPEN, ActionItem.Status.MOVED]))
+        .filter(meeting__started_at__lt=meeting.started_at or timezone.now())
+        .select_related("assignee")
+        .order_by("due", "created_at", "id")
+    )
+    return [_shown_action_item(a, redact, marks.get(a.pk, "")) for a in found]
+
+
+@dataclass
+class TemperatureMinutes:
+    """A temperature check as the minutes show it: its question (names withheld) and counts."""
+
+    question: str
+    counts: list[tuple[str, str, int]]  # (value, label, count), in the order of the buttons
+
+    @property
+    def total(self) -> int:
+        return sum(count for _value, _label, count in self.counts)
+
+
+def _shown_temperature(check: TemperatureCheck, redact: Redactor) -> TemperatureMinutes:
+    tally = check.tally()
+    return TemperatureMinutes(
+        redact(check.question),
+        [(value, label, tally[value]) for value, label in TemperatureCheck.Value.choices],
+    )
 
 
 @dataclass
@@ -102,6 +203,8 @@ class ItemMinutes:
 
     item: AgendaItem
     decisions: list[Decision] = field(default_factory=list)
+    temperatures: list[TemperatureMinutes] = field(default_factory=list)
+    action_items: list[ShownActionItem] = field(default_factory=list)
     notes: str = ""
     title: str = ""
     title_translation: str = ""
@@ -123,8 +226,11 @@ class Minutes:
     meeting: Meeting
     items: list[ItemMinutes]
     other_decisions: list[Decision]  # taken with no item open (before the first, say)
+    reviewed: list[ShownActionItem] = field(default_factory=list)  # earlier ones, marked here
+    other_action_items: list[ShownActionItem] = field(default_factory=list)  # on no item
     title: str = ""  # the meeting's, names withheld
     place: str = ""
+    title_translation: str = ""
 
     @property
     def proxies_used(self) -> int:
@@ -146,10 +252,17 @@ def build(meeting: Meeting) -> Minutes:
         .prefetch_related("options")
         .order_by("closed_at", "id")
     ]
+    checks = list(meeting.temperature_checks.order_by("opened_at", "id"))
+    given = [
+        _shown_action_item(a, redact)
+        for a in meeting.action_items.select_related("assignee").order_by("created_at", "id")
+    ]
     items = [
         ItemMinutes(
             item,
             [d for d in closed if d.item_id == item.pk],
+            [_shown_temperature(c, redact) for c in checks if c.item_id == item.pk],
+            [a for a in given if a.action_item.item_id == item.pk],
             notes=redact(item.notes),
             title=redact(item.title),
             title_translation=redact(item.title_translation),
@@ -164,4 +277,56 @@ def build(meeting: Meeting) -> Minutes:
         [d for d in closed if d.pk not in listed],
         title=redact(meeting.title),
         place=redact(meeting.place),
+        title_translation=redact(meeting.title_translation),
+        reviewed=[
+            _shown_action_item(review.action_item, redact, review.outcome)
+            for review in meeting.reviews.select_related(
+                "action_item", "action_item__assignee"
+            ).order_by("action_item__due", "action_item_id")
+        ],
+        other_action_items=[a for a in given if a.action_item.item_id is None],
     )
+
+
+def decision_log(
+    organization_id: int,
+    *,
+    words: str = "",
+    outcome: str = "",
+    method: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> list[Decision]:
+    """Every closed decision of a body, newest first, each as published (names withheld).
+
+    A search for a name withheld in a meeting finds none of that meeting's decisions, even where
+    the question as typed holds it: the result must not say what the published text hides."""
+    found = (
+        Decision.objects.filter(
+            meeting__organization_id=organization_id, status=Decision.Status.CLOSED
+        )
+        .matching(words)
+        .select_related("meeting", "item", "fallback_of")
+        .prefetch_related("options")
+        .order_by("-closed_at", "-id")
+    )
+    if method:
+        found = found.filter(method=method)
+    if since:
+        found = found.filter(closed_at__date__gte=since)
+    if until:
+        found = found.filter(closed_at__date__lte=until)
+    redactors: dict[int, Redactor] = {}
+    shown = []
+    for decision in found[:500]:
+        if outcome and decision.carried != (outcome == "carried"):
+            continue
+        redact = redactors.get(decision.meeting_id)
+        if redact is None:
+            redact = redactors[decision.meeting_id] = redactor(decision.meeting)
+        if words and redact(words) != words:
+            continue
+        entry = _shown_decision(decision, redact)
+        entry.meeting_title = redact(decision.meeting.title)
+        shown.append(entry)
+    return shown

@@ -55,11 +55,22 @@ urlpatterns = [
     # minutes
     path("m/<int:meeting_id>/minutes/", minutes.page, name="minutes"),
     path("m/<int:meeting_id>/minutes.md", minutes.markdown, name="minutes-markdown"),
+    path("m/<int:meeting_id>/minutes.pdf", minutes.pdf, name="minutes-pdf"),
     path("m/<int:meeting_id>/minutes/publish/", minutes.publish, name="minutes-publish"),
     path(
         "m/<int:meeting_id>/minutes/items/<int:item_id>/notes/",
         minutes.save_notes,
         name="minutes-notes",
+    ),
+    path(
+        "m/<int:meeting_id>/minutes/action-items/",
+        minutes.add_action_item,
+        name="minutes-action-add",
+    ),
+    path(
+        "m/<int:meeting_id>/action-items/<int:action_item_id>/review/",
+        minutes.review_action_item,
+        name="action-item-review",
     ),
     # decisions
     path("m/<int:meeting_id>/decisions/", decisions.create, name="decision-create"),
@@ -147,6 +158,8 @@ urlpatterns = [
     ),
     path("o/<slug:slug>/roll/import/", orgs.import_roll, name="organization-import"),
     path("o/<slug:slug>/roll.csv", orgs.export_roll, name="organization-export"),
+    path("o/<slug:slug>/decisions/", minutes.decision_log, name="decision-log"),
+    path("o/<slug:slug>/my-action-items/", minutes.my_action_items, name="my-action-items"),
     path("invite/<str:token>/", orgs.invitation, name="invitation"),
     # agenda
     path("o/<slug:slug>/meetings/new/", agenda.new_meeting, name="meeting-new"),

@@ -30,7 +30,16 @@ def test_start_opens_the_first_item_and_publishes_once_after_commit(
     assert meeting.version == 1
     assert len(callbacks) == 1
     published.assert_called_once_with(
-        meeting.pk, ("meeting-status", "current-item", "decision", "stack", "temperature", "agenda")
+        meeting.pk,
+        (
+            "meeting-status",
+            "current-item",
+            "decision",
+            "stack",
+            "temperature",
+            "action-review",
+            "agenda",
+        ),
     )
 
 

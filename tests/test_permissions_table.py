@@ -113,8 +113,11 @@ ACTIONS = [
     ("attendee-check-in-by-hand", "post", {"membership_id": "roll_id"}, STAFF),
     ("minutes", "get", {}, STAFF),  # members too, once published
     ("minutes-markdown", "get", {}, STAFF),
+    ("minutes-pdf", "get", {}, STAFF),
     ("minutes-notes", "post", {"item_id": "item_id"}, STAFF),
     ("minutes-publish", "post", {}, STAFF),
+    ("minutes-action-add", "post", {}, STAFF),
+    ("action-item-review", "post", {"action_item_id": 999999}, RUNNERS),
     ("proxy-assign", "post", {}, STAFF),
     ("proxy-withdraw", "post", {"proxy_id": "proxy_id"}, STAFF),
     ("decision-create", "post", {}, RUNNERS),
@@ -169,3 +172,22 @@ def test_a_meeting_of_another_organization_is_404_for_its_non_members(
     for name in ("meeting-room", "meeting-console", "meeting-projector", "meeting-attendance"):
         url = reverse(f"assembly:{name}", args=[foreign.pk])
         assert world.client(who).get(url).status_code == 404
+
+
+# The organization's record, outside any one meeting: its members only, everyone else 404.
+ORGANIZATION_PAGES = ["decision-log", "my-action-items"]
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+@pytest.mark.parametrize("name", ORGANIZATION_PAGES)
+def test_who_may_read_the_organizations_record(world, organization, who, name):
+    if who in ("guest", "waiting_guest"):
+        return  # a guest's session names no account: nothing of the body's record
+    url = reverse(f"assembly:{name}", args=[organization.slug])
+    response = world.client(who).get(url)
+    if who in MEMBERS:
+        assert response.status_code == 200
+    elif who == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == 404

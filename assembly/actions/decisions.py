@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assembly import counting, live, sealing, tally
+from assembly.actions import minutes as minutes_actions
 from assembly.actions.audit import record
 from assembly.actions.common import locked, refuse_nul
 from assembly.actions.errors import ActionError
@@ -337,7 +338,10 @@ def cast(
             details={"decision": decision.pk, "attendee": attendee.pk},
         )
     live.changed(meeting, parts=TURNOUT)
-    live.publish_personal(attendee)
+    if assisted_by is not None:
+        # The member's phone learns that the secretary recorded a vote for them. A voter's own
+        # phone hears it in the answer to its ballot: no personal push per ballot of a burst.
+        live.publish_personal(attendee)
 
 
 @transaction.atomic(durable=True)
@@ -368,6 +372,10 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     decision.save(update_fields=["status", "closed_at", "result"])
     if decision.secret:
         transaction.on_commit(lambda: sealing.forget(decision.pk))
+    # "Approve the minutes of <date>": when it carries, the earlier minutes are approved.
+    approves = decision.item.minutes_of_id if decision.item is not None else None
+    if approves and decision.carried:
+        minutes_actions.approve(minutes_id=approves, in_meeting=meeting, by=by)
     _publish_round(meeting)
     return decision
 

@@ -11,7 +11,7 @@ from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
 from assembly.live import Part
 from assembly.live.parts import whole_room
-from assembly.minutes import attendance_snapshot
+from assembly.minutes import attendance_snapshot, keep_temperature_counts
 from assembly.models import AgendaItem, Attendee, Meeting, SpeakerRequest, User
 from assembly.models.attendance import new_attendee_token
 from assembly.models.stack import speaking_stats
@@ -110,6 +110,7 @@ def adjourn(*, meeting: Meeting, by: User) -> Meeting:
     meeting.adjourned_at = timezone.now()
     meeting.speaking_stats = speaking_stats(meeting)
     meeting.attendance_stats = attendance_snapshot(meeting)
+    keep_temperature_counts(meeting)
     meeting.save(
         update_fields=[
             "status",

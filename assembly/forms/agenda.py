@@ -54,6 +54,12 @@ class MeetingForm(forms.ModelForm):
         fields = SETTINGS_FIELDS
         widgets = {"progressive_stack": forms.RadioSelect}
         error_messages = {"title": {"required": gettext_lazy("Give the meeting a title.")}}
+        help_texts = {
+            "title_translation": gettext_lazy(
+                "For a bilingual meeting: the title in the other language, for the room and the "
+                "minutes."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,12 +67,17 @@ class MeetingForm(forms.ModelForm):
             if isinstance(field.widget, forms.CheckboxInput):
                 field.label_suffix = ""  # the label follows its box
         self.fields["language"].required = False
+        if not self.instance.bilingual:
+            self.fields.pop("title_translation")  # asked for once the meeting is bilingual
 
     def clean_title(self) -> str:
         title = _one_line(self.cleaned_data["title"])
         if not title:
             raise ValidationError(_("Give the meeting a title."))
         return title
+
+    def clean_title_translation(self) -> str:
+        return _one_line(self.cleaned_data["title_translation"])
 
     def clean_place(self) -> str:
         return _one_line(self.cleaned_data["place"])
@@ -107,7 +118,7 @@ class MeetingForm(forms.ModelForm):
 
     def settings(self) -> dict[str, Any]:
         """The cleaned values, by field name, for the action to write."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
 class EarlierMeetingChoice(forms.ModelChoiceField):

@@ -26,6 +26,8 @@ class Part(enum.StrEnum):
     STACK = "stack"
     TEMPERATURE = "temperature"
     AGENDA = "agenda"
+    # "Review action items": the open items of earlier meetings, marked done, moved or dropped.
+    ACTION_REVIEW = "action-review"
     # Nested in a part above (NESTED_PARTS), pushed alone when only they change.
     TURNOUT = "turnout"
     QUEUE = "queue"
@@ -46,6 +48,7 @@ _SHOWN_ON_SCREENS = (
     Part.DECISION,
     Part.STACK,
     Part.TEMPERATURE,
+    Part.ACTION_REVIEW,
     Part.AGENDA,
 )
 ROOM_PARTS: dict[str, tuple[Part, ...]] = {
@@ -55,6 +58,7 @@ ROOM_PARTS: dict[str, tuple[Part, ...]] = {
         Part.DECISION,
         Part.STACK,
         Part.TEMPERATURE,
+        Part.ACTION_REVIEW,
         Part.AGENDA,
     ),
     Audience.FACILITATOR: _SHOWN_ON_SCREENS,

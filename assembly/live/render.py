@@ -23,7 +23,15 @@ from assembly.live.parts import (  # noqa: F401 (group names: imported from here
     personal_group,
     select_oob,
 )
-from assembly.models import Attendee, Decision, Meeting, SpeakerRequest, TemperatureCheck
+from assembly.models import (
+    ActionItem,
+    AgendaItem,
+    Attendee,
+    Decision,
+    Meeting,
+    SpeakerRequest,
+    TemperatureCheck,
+)
 from assembly.models.attendance import WAITING_GUESTS_MAX
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
@@ -55,6 +63,17 @@ def temperature_context(meeting: Meeting) -> dict:
         "temperature_counts": rows,
         "temperature_total": sum(counts.values()),
     }
+
+
+def review_context(meeting: Meeting) -> dict:
+    """On a "review action items" item: every action item still open from earlier meetings and
+    those marked here, each with its name as published (see `ActionItem.who_shown`)."""
+    current = meeting.current_item
+    if current is None or current.kind != AgendaItem.Kind.REVIEW:
+        return {"review": None}
+    from assembly.minutes import reviewed_here  # the minutes import this module
+
+    return {"review": reviewed_here(meeting)}
 
 
 def decision_context(meeting: Meeting, attendance: dict) -> dict:
@@ -114,6 +133,10 @@ def _temperature(meeting: Meeting, audience: str, built: dict) -> dict:
     return temperature_context(meeting)
 
 
+def _review(meeting: Meeting, audience: str, built: dict) -> dict:
+    return review_context(meeting)
+
+
 Builder = Callable[[Meeting, str, dict], dict]
 
 # What each part's template reads beyond the meeting itself, so that a push builds only that:
@@ -130,6 +153,7 @@ PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
     Part.TEMPERATURE: (_temperature,),
     Part.TEMPERATURE_COUNTS: (_temperature,),
     Part.AGENDA: (_agenda,),
+    Part.ACTION_REVIEW: (_review,),
 }
 
 
@@ -219,7 +243,22 @@ def personal_context(attendee: Attendee) -> dict:
         "assisted_for_me": bool(mine_recorded),
         "open_decision": open_decision,
         "my_proxies": proxies,
+        "my_action_items": my_action_items(attendee),
     }
+
+
+def my_action_items(attendee: Attendee) -> list:
+    """The open action items given to this attendee (a member), for their phone."""
+    if attendee.user_id is None:
+        return []
+    return list(
+        ActionItem.objects.still_open()
+        .filter(
+            assignee__user_id=attendee.user_id,
+            organization_id=attendee.meeting.organization_id,
+        )
+        .order_by("due", "created_at")[:10]
+    )
 
 
 def version_marker(meeting: Meeting) -> str:

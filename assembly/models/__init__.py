@@ -4,6 +4,7 @@ from assembly.models.attendance import Attendee, Proxy
 from assembly.models.audit import AuditEntry
 from assembly.models.decisions import Ballot, Decision, Option, Participation, SealedBallot
 from assembly.models.meetings import AgendaItem, Meeting, ProgressiveStack
+from assembly.models.minutes import ActionItem, ActionItemReview, NotesCorrection
 from assembly.models.organizations import (
     Invitation,
     Membership,
@@ -15,6 +16,9 @@ from assembly.models.organizations import (
 from assembly.models.stack import SpeakerRequest, TemperatureCheck, TemperatureResponse
 
 __all__ = [
+    "ActionItem",
+    "ActionItemReview",
+    "NotesCorrection",
     "AgendaItem",
     "Attendee",
     "AuditEntry",

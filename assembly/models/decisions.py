@@ -11,12 +11,37 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models.attendance import Attendee
 from assembly.models.meetings import AgendaItem, Meeting
 from assembly.models.organizations import Membership
+
+
+class DecisionQuerySet(models.QuerySet["Decision"]):
+    def matching(self, words: str) -> DecisionQuerySet:
+        """Decisions whose question (either language) or item title holds `words`: PostgreSQL's
+        full-text search with Spanish and English stemming ("huelgas" finds "huelga", "strikes"
+        finds "strike"); elsewhere (SQLite) a plain contains match."""
+        words = " ".join(words.split())
+        if not words:
+            return self
+        fields = ("question", "question_translation", "item__title")
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            vector = SearchVector(*fields, config="spanish") + SearchVector(
+                *fields, config="english"
+            )
+            query = SearchQuery(words, config="spanish", search_type="websearch") | SearchQuery(
+                words, config="english", search_type="websearch"
+            )
+            return self.annotate(search=vector).filter(search=query)
+        found = models.Q()
+        for field in fields:
+            found |= models.Q(**{f"{field}__icontains": words})
+        return self.filter(found)
 
 
 class Decision(models.Model):
@@ -65,6 +90,8 @@ class Decision(models.Model):
     # The numbers that explain the outcome, from the tally engine, kept when the round closes.
     result = models.JSONField(_("result"), default=dict, blank=True)
 
+    objects = DecisionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
@@ -88,6 +115,16 @@ class Decision(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def carried(self) -> bool:
+        """Whether it went through: passed, adopted by consensus, or someone elected."""
+        result = self.result or {}
+        if result.get("kind") == "consensus":
+            return result.get("consensus_outcome") == "adopted"
+        if result.get("kind") == "motion":
+            return result.get("outcome") == "passed"
+        return bool(result.get("winners"))
 
 
 class Option(models.Model):

@@ -33,6 +33,7 @@ class ProgressiveStack(models.TextChoices):
 # What a facilitator sets on a meeting (the settings form, the action that writes them).
 SETTINGS_FIELDS = (
     "title",
+    "title_translation",
     "starts_at",
     "place",
     "progressive_stack",
@@ -68,6 +69,9 @@ class Meeting(models.Model):
         Organization, on_delete=models.CASCADE, related_name="meetings"
     )
     title = models.CharField(_("title"), max_length=200)
+    title_translation = models.CharField(
+        _("title in the other language"), max_length=200, blank=True
+    )
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     status = models.CharField(
@@ -126,6 +130,16 @@ class Meeting(models.Model):
     speaking_stats = models.JSONField(_("speaking statistics"), default=dict, blank=True)
     attendance_stats = models.JSONField(_("attendance, counted"), default=dict, blank=True)
     minutes_published_at = models.DateTimeField(_("minutes published"), null=True, blank=True)
+    # Approved by a decision at a later meeting ("approve the minutes of <date>"): which one.
+    minutes_approved_at = models.DateTimeField(_("minutes approved"), null=True, blank=True)
+    minutes_approved_in = models.ForeignKey(
+        "self",
+        verbose_name=_("minutes approved at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="minutes_approved",
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -202,6 +216,8 @@ class AgendaItem(models.Model):
         PROPOSAL = "proposal", _("Proposal")
         ELECTION = "election", _("Election")
         BREAK = "break", _("Break")
+        REVIEW = "review", _("Review action items")
+        APPROVE_MINUTES = "approve_minutes", _("Approve the minutes")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(_("position"))
@@ -221,6 +237,15 @@ class AgendaItem(models.Model):
     )
     presenter = models.CharField(_("presenter"), max_length=120, blank=True)
     parked = models.BooleanField(_("in the parking lot"), default=False)
+    # An "approve the minutes of <date>" item: the earlier meeting whose minutes it approves.
+    minutes_of = models.ForeignKey(
+        Meeting,
+        verbose_name=_("approves the minutes of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="approval_items",
+    )
     stack_closed = models.BooleanField(_("speakers' list closed"), default=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)

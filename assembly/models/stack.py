@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +82,9 @@ class TemperatureCheck(models.Model):
     question = models.CharField(_("question"), max_length=200, blank=True)
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The counts, kept when the meeting adjourns: the answers go with the attendance records
+    # (`manage.py purge`), the minutes keep these.
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("temperature check")
@@ -95,6 +100,13 @@ class TemperatureCheck(models.Model):
 
     def __str__(self) -> str:
         return self.question or str(_("Temperature check"))
+
+    def tally(self) -> dict[str, int]:
+        """How many answered each way: the kept counts, else the answers as they stand."""
+        if self.counts:
+            return {value: int(self.counts.get(value, 0)) for value in self.Value.values}
+        answers = Counter(self.responses.values_list("value", flat=True))
+        return {value: answers[value] for value in self.Value.values}
 
 
 class TemperatureResponse(models.Model):

@@ -93,3 +93,9 @@ def in_both(context: template.Context, obj: object, field: str) -> str:
 def in_mine(context: template.Context, obj: object, field: str) -> str:
     """Only the text in the reader's language, where a translation gives it (short lists)."""
     return _versions(context, obj, field)[0][1]
+
+
+@register.simple_tag(takes_context=True)
+def in_both_text(context: template.Context, obj: object, field: str) -> str:
+    """Plain text (Markdown, a PDF's running head): the reader's language, " / ", the other."""
+    return " / ".join(text for _language, text in _versions(context, obj, field))

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from assembly import actions
 from assembly.live.parts import Audience, Part
 from assembly.live.render import render_parts, render_personal
-from assembly.models import Decision
+from assembly.models import Attendee, Decision
 from assembly.permissions import Action, meeting_access
 from assembly.views import limits
 from assembly.views.replies import REFUSED, flash, row_id, run
@@ -191,10 +192,12 @@ def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
-    room.attendee.refresh_from_db()
-    html = render_personal(room.attendee, language)
-    html += render_parts(room.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
-    html += '<div id="ballot-review"></div>'
+    # Fresh, with its meeting in the same query: the ballot just changed both.
+    attendee = Attendee.objects.select_related("meeting__current_item", "meeting__organization")
+    attendee = attendee.get(pk=room.attendee.pk)
+    html = render_personal(attendee, language)
+    html += render_parts(attendee.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
+    html += render_to_string("assembly/room/ballot_review_empty.html")
     return HttpResponse(html + flash(error), status=REFUSED if error else 200)
 
 

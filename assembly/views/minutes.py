@@ -6,18 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions, minutes
-from assembly.models import Meeting
-from assembly.permissions import Action, may, meeting_access
-from assembly.views.replies import REFUSED
+from assembly.forms.minutes import ActionItemForm, DecisionLogForm
+from assembly.models import ActionItem, Meeting
+from assembly.permissions import Action, get_organization, may, meeting_access
+from assembly.views.replies import REFUSED, row_id
+from assembly.views.replies import run as run_console_action
 
 
 def _readable(request: HttpRequest, meeting_id: int):
@@ -39,6 +43,7 @@ def page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "writer": writer,
         "draft": meeting.status != Meeting.Status.PUBLISHED,
         "may_publish": writer and meeting.status == Meeting.Status.ADJOURNED,
+        "action_form": ActionItemForm(meeting=meeting) if writer else None,
     }
     return render(request, "assembly/minutes/page.html", context)
 
@@ -88,3 +93,128 @@ def publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The minutes are published. Members can read them now."))
     return redirect("assembly:minutes", meeting_id=meeting.pk)
+
+
+@require_POST
+@login_required
+def add_action_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """From the notes view: who will do what, by when, under the item being written."""
+    meeting = meeting_access(request, meeting_id, Action.WRITE_MINUTES).meeting
+    form = ActionItemForm(request.POST, meeting=meeting)
+    item_id = form.data.get("item", "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        data = form.cleaned_data
+        try:
+            actions.minutes.add_action_item(
+                meeting=meeting,
+                by=request.user,
+                what=data["what"],
+                item_id=data["item"],
+                assignee_id=data["assignee"].pk if data["assignee"] else None,
+                assignee_name=data["assignee_name"],
+                due=data["due"],
+            )
+        except actions.ActionError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("The action item is written down."))
+    anchor = f"#minutes-item-{row_id(item_id)}" if row_id(item_id) else ""
+    return redirect(reverse("assembly:minutes", args=[meeting.pk]) + anchor)
+
+
+@require_POST
+@login_required
+def review_action_item(request: HttpRequest, meeting_id: int, action_item_id: int) -> HttpResponse:
+    """At "review action items": the facilitator marks one done, moved or dropped, live."""
+    return run_console_action(
+        request,
+        meeting_id,
+        lambda m: actions.minutes.review_action_item(
+            meeting=m,
+            action_item_id=action_item_id,
+            outcome=request.POST.get("outcome", ""),
+            by=request.user,
+        ),
+    )
+
+
+@require_GET
+@login_required
+def my_action_items(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member's own action items in one body, open ones first."""
+    me = get_organization(request.user, slug, Action.VIEW_ORGANIZATION)
+    mine = (
+        ActionItem.objects.filter(assignee=me)
+        .select_related("meeting")
+        .order_by(Case(When(status__in=["open", "moved"], then=0), default=1), "due", "created_at")
+    )
+    context = {"organization": me.organization, "action_items": mine}
+    return render(request, "assembly/minutes/my_action_items.html", context)
+
+
+@require_GET
+@login_required
+def decision_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every decision of the body across meetings, newest first; search and filters (GET)."""
+    me = get_organization(request.user, slug, Action.VIEW_ORGANIZATION)
+    form = DecisionLogForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    decisions = minutes.decision_log(
+        me.organization_id,
+        words=filters.get("q", ""),
+        outcome=filters.get("outcome", ""),
+        method=filters.get("method", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    context = {
+        "organization": me.organization,
+        "form": form,
+        "decisions": decisions,
+        "searched": bool(filters and any(filters.values())),
+        "writer": may(me, Action.WRITE_MINUTES),
+    }
+    if request.htmx:
+        return render(request, "assembly/minutes/decision_log.html#decision-list", context)
+    return render(request, "assembly/minutes/decision_log.html", context)
+
+
+def _css_string(text: str) -> str:
+    """Text safe inside a CSS string in a <style> element (the PDF's running heads)."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return " ".join(text.split())
+
+
+@require_GET
+@login_required
+def pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The minutes as a PDF made here (WeasyPrint): the same content as the page, in the
+    reader's language, both languages on a bilingual meeting, numbered pages under the body's
+    name. The browser's print dialog is not a record."""
+    from weasyprint import HTML  # loads Pango: only when a PDF is asked for
+
+    meeting, _writer = _readable(request, meeting_id)
+    record = minutes.build(meeting)
+    redact = minutes.redactor(meeting)
+    approved_in = meeting.minutes_approved_in
+    when = formats.date_format(timezone.localtime(meeting.started_at or timezone.now()), "Y-m-d")
+    context = {
+        "meeting": meeting,
+        "minutes": record,
+        "writer": False,  # the notes as text, no boxes or buttons
+        "draft": meeting.status != Meeting.Status.PUBLISHED,
+        "both_languages": meeting.bilingual,
+        "running_head": _css_string(f"{record.title} · {when}"),
+        "page_label": _css_string(_("Page")),
+        "organization_name": _css_string(meeting.organization.name),
+        "approved_in_title": redact(approved_in.title) if approved_in else "",
+    }
+    html = render_to_string("assembly/minutes/pdf.html", context, request=request)
+    document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(document, content_type="application/pdf")
+    name = f"{slugify(record.title) or 'minutes'}-{when}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,87 @@
+"""The minutes as a PDF made on the server: read back as text, it holds the body's name, the
+meeting, page numbers, each decision with its numbers and each action item; in the reader's
+language, and in both on a bilingual meeting."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from assembly import actions
+from assembly.models import Membership
+from tests.conftest import client_for, present
+
+pytestmark = [
+    pytest.mark.usefixtures("quiet"),
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext"),
+]
+
+
+@pytest.fixture
+def evening(live_meeting, facilitator, secretary, member):
+    live_meeting.bilingual = True
+    live_meeting.title_translation = "Asamblea general"
+    live_meeting.save()
+    lupe = present(live_meeting, member)
+    decision = actions.decisions.create(
+        meeting=live_meeting,
+        by=facilitator,
+        question="Commit the strike fund?",
+        question_translation="¿Comprometer el fondo de huelga?",
+        method="motion",
+    )
+    actions.decisions.open_round(
+        meeting=live_meeting, decision_id=decision.pk, by=facilitator, override_quorum=True
+    )
+    actions.decisions.cast(decision_id=decision.pk, attendee=lupe, choice={"vote": "yes"})
+    actions.decisions.close(meeting=live_meeting, decision_id=decision.pk, by=facilitator)
+    actions.minutes.add_action_item(
+        meeting=live_meeting,
+        by=secretary,
+        what="Call the landlord",
+        item_id=live_meeting.current_item_id,
+        assignee_id=Membership.objects.get(user=member).pk,
+        due=date(2027, 1, 15),
+    )
+    actions.minutes.add_action_item(
+        meeting=live_meeting, by=secretary, what="Print flyers", assignee_name="Tomás"
+    )
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    return live_meeting
+
+
+def pdf_text(meeting, user, language="en", tmp_path=None) -> str:
+    response = client_for(user).get(
+        reverse("assembly:minutes-pdf", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(response.content)
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True)
+    return done.stdout
+
+
+def test_the_pdf_holds_every_decision_its_numbers_and_action_items(evening, secretary, tmp_path):
+    text = pdf_text(evening, secretary, tmp_path=tmp_path)
+    assert "Inquilinos Unidos" in text
+    assert "General assembly" in text and "Asamblea general" in text
+    assert "Commit the strike fund?" in text and "¿Comprometer el fondo de huelga?" in text
+    assert "Passed" in text and "Yes" in text and "It needed 1 yes votes out of 1" in text
+    assert "Call the landlord" in text and "Print flyers" in text and "Tomás" in text
+    assert "Page 1 / 1" in text
+
+
+def test_the_pdf_is_in_the_readers_language(evening, secretary, tmp_path):
+    text = pdf_text(evening, secretary, "es", tmp_path=tmp_path)
+    assert "Página 1 / 1" in text and "Asistencia" in text
+    assert text.index("¿Comprometer el fondo de huelga?") < text.index("Commit the strike fund?")
+
+
+def test_members_get_no_pdf_of_unpublished_minutes(evening, member):
+    response = client_for(member).get(reverse("assembly:minutes-pdf", args=[evening.pk]))
+    assert response.status_code == 403
