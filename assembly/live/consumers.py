@@ -47,7 +47,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.meeting_id = int(kwargs["meeting_id"])
         self.audience = kwargs["audience"]
         self.language = socket_language(self.scope)
-        access = await database_sync_to_async(permissions.access_for_socket)(
+        # Off the process's one database thread: a hall reconnecting at once checks in parallel.
+        access = await database_sync_to_async(
+            permissions.access_for_socket, thread_sensitive=False
+        )(
             self.scope.get("user"),
             permissions.guest_tokens(self.scope.get("session")),
             self.meeting_id,
@@ -96,7 +99,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_room(if_newer_than=message["version"])
 
     async def send_room(self, if_newer_than: int | None = None) -> None:
-        html, version = await database_sync_to_async(self._current)()
+        html, version = await database_sync_to_async(self._current, thread_sensitive=False)()
         if if_newer_than is None or version > if_newer_than:
             await self.send(text_data=html)
 
