@@ -67,6 +67,8 @@ MIDDLEWARE = [
     # gzip pads responses against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    # Before the session is read: a burst of ballots waits here holding no connection.
+    "assembly.middleware.BallotQueueMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

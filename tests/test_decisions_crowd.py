@@ -5,9 +5,14 @@ PostgreSQL in CI's second pass, with the connection pool)."""
 from __future__ import annotations
 
 import threading
+import time
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import connections
+from django.test import Client
+from django.urls import reverse
 
 from assembly import actions
 from assembly.actions import ActionError
@@ -99,3 +104,43 @@ def test_a_close_racing_the_ballots_counts_each_or_refuses_it(live_meeting, faci
     # Every ballot acknowledged before the close is in the count; every other one was refused.
     assert closed.result["ballots"] == counted == 60 - len(refused)
     assert closed.result["yes"] == str(counted)
+
+
+def test_a_burst_of_ballot_posts_queues_before_the_database(live_meeting, facilitator):
+    """Ballots posted at once wait their turn in the process, holding no connection, a few at a
+    time (here one): every phone is answered 200 and every ballot stored once."""
+    voters = hall_of(live_meeting, 12)
+    decision = open_motion(live_meeting, facilitator)
+    inside, most = [0], [0]
+    lock = threading.Lock()
+    cast = actions.decisions.cast
+
+    def counted_cast(**kwargs):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            time.sleep(0.02)  # long enough for the others to pile up behind it
+            return cast(**kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    url = reverse("assembly:decision-vote", args=[live_meeting.pk, decision.pk])
+
+    def post(voter):
+        client = Client()
+        session = client.session
+        session["guest_tokens"] = {str(live_meeting.pk): voter.token}
+        session.save()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        return client.post(url, {"vote": "yes"}, HTTP_HX_REQUEST="true").status_code
+
+    with (
+        mock.patch("assembly.middleware._slots", threading.BoundedSemaphore(1)),
+        mock.patch("assembly.actions.decisions.cast", side_effect=counted_cast),
+    ):
+        codes = all_at_once(post, voters)
+    assert codes == [200] * len(voters)
+    assert most[0] == 1
+    assert decision.participations.count() == len(voters)

@@ -120,7 +120,6 @@ def contest(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResp
 
 @require_POST
 @limits.per_person("ballots", limits.BALLOTS)
-@limits.one_writer_at_a_time
 def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """Cast one's own ballot; a secret ballot is shown back for review before it is cast."""
     room = meeting_access(request, meeting_id, Action.TAKE_PART)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import functools
 import secrets
-import threading
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -80,43 +78,3 @@ def guest_may_knock(request: HttpRequest) -> bool:
     browser = request.session.setdefault("browser", secrets.token_hex(8))
     by_browser = throttle.spend("guest-join", f"browser:{browser}", GUEST_JOINS_PER_BROWSER)
     return by_address and by_browser
-
-
-# How many ballots one process writes at once: a burst waits here, holding no database
-# connection, rather than in the connection pool (whose wait ends in an error) or in SQLite's
-# busy loop. SQLite has one writer anyway; PostgreSQL gets a few, well under the pool's size.
-def _ballot_slots() -> int:
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        return 1
-    return max(1, min(8, int(settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"]) // 2))
-
-
-_slots: threading.BoundedSemaphore | None = None
-BALLOT_WAIT = 120  # seconds a ballot waits its turn before being answered "busy, try again"
-
-
-def one_writer_at_a_time(view: View) -> View:
-    """Let a burst of ballots through a few at a time, each one answered, none failed."""
-
-    @functools.wraps(view)
-    def queued(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        global _slots
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(_ballot_slots())
-        if not _slots.acquire(timeout=BALLOT_WAIT):
-            error = _(
-                "The hall is voting all at once and yours could not be taken yet. Please try again."
-            )
-            status = 503
-            if request.htmx:
-                response = render(request, "assembly/flash.html", {"error": error}, status=status)
-            else:
-                response = render(request, "assembly/too_fast.html", {"why": error}, status=status)
-            response["Retry-After"] = "5"
-            return response
-        try:
-            return view(request, *args, **kwargs)
-        finally:
-            _slots.release()
-
-    return queued
