@@ -14,7 +14,7 @@ from typing import Any
 from assembly import tally
 from assembly.models import Decision
 
-MOTION_VOTES = ("yes", "no", "abstain")
+MOTION_VOTES = tuple(Decision.Vote.values)  # the older name, kept for importers
 
 
 def count(
@@ -29,9 +29,9 @@ def count(
     if method == Decision.Method.MOTION:
         votes = Counter(choice["vote"] for choice in choices)
         result = tally.decide(
-            votes["yes"],
-            votes["no"],
-            votes["abstain"],
+            votes[Decision.Vote.YES],
+            votes[Decision.Vote.NO],
+            votes[Decision.Vote.ABSTAIN],
             threshold=tally.parse_threshold(decision.threshold),
             base=decision.base,
             present=max(present, len(choices)),

@@ -262,3 +262,21 @@ def test_a_null_character_in_a_decision_is_refused_with_a_message(room, facilita
     assert response.status_code == 409
     assert NUL_REFUSED in response.content.decode()
     assert decision is None
+
+
+@pytest.mark.parametrize(
+    ("method", "answers"),
+    [("motion", Decision.Vote), ("consensus", Decision.Response)],
+)
+def test_the_ballot_offers_every_answer_in_the_reader_s_words(room, facilitator, method, answers):
+    from django.utils import translation
+
+    opened(room, facilitator, method=method)
+    phone = render_parts(room, "participant", ["decision"], "es")
+    for answer in answers:
+        with translation.override("es"):
+            label = str(answer.label)
+        assert (
+            f'value="{answer.value}" class="button choice choice-{answer.value}">{label}<' in phone
+        )
+    assert "Hacerse a un lado" in phone or method == "motion"

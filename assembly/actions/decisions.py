@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 DECISION = (Part.DECISION,)
 TURNOUT = (Part.TURNOUT,)
-CONSENSUS_RESPONSES = tally.RESPONSES
+CONSENSUS_RESPONSES = tuple(Decision.Response.values)  # the older name, kept for importers
 MAX_OPTIONS = 30
 
 
@@ -192,12 +192,12 @@ def _clean_choice(decision: Decision, raw: dict[str, Any]) -> dict[str, Any]:
     method = decision.method
     if method == Decision.Method.MOTION:
         vote = raw.get("vote")
-        if vote not in counting.MOTION_VOTES:
+        if vote not in Decision.Vote.values:
             raise ActionError(_("Choose yes, no or abstain."))
         return {"vote": vote}
     if method == Decision.Method.CONSENSUS:
         response = raw.get("response")
-        if response not in CONSENSUS_RESPONSES:
+        if response not in Decision.Response.values:
             raise ActionError(_("Choose one of the responses."))
         return {"response": response}
     valid = set(decision.options.values_list("pk", flat=True))

@@ -61,6 +61,22 @@ class Decision(models.Model):
         PRESENT = "present", _("of the voting members present")
         MEMBERS = "members", _("of all voting members")
 
+    # What a ballot may say. The values are the tally engine's (`tally.VOTES`,
+    # `tally.RESPONSES`), written out here rather than built from them: the engine stays pure
+    # Python and usable on its own, while these carry the translated labels the ballot and its
+    # review show, and read (and type-check) as plain members. A test keeps the two equal.
+    class Vote(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        ABSTAIN = "abstain", _("Abstain")
+
+    class Response(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        RESERVATIONS = "reservations", _("Agree, with reservations")
+        STAND_ASIDE = "stand_aside", _("Stand aside")
+        BLOCK = "block", _("Block")
+        ABSTAIN = "abstain", _("Abstain")
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     item = models.ForeignKey(
         AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"

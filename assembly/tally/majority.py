@@ -21,6 +21,9 @@ from typing import Any, Literal
 
 from .results import format_number
 
+# The three answers to a motion, as ballots and results spell them.
+VOTES = ("yes", "no", "abstain")
+
 Base = Literal["cast", "present", "members"]
 
 
