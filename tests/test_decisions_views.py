@@ -64,7 +64,7 @@ def test_the_facilitator_prepares_a_decision_from_the_console(room, facilitator)
 )
 def test_a_bad_decision_is_refused_with_a_reason(room, facilitator, fields, message):
     response, decision = prepare(room, facilitator, **fields)
-    assert response.status_code == 409
+    assert response.status_code == 422  # the form's message, nothing prepared
     assert message in response.content.decode().replace("&#x27;", "'")
     assert decision is None
 
@@ -116,7 +116,7 @@ def test_another_vote_updates_only_the_count_so_a_ballot_being_filled_is_kept(
 def test_a_hostile_ballot_is_refused_and_nothing_is_recorded(room, facilitator, member, ballot):
     decision = opened(room, facilitator)
     response = client_for(member).post(url("decision-vote", room, decision), ballot, **HTMX)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "Choose yes, no or abstain." in response.content.decode()
     assert not decision.participations.exists()
 
@@ -197,12 +197,20 @@ def test_the_personal_part_says_a_phone_has_voted(room, facilitator, member):
     assert f'data-voted="{decision.pk}"' in render_personal(attendee, "en")
 
 
-def test_the_secretary_records_a_vote_for_a_member_without_a_phone(room, facilitator, secretary):
+@pytest.fixture
+def ernesto(room, secretary):
+    """A present member without a phone, checked in by hand."""
     with unheard():
-        ernesto = room.organization.memberships.create(name="Ernesto Díaz")
-        attendee = actions.attendance.check_in_by_hand(
-            meeting=room, membership_id=ernesto.pk, by=secretary
+        membership = room.organization.memberships.create(name="Ernesto Díaz")
+        return actions.attendance.check_in_by_hand(
+            meeting=room, membership_id=membership.pk, by=secretary
         )
+
+
+def test_the_secretary_records_a_vote_for_a_member_without_a_phone(
+    room, facilitator, secretary, ernesto
+):
+    attendee = ernesto
     decision = opened(room, facilitator)
     client = client_for(secretary)
     page = client.get(url("meeting-attendance", room)).content.decode()
@@ -259,7 +267,7 @@ NUL_REFUSED = "null character"
 )
 def test_a_null_character_in_a_decision_is_refused_with_a_message(room, facilitator, fields):
     response, decision = prepare(room, facilitator, **fields)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert NUL_REFUSED in response.content.decode()
     assert decision is None
 
@@ -280,3 +288,50 @@ def test_the_ballot_offers_every_answer_in_the_reader_s_words(room, facilitator,
             f'value="{answer.value}" class="button choice choice-{answer.value}">{label}<' in phone
         )
     assert "Hacerse a un lado" in phone or method == "motion"
+
+
+def test_a_secret_ballot_that_does_not_fit_is_refused_before_its_review(room, facilitator, member):
+    decision = opened(room, facilitator, secret="1")
+    response = client_for(member).post(
+        url("decision-vote", room, decision), {"vote": "perhaps"}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Choose yes, no or abstain." in html and "Check your vote" not in html
+    assert not decision.participations.exists() and not decision.sealed.exists()
+
+
+def test_a_secret_election_is_reviewed_with_the_names_in_rank_order(room, facilitator, member):
+    decision = opened(
+        room, facilitator, method="ranked", options="Ana\nBo\nChayo", seats="1", secret="1"
+    )
+    ana, bo, chayo = decision.options.values_list("pk", flat=True)
+    review = client_for(member).post(
+        url("decision-vote", room, decision), {"rank": [chayo, "", ana]}, **HTMX
+    )
+    html = review.content.decode()
+    assert review.status_code == 200
+    assert html.index("<li>Chayo</li>") < html.index("<li>Ana</li>") and "<li>Bo</li>" not in html
+    assert f'name="rank" value="{chayo}"' in html and not decision.participations.exists()
+
+
+def test_without_quorum_a_round_opens_only_when_the_facilitator_says_so(live_meeting, facilitator):
+    _, decision = prepare(live_meeting, facilitator)
+    console = client_for(facilitator)
+    refused = console.post(url("decision-open", live_meeting, decision), **HTMX)
+    assert refused.status_code == 409 and "There is no quorum" in refused.content.decode()
+    console.post(url("decision-open", live_meeting, decision), {"override_quorum": "1"}, **HTMX)
+    decision.refresh_from_db()
+    assert decision.is_open and decision.quorum_overridden
+
+
+def test_the_secretary_s_ballot_that_does_not_fit_is_refused(room, facilitator, secretary, ernesto):
+    attendee = ernesto
+    decision = opened(room, facilitator)
+    response = client_for(secretary).post(
+        url("decision-assisted", room, decision),
+        {"attendee": attendee.pk, "vote": "maybe"},
+        follow=True,
+    )
+    assert "Choose yes, no or abstain." in response.content.decode()
+    assert not decision.participations.exists()

@@ -13,15 +13,16 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assembly import counting, live, sealing, tally
+from assembly import counting, live, sealing
 from assembly.actions import minutes as minutes_actions
 from assembly.actions.audit import record
-from assembly.actions.common import locked, refuse_nul
+from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
 from assembly.live import Part
 from assembly.models import (
@@ -42,23 +43,6 @@ logger = logging.getLogger(__name__)
 DECISION = (Part.DECISION,)
 TURNOUT = (Part.TURNOUT,)
 CONSENSUS_RESPONSES = tuple(Decision.Response.values)  # the older name, kept for importers
-MAX_OPTIONS = 30
-
-
-def _threshold(text: str, *, allow_empty: bool = False) -> str:
-    text = (text or "").strip()
-    if not text and allow_empty:
-        return ""
-    try:
-        tally.parse_threshold(text)
-    except ValueError:
-        raise ActionError(
-            _(
-                "The threshold must be majority, two_thirds, three_quarters, four_fifths, "
-                "nine_tenths, unanimity or a fraction such as 3/5."
-            )
-        ) from None
-    return text
 
 
 @transaction.atomic(durable=True)
@@ -76,34 +60,11 @@ def create(
     fallback_threshold: str = "",
     question_translation: str = "",
 ) -> Decision:
-    refuse_nul(question, question_translation, threshold, fallback_threshold, *options)
+    """Prepare a round under the open item. The values come cleaned (`forms.decisions.
+    DecisionForm` checks and tidies what a facilitator types); this checks the room."""
     meeting = locked(meeting)
     if meeting.status in (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED):
         raise ActionError(_("This meeting has ended."))
-    question = " ".join((question or "").split())
-    if not question:
-        raise ActionError(_("Write the question the meeting is deciding."))
-    question_translation = " ".join((question_translation or "").split())
-    if len(question) > 300 or len(question_translation) > 300:
-        raise ActionError(_("Please keep the question under 300 characters."))
-    if method not in Decision.Method.values:
-        raise ActionError(_("Choose how the meeting decides."))
-    if base not in Decision.Base.values:
-        raise ActionError(_("Choose what the threshold is counted over."))
-    labels: list[str] = []
-    if method in (Decision.Method.APPROVAL, Decision.Method.RANKED):
-        for raw in options:
-            label = " ".join(raw.split())
-            if label and label not in labels:
-                labels.append(label[:120])
-        if len(labels) < 2:
-            raise ActionError(_("List at least two options or candidates, one per line."))
-        if len(labels) > MAX_OPTIONS:
-            raise ActionError(_("At most %(count)d options, please.") % {"count": MAX_OPTIONS})
-        if not 1 <= seats < len(labels):
-            raise ActionError(_("There must be fewer seats than candidates."))
-    else:
-        seats = 1
     decision = Decision.objects.create(
         meeting=meeting,
         item=meeting.current_item,
@@ -112,15 +73,11 @@ def create(
         method=method,
         secret=secret,
         seats=seats,
-        threshold=_threshold(threshold) if method == Decision.Method.MOTION else "majority",
+        threshold=threshold,
         base=base,
-        fallback_threshold=(
-            _threshold(fallback_threshold, allow_empty=True)
-            if method == Decision.Method.CONSENSUS
-            else ""
-        ),
+        fallback_threshold=fallback_threshold,
     )
-    for position, label in enumerate(labels, start=1):
+    for position, label in enumerate(options, start=1):
         decision.options.create(label=label, position=position)
     live.changed(meeting, parts=DECISION)
     return decision
@@ -188,32 +145,12 @@ def open_round(
 
 
 def _clean_choice(decision: Decision, raw: dict[str, Any]) -> dict[str, Any]:
-    """The ballot as stored: checked against the method and this decision's options."""
-    method = decision.method
-    if method == Decision.Method.MOTION:
-        vote = raw.get("vote")
-        if vote not in Decision.Vote.values:
-            raise ActionError(_("Choose yes, no or abstain."))
-        return {"vote": vote}
-    if method == Decision.Method.CONSENSUS:
-        response = raw.get("response")
-        if response not in Decision.Response.values:
-            raise ActionError(_("Choose one of the responses."))
-        return {"response": response}
-    valid = set(decision.options.values_list("pk", flat=True))
+    """The ballot as stored: the decision's own rule (the ballot form asked it already; a
+    caller of the action that skipped the form is refused here all the same)."""
     try:
-        picked = [int(pk) for pk in raw.get("options", [])]
-    except (TypeError, ValueError):
-        raise ActionError(_("That ballot has an option this decision doesn't have.")) from None
-    if any(pk not in valid for pk in picked) or len(picked) > len(valid):
-        raise ActionError(_("That ballot has an option this decision doesn't have."))
-    if method == Decision.Method.APPROVAL:
-        return {"approve": sorted(set(picked))}
-    if len(set(picked)) != len(picked):
-        raise ActionError(_("Each candidate can have only one rank."))
-    if not picked:
-        raise ActionError(_("Rank at least one candidate."))
-    return {"ranking": picked}
+        return decision.stored_choice(raw)
+    except ValidationError as refused:
+        raise ActionError(refused.messages[0]) from None
 
 
 KEY_LOST = gettext_lazy(

@@ -10,7 +10,10 @@ order, transaction ids nor the write-ahead log links a ballot to its voter.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +134,39 @@ class Decision(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    def stored_choice(self, sent: Mapping[str, Any]) -> dict[str, Any]:
+        """The choice as a ballot stores it, from one as sent (`{"vote": ...}`,
+        `{"response": ...}` or `{"options": [option ids]}`), checked against this decision's
+        method and options. The one rule for a ballot: the ballot form asks it for its messages,
+        and `actions.decisions.cast` asks it again for anyone who calls the action directly."""
+        if self.method == self.Method.MOTION:
+            vote = sent.get("vote")
+            if not isinstance(vote, str) or vote not in self.Vote.values:
+                raise ValidationError(_("Choose yes, no or abstain."), code="vote")
+            return {"vote": vote}
+        if self.method == self.Method.CONSENSUS:
+            response = sent.get("response")
+            if not isinstance(response, str) or response not in self.Response.values:
+                raise ValidationError(_("Choose one of the responses."), code="response")
+            return {"response": response}
+        foreign = ValidationError(
+            _("That ballot has an option this decision doesn't have."), code="options"
+        )
+        valid = set(self.options.values_list("pk", flat=True))
+        try:
+            picked = [int(pk) for pk in sent.get("options", [])]
+        except (TypeError, ValueError):
+            raise foreign from None
+        if any(pk not in valid for pk in picked) or len(picked) > len(valid):
+            raise foreign
+        if self.method == self.Method.APPROVAL:
+            return {"approve": sorted(set(picked))}
+        if len(set(picked)) != len(picked):
+            raise ValidationError(_("Each candidate can have only one rank."), code="options")
+        if not picked:
+            raise ValidationError(_("Rank at least one candidate."), code="options")
+        return {"ranking": picked}
 
     @property
     def carried(self) -> bool:

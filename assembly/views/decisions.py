@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -14,61 +12,43 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from assembly import actions
+from assembly.forms.decisions import (
+    AssistedBallotForm,
+    BallotForm,
+    DecisionForm,
+    OpenRoundForm,
+)
 from assembly.live.parts import Audience, Part
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Attendee, Decision
-from assembly.permissions import Action, meeting_access
+from assembly.permissions import Access, Action, meeting_access
 from assembly.views import limits
-from assembly.views.replies import REFUSED, flash, row_id, run
-
-
-def _ballot(request: HttpRequest) -> dict:
-    """The ballot as the form sent it; the action checks it against the decision."""
-    ranks = [value for value in request.POST.getlist("rank") if value]
-    return {
-        "vote": request.POST.get("vote"),
-        "response": request.POST.get("response"),
-        "options": ranks or request.POST.getlist("option"),
-    }
+from assembly.views.replies import INVALID, REFUSED, flash, form_errors, run
 
 
 @require_POST
 @login_required
 def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    post = request.POST
-    try:
-        seats = int(post.get("seats") or 1)
-    except ValueError:
-        seats = 0
+    form = DecisionForm(request.POST)
     return run(
         request,
         meeting_id,
-        lambda m: actions.decisions.create(
-            meeting=m,
-            by=request.user,
-            question=post.get("question", ""),
-            question_translation=post.get("question_translation", ""),
-            method=post.get("method", ""),
-            options=post.get("options", "").splitlines(),
-            secret=post.get("secret") == "1",
-            seats=seats,
-            threshold=post.get("threshold", "majority"),
-            base=post.get("base", "cast"),
-            fallback_threshold=post.get("fallback_threshold", ""),
-        ),
+        lambda m: actions.decisions.create(meeting=m, by=request.user, **form.cleaned_data),
+        form=form,
     )
 
 
 @require_POST
 @login_required
 def open_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
-    override = request.POST.get("override_quorum") == "1"
+    form = OpenRoundForm(request.POST)
     return run(
         request,
         meeting_id,
         lambda m: actions.decisions.open_round(
-            meeting=m, decision_id=decision_id, by=request.user, override_quorum=override
+            meeting=m, decision_id=decision_id, by=request.user, **form.cleaned_data
         ),
+        form=form,
     )
 
 
@@ -124,27 +104,19 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
     """Cast one's own ballot; a secret ballot is shown back for review before it is cast."""
     room = meeting_access(request, meeting_id, Action.TAKE_PART)
     decision = Decision.objects.filter(meeting=room.meeting, pk=decision_id).first()
-    ballot = _ballot(request)
-    for_member = None
-    if request.POST.get("for_membership") and room.attendee is not None:
-        # Only a proxy this person carries; anything else is refused by the action below.
-        for_member = (
-            room.attendee.proxies_held.filter(
-                absent_member_id=row_id(request.POST["for_membership"])
-            )
-            .select_related("absent_member")
-            .first()
-        )
-        if for_member is None:
-            return _vote_answer(request, room, gettext("You don't hold that member's proxy."))
-        for_member = for_member.absent_member
-    if decision is not None and decision.secret and request.POST.get("confirm") != "1":
+    if decision is None:
+        return _vote_answer(request, room, gettext("That decision is not part of this meeting."))
+    form = BallotForm(request.POST, decision=decision, voter=room.attendee)
+    if not form.is_valid():
+        return _vote_answer(request, room, form_errors(form), status=INVALID)
+    for_member = form.cleaned_data["for_membership"]
+    if decision.secret and not form.cleaned_data["confirm"]:
         context = {
             "meeting": room.meeting,
             "decision": decision,
             "for_member": for_member,
-            "ballot": ballot,
-            "labels": {str(o.pk): o.label for o in decision.options.all()},
+            "ballot": form.choice,
+            "picked": form.picked(),
         }
         template = "assembly/room/ballot_review.html"
         if request.htmx:
@@ -152,7 +124,7 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
         return render(request, "assembly/room/ballot_review_page.html", context)
     # A phone that lost the answer to its ballot sends it again with the same operation key:
     # it gets the answer it missed, and the ballot is not cast twice (nor refused as a repeat).
-    done_key = _operation_key(request, room, decision_id)
+    done_key = _operation_key(room, decision_id, form.cleaned_data["op"])
     if done_key and cache.get(done_key):
         return _vote_answer(request, room, None)
     error = None
@@ -160,7 +132,7 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
         actions.decisions.cast(
             decision_id=decision_id,
             attendee=room.attendee,
-            choice=ballot,
+            choice=form.choice,
             for_membership_id=for_member.pk if for_member else None,
         )
     except actions.ActionError as refused:
@@ -172,19 +144,19 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
 
 
 OPERATION_MEMORY = 30 * 60  # seconds a ballot's operation key is remembered
-_OPERATION = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
-def _operation_key(request: HttpRequest, room, decision_id: int) -> str | None:
+def _operation_key(room: Access, decision_id: int, op: str) -> str | None:
     """The cache key of this ballot's operation, from the phone's random `op` (if any). It says
     that a ballot went through, never what it held."""
-    op = request.POST.get("op", "")
-    if room.attendee is None or not _OPERATION.fullmatch(op):
+    if room.attendee is None or not op:
         return None
     return f"op:{room.attendee.pk}:{decision_id}:{op}"
 
 
-def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:
+def _vote_answer(
+    request: HttpRequest, room: Access, error: str | None, *, status: int = REFUSED
+) -> HttpResponse:
     """The answer to a vote: the person's own part again, and the error if it was refused."""
     meeting_id = room.meeting.pk
     language = get_language()
@@ -198,7 +170,7 @@ def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:
     html = render_personal(attendee, language)
     html += render_parts(attendee.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
     html += render_to_string("assembly/room/ballot_review_empty.html")
-    return HttpResponse(html + flash(error), status=REFUSED if error else 200)
+    return HttpResponse(html + flash(error), status=status if error else 200)
 
 
 @require_POST
@@ -206,16 +178,23 @@ def _vote_answer(request: HttpRequest, room, error: str | None) -> HttpResponse:
 def assisted_vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """The secretary records the vote of a present member who has no device."""
     room = meeting_access(request, meeting_id, Action.MANAGE_ATTENDANCE)
-    attendee = room.meeting.attendees.filter(pk=row_id(request.POST.get("attendee"))).first()
+    back = redirect("assembly:meeting-attendance", meeting_id=meeting_id)
+    decision = room.meeting.decisions.filter(pk=decision_id).first()
+    if decision is None:
+        messages.error(request, gettext("That decision is not part of this meeting."))
+        return back
+    form = AssistedBallotForm(request.POST, decision=decision)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return back
+    attendee = form.cleaned_data["attendee"]
     try:
-        if attendee is None:
-            raise actions.ActionError(gettext("That person is not in this meeting."))
         actions.decisions.cast(
             decision_id=decision_id,
             attendee=attendee,
-            choice=_ballot(request),
+            choice=form.choice,
             assisted_by=request.user,
-            asked_in_person=request.POST.get("asked_in_person") == "1",
+            asked_in_person=form.cleaned_data["asked_in_person"],
         )
     except actions.ActionError as refused:
         messages.error(request, str(refused))
@@ -224,4 +203,4 @@ def assisted_vote(request: HttpRequest, meeting_id: int, decision_id: int) -> Ht
             request,
             gettext("The vote of %(name)s is recorded.") % {"name": attendee.display_name},
         )
-    return redirect("assembly:meeting-attendance", meeting_id=meeting_id)
+    return back

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -34,6 +35,14 @@ def row_id(text: str | None) -> int:
     """A row id sent by a form; anything else (hostile or empty) is 0, which matches nothing."""
     text = text or ""
     return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
+
+
+def form_errors(form: forms.BaseForm) -> str:
+    """What to fix in a form, in one line for the message area (each message once)."""
+    said: list[str] = []
+    for errors in form.errors.values():
+        said.extend(str(error) for error in errors if str(error) not in said)
+    return " ".join(said)
 
 
 def flash(error: str | None = None, *, notice: str | None = None) -> str:
@@ -67,14 +76,21 @@ def run(
     meeting_id: int,
     act: Callable[[Meeting], object],
     action: Action = Action.RUN_MEETING,
+    *,
+    form: forms.BaseForm | None = None,
 ) -> HttpResponse:
-    """Take a facilitator's action; answer htmx with the console's fresh parts, else redirect."""
+    """Take a facilitator's action (once its `form`, if any, is valid: else INVALID with what to
+    fix); answer htmx with the console's fresh parts, else redirect."""
     meeting = meeting_access(request, meeting_id, action).meeting
     error = None
-    try:
-        act(meeting)
-    except actions.ActionError as refused:
-        error = str(refused)
+    status = 200
+    if form is not None and not form.is_valid():
+        error, status = form_errors(form), INVALID
+    else:
+        try:
+            act(meeting)
+        except actions.ActionError as refused:
+            error, status = str(refused), REFUSED
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -82,7 +98,7 @@ def run(
             local_url(request, request.POST.get("next", ""))
             or reverse("assembly:meeting-console", args=[meeting.pk])
         )
-    return HttpResponse(console_parts(meeting) + flash(error), status=REFUSED if error else 200)
+    return HttpResponse(console_parts(meeting) + flash(error), status=status)
 
 
 def take_part(
