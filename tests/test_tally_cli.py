@@ -133,3 +133,51 @@ def test_cli_missing_file_and_bad_config_exit_2(tmp_path: Path) -> None:
     bad = run(ballots, "--config", config)
     assert bad.returncode == 2
     assert "overvoteRule" in bad.stderr and str(config) in bad.stderr
+
+
+# --- Strange counts: each stops with status 2 and says why; none passes for a normal count. ---
+
+
+def test_cli_refuses_zero_seats_rather_than_count_one(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1,choice2\n3,A,B\n2,B,A\n")
+    done = run(path, "--seats", "0")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "--seats must be at least 1, not 0" in done.stderr
+
+
+def test_cli_every_ballot_exhausted_gives_no_winner_and_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1,choice2\n3,undervote,undervote\n2,overvote,A\n")
+    done = run(path, "--candidates", "A,B")
+    assert done.returncode == 2
+    assert "no winner: every ballot is blank or exhausted (5 ballots" in done.stderr
+    data = json.loads(done.stdout)  # the result is still shown, with its reason
+    assert data["winners"] == []
+    assert "no_valid_ballots" in data["reasons"]
+    assert data["rounds"][0]["exhausted_by"]["overvote"] == "2"
+
+
+@pytest.mark.parametrize("method", ["stv", "scottish"])
+def test_cli_stv_with_more_seats_than_candidates_says_seats_went_unfilled(
+    tmp_path: Path, method: str
+) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1,choice2\n3,A,B\n2,B,A\n")
+    done = run(path, "--seats", "5", "--method", method)
+    assert done.returncode == 2
+    assert "only 2 of 5 seats filled: 3 not filled" in done.stderr
+    data = json.loads(done.stdout)
+    assert sorted(data["winners"]) == ["A", "B"]
+    assert data["unfilled_seats"] == 3
+    assert "seats_unfilled" in data["reasons"]
+
+
+def test_cli_missing_file_names_the_file_not_a_line_0(tmp_path: Path) -> None:
+    done = run(tmp_path / "nope.csv")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"python -m assembly.tally: error: {tmp_path / 'nope.csv'}: cannot read file: "
+        "No such file or directory"
+    )

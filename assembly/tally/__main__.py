@@ -1,6 +1,8 @@
 """Command line: count a ballot file and print the result as JSON or as a round table.
 
-Exit status: 0 counted, 2 bad input or options (one error line on stderr naming file and line).
+Exit status: 0 counted, 2 bad input or options (one error line on stderr naming file and line),
+or a count that could not fill its seats (no valid ballots, too few candidates): the result is
+printed and one error line on stderr says why.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from .ballots import BallotFileError, Election, read_ballot_file, read_candidate
 from .choice import approval, borda, plurality
 from .rctab import ConfigError, RctabContest, load_rctab_config
 from .rcv import RcvRules, count_rcv
-from .results import Result, format_number
+from .results import NO_VALID_BALLOTS, SEATS_UNFILLED, Result, format_number
 from .schulze import schulze
 from .scottish import scottish_stv
 
@@ -170,9 +172,9 @@ def _load(args: argparse.Namespace) -> tuple[Election, RctabContest | None]:
 
 def count(args: argparse.Namespace) -> Result:
     election, contest = _load(args)
+    if args.seats is not None and args.seats < 1:
+        raise UsageError(f"--seats must be at least 1, not {args.seats}")
     seats = args.seats or (contest.rules.seats if contest else None) or election.seats or 1
-    if seats < 1:
-        raise UsageError("--seats must be at least 1")
     method = args.method or ("irv" if seats == 1 else "stv")
     candidates = list(election.candidates)
     try:
@@ -261,6 +263,21 @@ def render_table(result: Result) -> str:
     return "\n".join(lines)
 
 
+def problem_message(result: Result) -> str | None:
+    """One line saying why a count did not fill what it was asked to, or None when it did."""
+    if NO_VALID_BALLOTS in result.problems:
+        return (
+            f"no winner: every ballot is blank or exhausted ({result.total_ballots} ballots, "
+            "none with a usable preference)"
+        )
+    if SEATS_UNFILLED in result.problems:
+        return (
+            f"only {len(result.winners)} of {result.seats} seats filled: "
+            f"{result.unfilled_seats} not filled, too few candidates could be elected"
+        )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -273,6 +290,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(render_table(result) if args.format == "table" else result.to_json())
     except BrokenPipeError:  # e.g. piped into `head`; the reader has what it wanted
         sys.stderr.close()
+        return 0
+    problem = problem_message(result)
+    if problem:
+        # The result is printed (it shows why), but a script must not take it for a full count.
+        print(f"{parser.prog}: error: {problem}", file=sys.stderr)
+        return 2
     return 0
 
 

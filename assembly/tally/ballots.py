@@ -70,13 +70,18 @@ class Election:
 
 
 class BallotFileError(ValueError):
-    """A ballot file could not be read; str() is one line: 'file:line: problem'."""
+    """A ballot file could not be read; str() is one line: 'file:line: problem'.
 
-    def __init__(self, path: str | Path, line: int, message: str) -> None:
+    `line` is None when the problem is the file as a whole (missing, unreadable): then the
+    message names only the file.
+    """
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
         self.path = str(path)
         self.line = line
         self.message = message
-        super().__init__(f"{self.path}:{line}: {message}")
+        where = self.path if line is None else f"{self.path}:{line}"
+        super().__init__(f"{where}: {message}")
 
 
 def aggregate(ballots: Iterable[Ballot]) -> list[Ballot]:
@@ -91,7 +96,8 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise BallotFileError(path, 0, f"cannot read file: {exc.strerror or exc}") from exc
+        reason = exc.strerror or str(exc)
+        raise BallotFileError(path, None, f"cannot read file: {reason}") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .ballots import OVERVOTE, WRITE_IN, Ballot
-from .results import Result, Round, TieBreak
+from .results import Result, Round, TieBreak, explain_outcome
 
 TiebreakMode = Literal["candidate_order", "previous_round", "lot"]
 OvervoteRule = Literal["exhaust", "skip"]
@@ -326,6 +326,11 @@ def count_rcv(
         seats_left = rules.seats - len(winners)
         continuing = sorted(tally, key=lambda c: (-tally[c], order_rank[c]))
         uwi_live = state.write_in is not None and tally.get(state.write_in, 0) > 0
+        # No vote at all in round 1 (every ballot blank or exhausted): nobody can be elected,
+        # not even by a tie-break among candidates with nothing.
+        no_votes = number == 1 and active == 0
+        if no_votes:
+            seats_left = 0
         if seats_left > 0 and not uwi_live:
             if len(continuing) <= seats_left:
                 elected = list(continuing)
@@ -377,7 +382,7 @@ def count_rcv(
                     state.release(w)
             else:
                 kept.update({w: tally[w] for w in elected})
-        elif len(winners) < rules.seats:
+        elif len(winners) < rules.seats and not no_votes:
             if uwi_live:
                 eliminated = [state.write_in]  # type: ignore[list-item]
                 reasons.append("write_ins_eliminated")
@@ -423,6 +428,8 @@ def count_rcv(
                 "reasons": reasons,
             }
         )
+        if no_votes:
+            break
         seats_filled = len(winners) >= rules.seats
         if seats_filled and not (rules.seats > 1 and elected):
             break
@@ -453,7 +460,7 @@ def count_rcv(
     rule_data = asdict(rules)
     if permutation != tuple(names):
         rule_data["lot_order"] = list(permutation)
-    return Result(
+    result = Result(
         method="irv" if rules.seats == 1 else "stv_rctab",
         candidates=tuple(names),
         winners=tuple(names[w] for w in winners),
@@ -464,6 +471,7 @@ def count_rcv(
         quota=state.dec(threshold) if rules.seats > 1 else None,
         rules=rule_data,
     )
+    return explain_outcome(result, sum(history[0].values()) if history else 0)
 
 
 def _batch(tally: Mapping[int, int], order_rank: Mapping[int, int]) -> list[int]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from .ballots import OVERVOTE, Ballot
-from .results import Result, Round
+from .results import Result, Round, explain_outcome
 
 
 def schulze(
@@ -75,7 +75,7 @@ def schulze(
         remaining = [c for c in remaining if c not in tier]
     winners: list[str] = []
     tied: list[str] = []
-    for tier in tiers:
+    for tier in tiers if total > blank else ():
         room = seats - len(winners)
         if room <= 0:
             break
@@ -93,7 +93,7 @@ def schulze(
         elected=tuple(winners),
         reasons=("tie",) if tied else (),
     )
-    return Result(
+    result = Result(
         method="schulze",
         candidates=tuple(names),
         winners=tuple(winners),
@@ -110,3 +110,4 @@ def schulze(
         rules={"link_strength": "winning_votes", "seats": seats},
         reasons=("tie",) if tied else (),
     )
+    return explain_outcome(result, total - blank)

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from .ballots import OVERVOTE, WRITE_IN, Ballot
 from .rcv import lot_order
-from .results import Result, Round, TieBreak
+from .results import Result, Round, TieBreak, explain_outcome
 
 PLACES = 5
 SCALE = 10**PLACES
@@ -166,8 +166,8 @@ def scottish_stv(
             elected.append(c)
             pending.append(c)
         seats_left = seats - len(elected)
-        complete = seats_left <= 0 or len(hopeful) <= seats_left
-        if complete and 0 < len(hopeful) <= seats_left:
+        complete = seats_left <= 0 or len(hopeful) <= seats_left or not valid
+        if complete and valid and 0 < len(hopeful) <= seats_left:
             rest = sorted(hopeful, key=lambda c: (-vote[c], lot_rank[c]))
             for c in rest:
                 hopeful.discard(c)
@@ -236,7 +236,7 @@ def scottish_stv(
         )
         if complete:
             break
-    return Result(
+    result = Result(
         method="stv_scottish",
         candidates=tuple(names),
         winners=tuple(names[c] for c in elected),
@@ -252,3 +252,4 @@ def scottish_stv(
             "withdrawn": list(withdrawn),
         },
     )
+    return explain_outcome(result, valid)
