@@ -181,3 +181,34 @@ def test_cli_missing_file_names_the_file_not_a_line_0(tmp_path: Path) -> None:
         f"python -m assembly.tally: error: {tmp_path / 'nope.csv'}: cannot read file: "
         "No such file or directory"
     )
+
+
+def need_case(name: str) -> Path:
+    folder = REFERENCE / name
+    if not folder.is_dir():
+        pytest.skip(f"reference data not available: {folder}")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "third"),
+    [(("--method", "meek"), "Y"), (("--method", "meek", "--meek-rule", "guarded"), "X")],
+)
+def test_cli_counts_meek_under_either_rule(args: tuple[str, ...], third: str) -> None:
+    blt = need_case("09_votingmatters12_meek_wigm") / "SC-Vm-12.blt"
+    done = run(blt, *args)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["winners"] == ["A", "B", third]
+    assert data["rounds"][1]["keep_factors"].keys() == {"A", "B"}
+    table = run(blt, *args, "--format", "table")
+    assert "keep values A 0.9997497" in table.stdout
+
+
+def test_cli_counts_wigm() -> None:
+    blt = need_case("09_votingmatters12_meek_wigm") / "SC-Vm-12.blt"
+    done = run(blt, "--method", "wigm")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["winners"] == ["A", "B", "X"]
+    assert data["rounds"][-1]["tally"]["X"] == "667.167082917083"

@@ -15,13 +15,25 @@ from pathlib import Path
 
 from .ballots import BallotFileError, Election, read_ballot_file, read_candidate_columns_csv
 from .choice import approval, borda, plurality
+from .meek import meek_stv
 from .rctab import ConfigError, RctabContest, load_rctab_config
 from .rcv import RcvRules, count_rcv
 from .results import NO_VALID_BALLOTS, SEATS_UNFILLED, Result, format_number
 from .schulze import schulze
 from .scottish import scottish_stv
+from .wigm import wigm_stv
 
-METHODS = ("irv", "stv", "scottish", "schulze", "plurality", "approval", "borda")
+METHODS = (
+    "irv",
+    "stv",
+    "scottish",
+    "meek",
+    "wigm",
+    "schulze",
+    "plurality",
+    "approval",
+    "borda",
+)
 
 
 class UsageError(Exception):
@@ -55,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--method",
         choices=METHODS,
         help="counting method (default: irv for one seat, stv for several; rcv with --config)",
+    )
+    parser.add_argument(
+        "--meek-rule",
+        choices=("prf", "guarded"),
+        default="prf",
+        help="Meek STV rule: prf, the PR Foundation's reference rule (9 decimals, omega "
+        "10^-6); guarded, droop's guarded Meek (18+9 decimals, omega 10^-9, batch defeats) "
+        "(default: prf)",
     )
     parser.add_argument("--seats", type=int, help="seats to fill (default: 1, or the BLT's)")
     parser.add_argument(
@@ -200,6 +220,19 @@ def count(args: argparse.Namespace) -> Result:
                 seed=args.seed,
                 withdrawn=election.withdrawn,
             )
+        if method == "meek":
+            return meek_stv(
+                election.ballots,
+                seats,
+                candidates,
+                rule=args.meek_rule,
+                seed=args.seed,
+                withdrawn=election.withdrawn,
+            )
+        if method == "wigm":
+            return wigm_stv(
+                election.ballots, seats, candidates, seed=args.seed, withdrawn=election.withdrawn
+            )
         if method == "schulze":
             return schulze(election.ballots, candidates, seats=seats)
         if method == "plurality":
@@ -254,6 +287,13 @@ def render_table(result: Result) -> str:
             actions.append("eliminated " + ", ".join(r.eliminated))
         for tb in r.tiebreaks:
             actions.append(f"tie {', '.join(tb.candidates)} -> {tb.selected} by {tb.rule}")
+        if r.iterations:
+            keeps = ", ".join(f"{n} {format_number(v)}" for n, v in r.keep_factors.items())
+            surplus = format_number(r.surplus) if r.surplus is not None else "0"
+            actions.append(
+                f"{r.iterations} iteration(s), stopped by {r.stop}, surplus {surplus}"
+                + (f", keep values {keeps}" if keeps else "")
+            )
         if actions:
             lines.append(f"Round {r.number}: " + "; ".join(actions))
     winners = ", ".join(result.winners) if result.winners else "none"

@@ -96,9 +96,17 @@ class Round:
     surplus_transferred: str | None = None
     tiebreaks: tuple[TieBreak, ...] = ()
     reasons: tuple[str, ...] = ()  # codes such as "batch_elimination", "remaining_elected"
+    # Meek STV only: how the round's iteration went. `keep_factors` is each elected
+    # candidate's keep value after the round's last iteration, `iterations` how many vote
+    # distributions the round took, `surplus` the total surplus left, `stop` why it stopped
+    # ("elected", "omega", "stable" or "batch").
+    keep_factors: Mapping[str, Decimal] = field(default_factory=dict)
+    iterations: int = 0
+    surplus: Decimal | None = None
+    stop: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "round": self.number,
             "tally": _jsonable(self.tally),
             "threshold": None if self.threshold is None else format_number(self.threshold),
@@ -112,6 +120,12 @@ class Round:
             "tiebreaks": [t.to_dict() for t in self.tiebreaks],
             "reasons": list(self.reasons),
         }
+        if self.iterations:
+            data["iterations"] = self.iterations
+            data["keep_factors"] = _jsonable(self.keep_factors)
+            data["surplus"] = None if self.surplus is None else format_number(self.surplus)
+            data["stop"] = self.stop
+        return data
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from .ballots import OVERVOTE, WRITE_IN, Ballot
-from .rcv import lot_order
+from .ballots import Ballot
 from .results import Result, Round, TieBreak, explain_outcome
+from .stvbase import read_rankings
 
 PLACES = 5
 SCALE = 10**PLACES
@@ -51,54 +51,15 @@ def scottish_stv(
     read from it or after it); repeated candidates are ignored. Ballots with no usable first
     preference are not valid and do not count towards the quota.
     """
-    if seats < 1:
-        raise ValueError("seats must be at least 1")
-    ballots = list(ballots)
-    names: list[str] = list(candidates) if candidates is not None else []
-    known = set(names)
-    for ballot in ballots:
-        for mark in ballot.ranking:
-            if mark is None or mark == OVERVOTE or mark in known:
-                continue
-            if candidates is not None:
-                raise ValueError(f"ballot names unknown candidate {mark!r}")
-            if mark == WRITE_IN:
-                raise ValueError("Scottish STV has no undeclared write-ins")
-            known.add(mark)
-            names.append(mark)
-    index = {n: i for i, n in enumerate(names)}
-    if seed is not None:
-        lot = lot_order(names, seed)
-    else:
-        lot = tuple(tie_order) if tie_order is not None else tuple(names)
-        if sorted(lot) != sorted(names):
-            raise ValueError("tie_order must list every candidate once")
-    lot_rank = {index[n]: i for i, n in enumerate(lot)}
-    for name in withdrawn:
-        if name not in index:
-            raise ValueError(f"withdrawn candidate {name!r} is not a candidate")
-    out = {index[n] for n in withdrawn}
-
-    groups: dict[tuple[int, ...], int] = {}
-    total = 0
-    blank = 0
-    for ballot in ballots:
-        total += ballot.count
-        seq: list[int] = []
-        for mark in ballot.ranking:
-            if mark is None:
-                continue
-            if mark == OVERVOTE:
-                break
-            c = index[mark]
-            if c not in seq and c not in out:
-                seq.append(c)
-        if not seq:
-            blank += ballot.count
-            continue
-        groups[tuple(seq)] = groups.get(tuple(seq), 0) + ballot.count
-    seqs = list(groups)
-    counts = list(groups.values())
+    ranked = read_rankings(ballots, seats, candidates, tie_order, seed, withdrawn, "Scottish STV")
+    names = list(ranked.names)
+    lot = ranked.lot
+    lot_rank = ranked.lot_rank
+    out = ranked.withdrawn
+    seqs = list(ranked.sequences)
+    counts = list(ranked.counts)
+    total = ranked.total
+    blank = ranked.blank
     valid = total - blank
     quota = (valid // (seats + 1) + 1) * SCALE
 
