@@ -12,6 +12,10 @@ Methods and the rules implemented (each module's docstring states them precisely
 * Instant-runoff and STV by RCTab's rules (`irv`, `stv`, `count_rcv`): simultaneous election,
   surplus fractions truncated to 4 decimals, batch elimination, undeclared write-ins, overvote
   and skipped-rank rules, tie-breaks by candidate order, previous rounds or a seeded lot.
+* Ties left to the room (`ties`): under the rule "ask" a count stops at a tie with
+  TieBreakNeeded (who is tied, for what, in which round); the caller decides - a person names
+  one, or `draw_lot` draws one with a seed everyone sees - and counts again with the choices
+  so far. IRV/STV (also after previous rounds), Scottish, Meek and WIGM all accept it.
 * Scottish STV (`scottish_stv`): the Scottish Local Government Elections Order 2007 - Droop
   quota, highest surplus first, 5 decimals truncated, one exclusion at a time, look-back
   tie-break then lot.
@@ -65,6 +69,7 @@ from .rcv import RcvRules, count_rcv, irv, lot_order, stv
 from .results import Result, Round, TieBreak, format_number
 from .schulze import schulze
 from .scottish import scottish_stv
+from .ties import TieBreakNeeded, TieChoice, draw_lot
 from .wigm import wigm_stv
 
 IMPLEMENTED_RULES = (
@@ -102,12 +107,15 @@ __all__ = [
     "ScoreBallot",
     "Threshold",
     "TieBreak",
+    "TieBreakNeeded",
+    "TieChoice",
     "aggregate",
     "approval",
     "borda",
     "consensus",
     "count_rcv",
     "decide",
+    "draw_lot",
     "format_number",
     "irv",
     "load_rctab_config",

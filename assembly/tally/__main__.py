@@ -21,8 +21,10 @@ from .rcv import RcvRules, count_rcv
 from .results import NO_VALID_BALLOTS, SEATS_UNFILLED, Result, format_number
 from .schulze import schulze
 from .scottish import scottish_stv
+from .ties import TieBreakNeeded
 from .wigm import wigm_stv
 
+TIE_RULES = ("candidate_order", "previous_round", "lot", "ask")
 METHODS = (
     "irv",
     "stv",
@@ -83,15 +85,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="declared candidates, comma-separated, in order; names outside it are errors",
     )
     parser.add_argument(
+        "--tie-break",
         "--tiebreak",
-        choices=("candidate_order", "previous_round", "lot"),
-        help="IRV/STV tie-break: candidate order (latest listed loses), previous round "
-        "counts, or a lot seeded by --seed (default: candidate_order)",
+        dest="tiebreak",
+        choices=TIE_RULES,
+        help="how ties are broken: candidate_order (IRV/STV: the latest listed loses, the "
+        "earliest listed wins; Meek/WIGM: the earliest listed is picked, as droop does), "
+        "previous_round (IRV/STV: the counts of the latest earlier round where the tied "
+        "differ; Scottish STV always looks back first), lot (a shuffle seeded by --seed, "
+        "shown in the result), or ask (stop with status 2 naming the tied candidates; "
+        "decide with --choose). Default: candidate_order; Scottish STV: prior stages, then "
+        "the candidate order (or --seed's lot). Plurality, approval, Borda and Schulze report "
+        "an undecided tie instead (approval, plurality and Borda draw a lot with --seed)",
     )
     parser.add_argument(
         "--tiebreak-fallback",
-        choices=("candidate_order", "lot"),
+        choices=("candidate_order", "lot", "ask"),
         help="what previous_round falls back to when earlier rounds tie too",
+    )
+    parser.add_argument(
+        "--choose",
+        action="append",
+        metavar="NAME",
+        default=[],
+        help="with --tie-break ask (or fallback ask): the candidate picked at a tie; repeat "
+        "for each tie, in the order the count meets them",
     )
     parser.add_argument(
         "--seed", type=int, help="seed of the lot (tie-breaks by lot; Scottish STV's lot)"
@@ -190,6 +208,16 @@ def _load(args: argparse.Namespace) -> tuple[Election, RctabContest | None]:
     )
 
 
+def _droop_ties(args: argparse.Namespace, method: str) -> dict[str, object]:
+    """Tie options for the droop-family counts (Scottish, Meek, WIGM)."""
+    rule = args.tiebreak
+    if rule == "previous_round" and method != "scottish":
+        raise UsageError(f"{method} breaks ties by candidate_order, lot or ask")
+    if rule == "lot" and args.seed is None:
+        raise UsageError("a tie-break by lot needs an explicit --seed")
+    return {"seed": args.seed, "ask_ties": rule == "ask", "choices": args.choose}
+
+
 def count(args: argparse.Namespace) -> Result:
     election, contest = _load(args)
     if args.seats is not None and args.seats < 1:
@@ -210,29 +238,33 @@ def count(args: argparse.Namespace) -> Result:
                 write_ins = True
             excluded = list(contest.excluded) if contest else list(election.withdrawn)
             return count_rcv(
-                election.ballots, candidates, rules, write_ins=write_ins, excluded=excluded
-            )
-        if method == "scottish":
-            return scottish_stv(
                 election.ballots,
-                seats,
                 candidates,
-                seed=args.seed,
-                withdrawn=election.withdrawn,
+                rules,
+                write_ins=write_ins,
+                excluded=excluded,
+                choices=args.choose,
             )
-        if method == "meek":
-            return meek_stv(
-                election.ballots,
-                seats,
-                candidates,
-                rule=args.meek_rule,
-                seed=args.seed,
-                withdrawn=election.withdrawn,
-            )
-        if method == "wigm":
+        if method in ("scottish", "meek", "wigm"):
+            options = _droop_ties(args, method)
+            if method == "scottish":
+                return scottish_stv(
+                    election.ballots, seats, candidates, withdrawn=election.withdrawn, **options
+                )
+            if method == "meek":
+                return meek_stv(
+                    election.ballots,
+                    seats,
+                    candidates,
+                    rule=args.meek_rule,
+                    withdrawn=election.withdrawn,
+                    **options,
+                )
             return wigm_stv(
-                election.ballots, seats, candidates, seed=args.seed, withdrawn=election.withdrawn
+                election.ballots, seats, candidates, withdrawn=election.withdrawn, **options
             )
+        if args.tiebreak not in (None, "lot") or args.choose:
+            raise UsageError(f"--tie-break {args.tiebreak} does not apply to {method}")
         if method == "schulze":
             return schulze(election.ballots, candidates, seats=seats)
         if method == "plurality":
@@ -325,6 +357,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = count(args)
     except (BallotFileError, ConfigError, UsageError) as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except TieBreakNeeded as tie:
+        print(
+            f"{parser.prog}: error: {tie}: name the one picked with --choose "
+            f"(one --choose per tie, in order; {tie.position} given so far)",
+            file=sys.stderr,
+        )
         return 2
     try:
         print(render_table(result) if args.format == "table" else result.to_json())

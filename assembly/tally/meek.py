@@ -47,6 +47,7 @@ from typing import Literal
 from .ballots import Ballot
 from .results import Result, Round, TieBreak, explain_outcome
 from .stvbase import RankedCount, read_rankings
+from .ties import TieChoice, TieChooser
 
 MeekRule = Literal["prf", "guarded"]
 
@@ -195,8 +196,13 @@ def meek_stv(
     tie_order: Sequence[str] | None = None,
     seed: int | None = None,
     withdrawn: Sequence[str] = (),
+    ask_ties: bool = False,
+    choices: Sequence[TieChoice | str] = (),
 ) -> Result:
-    """Count ranked ballots by Meek STV under `rule` ("prf" or "guarded"); see the module."""
+    """Count ranked ballots by Meek STV under `rule` ("prf" or "guarded"); see the module.
+
+    With `ask_ties` a tie for defeat raises ties.TieBreakNeeded unless `choices` answers it.
+    """
     if rule not in RULES:
         raise ValueError(f"unknown Meek rule {rule!r}; choose one of {', '.join(RULES)}")
     arith = RULES[rule]
@@ -206,6 +212,7 @@ def meek_stv(
     cmp = arith.cmp
     one = arith.scale
     rounds: list[Round] = []
+    chooser = TieChooser(choices)
     quota = 0
     defeated: list[int] = []
 
@@ -293,7 +300,11 @@ def meek_stv(
             low = min(m.vote[c] for c in m.hopeful)
             tied = m.by_tie_order(c for c in m.hopeful if cmp(low + surplus, m.vote[c]) >= 0)
             out = [tied[0]]
-            if len(tied) > 1:
+            if len(tied) > 1 and ask_ties:
+                tb = chooser.take(tuple(names[c] for c in tied), "eliminate", number)
+                out = [names.index(tb.selected)]
+                tiebreaks.append(tb)
+            elif len(tied) > 1:
                 tiebreaks.append(
                     TieBreak(
                         tuple(names[c] for c in tied),
@@ -341,6 +352,7 @@ def meek_stv(
             None,
             reasons=reasons,
         )
+    chooser.check_all_used()
     result = Result(
         method=f"stv_meek_{rule}",
         candidates=names,

@@ -58,17 +58,21 @@ class TieBreak:
     candidates: tuple[str, ...]
     selected: str
     purpose: str  # "eliminate", "elect" or "transfer_first"
-    rule: str  # "candidate_order", "previous_round", "prior_stage", "lot"
+    rule: str  # "candidate_order", "previous_round", "prior_stage", "lot", "chosen"
     decided_at_round: int | None = None  # the earlier round whose counts decided it, if any
+    seed: int | None = None  # a lot drawn for this tie alone (ties.draw_lot): its seed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "candidates": list(self.candidates),
             "selected": self.selected,
             "purpose": self.purpose,
             "rule": self.rule,
             "decided_at_round": self.decided_at_round,
         }
+        if self.seed is not None:
+            data["seed"] = self.seed
+        return data
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from decimal import Decimal
 from .ballots import Ballot
 from .results import Result, Round, TieBreak, explain_outcome
 from .stvbase import read_rankings
+from .ties import TieChoice, TieChooser
 
 PLACES = 5
 SCALE = 10**PLACES
@@ -44,8 +45,13 @@ def scottish_stv(
     tie_order: Sequence[str] | None = None,
     seed: int | None = None,
     withdrawn: Sequence[str] = (),
+    ask_ties: bool = False,
+    choices: Sequence[TieChoice | str] = (),
 ) -> Result:
     """Count ranked ballots by Scottish STV; returns every stage as a Round.
+
+    With `ask_ties`, a tie the earlier stages do not split is not decided by the lot order:
+    the count raises ties.TieBreakNeeded unless `choices` (made so far, in order) answers it.
 
     Skipped ranks are passed over; an overvoted rank ends the ballot (no preference can be
     read from it or after it); repeated candidates are ignored. Ballots with no usable first
@@ -76,6 +82,7 @@ def scottish_stv(
         held[seq[0]].append(g)
         vote[seq[0]] += counts[g] * SCALE
 
+    chooser = TieChooser(choices)
     history: list[dict[int, int]] = []
     rounds: list[Round] = []
 
@@ -91,6 +98,10 @@ def scottish_stv(
             if len(remaining) == 1:
                 chosen = remaining[0]
                 return chosen, TieBreak(label, names[chosen], purpose, "prior_stage", stage + 1)
+        if ask_ties:
+            ordered = sorted(remaining, key=lambda c: lot_rank[c])
+            tb = chooser.take(tuple(names[c] for c in ordered), purpose, len(history))
+            return names.index(tb.selected), tb
         chosen = min(remaining, key=lambda c: lot_rank[c])
         return chosen, TieBreak(label, names[chosen], purpose, "lot")
 
@@ -197,6 +208,7 @@ def scottish_stv(
         )
         if complete:
             break
+    chooser.check_all_used()
     result = Result(
         method="stv_scottish",
         candidates=tuple(names),

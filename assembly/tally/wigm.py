@@ -28,6 +28,7 @@ from fractions import Fraction
 from .ballots import Ballot
 from .results import Result, Round, TieBreak, explain_outcome
 from .stvbase import read_rankings
+from .ties import TieChoice, TieChooser
 
 
 def shown(value: Fraction, decimals: int) -> Decimal:
@@ -48,8 +49,13 @@ def wigm_stv(
     seed: int | None = None,
     withdrawn: Sequence[str] = (),
     decimals: int = 12,
+    ask_ties: bool = False,
+    choices: Sequence[TieChoice | str] = (),
 ) -> Result:
-    """Count ranked ballots by WIGM STV; each round is a Round of exact values (see module)."""
+    """Count ranked ballots by WIGM STV; each round is a Round of exact values (see module).
+
+    With `ask_ties` a tie raises ties.TieBreakNeeded unless `choices` already answers it.
+    """
     ranked = read_rankings(ballots, seats, candidates, tie_order, seed, withdrawn, "WIGM STV")
     names = ranked.names
     lot_rank = ranked.lot_rank
@@ -69,12 +75,17 @@ def wigm_stv(
         vote[seq[0]] += counts[g]
     nontransferable = Fraction(0)
     rounds: list[Round] = []
+    chooser = TieChooser(choices)
 
     def by_order(tied: Iterable[int]) -> list[int]:
         return sorted(tied, key=lambda c: lot_rank[c])
 
     def pick(tied: list[int], purpose: str, tiebreaks: list[TieBreak]) -> int:
         ordered = by_order(tied)
+        if len(ordered) > 1 and ask_ties:
+            tb = chooser.take(tuple(names[c] for c in ordered), purpose, number)
+            tiebreaks.append(tb)
+            return names.index(tb.selected)
         if len(ordered) > 1:
             label = tuple(names[c] for c in ordered)
             tiebreaks.append(TieBreak(label, names[ordered[0]], purpose, rule))
@@ -183,6 +194,7 @@ def wigm_stv(
         hopeful.clear()
         reasons = (["remaining_elected"] if won else []) + (["remaining_defeated"] if lost else [])
         record(number, snapshot, nontransferable, won, lost, reasons=reasons)
+    chooser.check_all_used()
     result = Result(
         method="stv_wigm",
         candidates=names,
