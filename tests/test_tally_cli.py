@@ -212,3 +212,69 @@ def test_cli_counts_wigm() -> None:
     data = json.loads(done.stdout)
     assert data["winners"] == ["A", "B", "X"]
     assert data["rounds"][-1]["tally"]["X"] == "667.167082917083"
+
+
+def test_cli_help_and_readme_say_which_methods_and_rules_exist_and_which_do_not() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    readme = (ROOT / "README.md").read_text()
+    for text in (done.stdout, readme):
+        for method in ("meek", "wigm", "scottish", "schulze", "score", "motion", "consensus"):
+            assert method in text
+        assert "Not implemented" in text or "not implemented" in text
+        for missing in ("ERS97", "Cambridge", "CfER", "overvote rules other than"):
+            assert missing in text, missing
+
+
+def test_cli_counts_score_ballots(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("count,Ann,Bo,Cy\n3,5,2,\n2,1,5,4\n1,,5,5\n")
+    done = run(path, "--method", "score")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["scores"] == {"Ann": "17", "Bo": "21", "Cy": "13"}
+    assert data["winners"] == ["Bo"]
+    bad = run(path, "--method", "score", "--max-score", "4")
+    assert bad.returncode == 2 and "outside 0..4" in bad.stderr
+
+
+def test_cli_decides_a_motion_against_a_threshold() -> None:
+    passed = run("--method", "motion", "--counts", "yes=12,no=5,abstain=2", "--threshold", "2/3")
+    assert passed.returncode == 0, passed.stderr
+    assert json.loads(passed.stdout)["outcome"] == "passed"  # 12 of 17 cast >= 2/3
+    failed = run(
+        "--method",
+        "motion",
+        "--counts",
+        "yes=12,no=5",
+        "--threshold",
+        "2/3",
+        "--base",
+        "present",
+        "--present",
+        "20",
+    )
+    data = json.loads(failed.stdout)
+    assert (data["outcome"], data["required"]) == ("failed", "14")
+    table = run("--method", "motion", "--counts", "yes=3,no=3", "--format", "table")
+    assert "motion: failed" in table.stdout and "tie" in table.stdout
+    bad = run("--method", "motion", "--counts", "yes=many")
+    assert bad.returncode == 2 and "--counts" in bad.stderr
+
+
+def test_cli_decides_consensus_with_a_fallback_vote() -> None:
+    blocked = run("--method", "consensus", "--counts", "agree=10,block=1")
+    assert json.loads(blocked.stdout)["outcome"] == "blocked"
+    rescued = run(
+        "--method",
+        "consensus",
+        "--counts",
+        "agree=10,block=1",
+        "--fallback",
+        "two_thirds",
+        "--fallback-votes",
+        "yes=9,no=2",
+    )
+    data = json.loads(rescued.stdout)
+    assert (data["outcome"], data["consensus_outcome"]) == ("passed", "blocked")
+    assert data["fallback"]["threshold"]["name"] == "two_thirds"

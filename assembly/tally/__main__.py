@@ -8,13 +8,23 @@ printed and one error line on stderr says why.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
-from .ballots import BallotFileError, Election, read_ballot_file, read_candidate_columns_csv
-from .choice import approval, borda, plurality
+from .ballots import (
+    BallotFileError,
+    Election,
+    read_ballot_file,
+    read_candidate_columns_csv,
+    read_score_csv,
+)
+from .choice import ScoreBallot, approval, borda, plurality, score
+from .consensus import RESPONSES, ConsensusResult, ConsensusRules, consensus
+from .majority import Decision, decide, parse_threshold
 from .meek import meek_stv
 from .rctab import ConfigError, RctabContest, load_rctab_config
 from .rcv import RcvRules, count_rcv
@@ -35,7 +45,44 @@ METHODS = (
     "plurality",
     "approval",
     "borda",
+    "score",
+    "motion",
+    "consensus",
 )
+COUNT_METHODS = ("motion", "consensus")
+MOTION_KEYS = ("yes", "no", "abstain")  # counted from --counts, not from a ballot file
+
+METHODS_HELP = """\
+methods (--method):
+  irv, stv     instant-runoff and STV by RCTab's rules: threshold floor(V/(S+1))+1, all over it
+               elected at once, surplus fractions truncated (--decimals, 4), batch
+               elimination, undeclared write-ins, RCTab contest files (--config)
+  scottish     Scottish STV (2007 order): Droop quota, highest surplus first, 5 decimals
+  meek         Meek STV as droop counts it: --meek-rule prf (PR Foundation reference, 9
+               decimals) or guarded (18+9 decimals, batch defeats); keep values per round
+  wigm         weighted inclusive Gregory method, exact fractions, shown to 12 decimals
+  schulze      Schulze (winning votes), full ranking, undecided ties reported
+  plurality, approval, borda
+               one-round counts of a ranked file (first marks, every mark, Borda points)
+  score        a score file: count,<candidate>,... with a score per cell (--min-score,
+               --max-score); equal totals split by the most top scores
+  motion       yes/no/abstain from --counts against --threshold over --base, with --quorum
+  consensus    agree/reservations/stand_aside/block/abstain from --counts, with block and
+               stand-aside limits and an optional --fallback vote
+
+ballot rules: a skipped rank is passed over (--max-skipped-ranks limits it in irv/stv); an
+overvoted rank exhausts the ballot or is skipped (--overvote; Scottish, Meek and WIGM end the
+ballot there); a repeated candidate is ignored (or exhausts, --exhaust-on-duplicate).
+
+not implemented: Gregory last-parcel STV such as ERS97 or the Irish rules, Cambridge's
+random-sample transfers, CfER, Warren and OpenSTV's Meek variants, Coombs, Bucklin, Copeland,
+ranked pairs, equal rankings within a ballot, and overvote rules other than the two above
+(e.g. splitting an overvote between its candidates).
+
+exit status: 0 counted; 2 bad input or options (one error line naming file and line), a
+count that could not fill its seats (no valid ballots, too few candidates: the result is
+printed, the error line says why), or a tie left to --tie-break ask.
+"""
 
 
 class UsageError(Exception):
@@ -49,10 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Count ballots from an aggregated CSV (count,choice1,...,choiceN with the tokens "
             "undervote, overvote and UWI) or a BLT file, and print the result with every round."
         ),
-        epilog=(
-            "Rules given as flags override those of --config. Exit status 2 means bad input: "
-            "the error line names the file and line."
-        ),
+        epilog="Rules given as flags override those of --config.\n\n" + METHODS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "ballots",
@@ -148,6 +193,62 @@ def build_parser() -> argparse.ArgumentParser:
         help="show 'Undeclared Write-ins' even with no votes (default: when any ballot has UWI)",
     )
     parser.add_argument(
+        "--min-score", type=int, default=0, help="score: the lowest score (default: 0)"
+    )
+    parser.add_argument(
+        "--max-score", type=int, default=5, help="score: the highest score (default: 5)"
+    )
+    parser.add_argument(
+        "--counts",
+        metavar="KEY=N,...",
+        help="motion: yes, no, abstain; consensus: agree, reservations, stand_aside, block, "
+        "abstain (e.g. yes=12,no=5,abstain=2)",
+    )
+    parser.add_argument(
+        "--threshold",
+        default="majority",
+        help="motion: majority (more than half), two_thirds, three_quarters, four_fifths, "
+        "nine_tenths, unanimity, or a fraction such as 3/5 (met at or over it); "
+        "default: majority",
+    )
+    parser.add_argument(
+        "--base",
+        choices=("cast", "present", "members"),
+        default="cast",
+        help="motion: the threshold is a share of the votes cast (abstentions are not "
+        "votes), of the members present, or of all members (default: cast)",
+    )
+    parser.add_argument("--present", type=int, metavar="N", help="motion: members present")
+    parser.add_argument("--members", type=int, metavar="N", help="motion: all members")
+    parser.add_argument(
+        "--quorum",
+        metavar="N|A/B",
+        help="motion: members (or share of all members) who must be present; consensus: "
+        "members who must respond",
+    )
+    parser.add_argument(
+        "--blocks-to-stop",
+        type=int,
+        default=1,
+        metavar="N",
+        help="consensus: this many blocks stop the proposal (default: 1)",
+    )
+    parser.add_argument(
+        "--stand-aside-share",
+        metavar="A/B",
+        help="consensus: this share of stand-asides tables the proposal",
+    )
+    parser.add_argument(
+        "--fallback",
+        metavar="THRESHOLD",
+        help="consensus: a vote at this threshold is allowed when consensus fails",
+    )
+    parser.add_argument(
+        "--fallback-votes",
+        metavar="yes=N,no=N,abstain=N",
+        help="consensus: the fallback vote's counts, if one was held",
+    )
+    parser.add_argument(
         "--format",
         choices=("json", "table"),
         default="json",
@@ -218,7 +319,70 @@ def _droop_ties(args: argparse.Namespace, method: str) -> dict[str, object]:
     return {"seed": args.seed, "ask_ties": rule == "ask", "choices": args.choose}
 
 
+def _parse_counts(text: str | None, allowed: Sequence[str], flag: str) -> dict[str, int]:
+    counts = dict.fromkeys(allowed, 0)
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in counts or not value.strip().isdigit():
+            raise UsageError(
+                f"{flag}: expected KEY=N with KEY one of {', '.join(allowed)}, not {part!r}"
+            )
+        counts[key] = int(value)
+    return counts
+
+
+def _fraction(text: str, flag: str) -> Fraction:
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError) as exc:
+        raise UsageError(f"{flag}: {text!r} is not a number or fraction such as 1/3") from exc
+
+
+def count_decision(args: argparse.Namespace) -> Decision | ConsensusResult:
+    """A motion or a consensus proposal, from the counts on the command line."""
+    try:
+        if args.method == "motion":
+            votes = _parse_counts(args.counts, MOTION_KEYS, "--counts")
+            quorum: int | Fraction | None = None
+            if args.quorum:
+                q = _fraction(args.quorum, "--quorum")
+                quorum = int(q) if q.denominator == 1 and "/" not in args.quorum else q
+            return decide(
+                votes["yes"],
+                votes["no"],
+                votes["abstain"],
+                threshold=parse_threshold(args.threshold),
+                base=args.base,
+                present=args.present,
+                members=args.members,
+                quorum=quorum,
+            )
+        responses = _parse_counts(args.counts, RESPONSES, "--counts")
+        rules = ConsensusRules(
+            blocks_to_stop=args.blocks_to_stop,
+            stand_aside_share=(
+                _fraction(args.stand_aside_share, "--stand-aside-share")
+                if args.stand_aside_share
+                else None
+            ),
+            fallback=parse_threshold(args.fallback) if args.fallback else None,
+            quorum=int(args.quorum) if args.quorum else None,
+        )
+        fallback_votes = None
+        if args.fallback_votes:
+            v = _parse_counts(args.fallback_votes, MOTION_KEYS, "--fallback-votes")
+            fallback_votes = (v["yes"], v["no"], v["abstain"])
+        return consensus(responses, rules, fallback_votes=fallback_votes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def count(args: argparse.Namespace) -> Result:
+    if args.method == "score":
+        return count_scores(args)
     election, contest = _load(args)
     if args.seats is not None and args.seats < 1:
         raise UsageError(f"--seats must be at least 1, not {args.seats}")
@@ -274,6 +438,49 @@ def count(args: argparse.Namespace) -> Result:
         return borda(election.ballots, candidates, seats=seats, seed=args.seed)
     except ValueError as exc:
         raise UsageError(f"{election.source}: {exc}") from exc
+
+
+def count_scores(args: argparse.Namespace) -> Result:
+    if not args.ballots:
+        raise UsageError("give a score file: count,<candidate>,... with one score per cell")
+    declared = None
+    if args.candidates:
+        declared = [c.strip() for c in args.candidates.split(",") if c.strip()]
+    names, rows = read_score_csv(args.ballots, declared)
+    if args.seats is not None and args.seats < 1:
+        raise UsageError(f"--seats must be at least 1, not {args.seats}")
+    try:
+        return score(
+            [ScoreBallot(scores, n) for scores, n in rows],
+            list(names),
+            minimum=args.min_score,
+            maximum=args.max_score,
+            seats=args.seats or 1,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        raise UsageError(f"{args.ballots}: {exc}") from exc
+
+
+def render_decision(result: Decision | ConsensusResult) -> str:
+    """A motion's or a consensus proposal's outcome in a few readable lines."""
+    data = result.to_dict()
+    if isinstance(result, Decision):
+        threshold = result.threshold
+        lines = [
+            f"motion: {result.outcome}",
+            f"yes {result.yes}, no {result.no}, abstain {result.abstain}",
+            f"threshold {threshold.name} ({format_number(threshold.fraction)}"
+            f"{', exceeded' if threshold.strict else ''}) of {result.base_kind} "
+            f"{result.base}: {result.required} yes needed",
+        ]
+    else:
+        counts = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
+        lines = [f"consensus: {result.outcome}", counts]
+        if result.fallback is not None:
+            lines.append(f"fallback vote: {render_decision(result.fallback).splitlines()[0]}")
+    lines.append("reasons: " + (", ".join(result.reasons) or "none"))
+    return "\n".join(lines)
 
 
 def render_table(result: Result) -> str:
@@ -350,10 +557,18 @@ def problem_message(result: Result) -> str | None:
     return None
 
 
+def _json(result: Decision | ConsensusResult) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.method in COUNT_METHODS:
+            decision = count_decision(args)
+            print(render_decision(decision) if args.format == "table" else _json(decision))
+            return 0
         result = count(args)
     except (BallotFileError, ConfigError, UsageError) as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
