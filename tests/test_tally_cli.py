@@ -133,3 +133,148 @@ def test_cli_missing_file_and_bad_config_exit_2(tmp_path: Path) -> None:
     bad = run(ballots, "--config", config)
     assert bad.returncode == 2
     assert "overvoteRule" in bad.stderr and str(config) in bad.stderr
+
+
+# --- Strange counts: each stops with status 2 and says why; none passes for a normal count. ---
+
+
+def test_cli_refuses_zero_seats_rather_than_count_one(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1,choice2\n3,A,B\n2,B,A\n")
+    done = run(path, "--seats", "0")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "--seats must be at least 1, not 0" in done.stderr
+
+
+def test_cli_every_ballot_exhausted_gives_no_winner_and_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1,choice2\n3,undervote,undervote\n2,overvote,A\n")
+    done = run(path, "--candidates", "A,B")
+    assert done.returncode == 2
+    assert "no winner: every ballot is blank or exhausted (5 ballots" in done.stderr
+    data = json.loads(done.stdout)  # the result is still shown, with its reason
+    assert data["winners"] == []
+    assert "no_valid_ballots" in data["reasons"]
+    assert data["rounds"][0]["exhausted_by"]["overvote"] == "2"
+
+
+@pytest.mark.parametrize("method", ["stv", "scottish"])
+def test_cli_stv_with_more_seats_than_candidates_says_seats_went_unfilled(
+    tmp_path: Path, method: str
+) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1,choice2\n3,A,B\n2,B,A\n")
+    done = run(path, "--seats", "5", "--method", method)
+    assert done.returncode == 2
+    assert "only 2 of 5 seats filled: 3 not filled" in done.stderr
+    data = json.loads(done.stdout)
+    assert sorted(data["winners"]) == ["A", "B"]
+    assert data["unfilled_seats"] == 3
+    assert "seats_unfilled" in data["reasons"]
+
+
+def test_cli_missing_file_names_the_file_not_a_line_0(tmp_path: Path) -> None:
+    done = run(tmp_path / "nope.csv")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"python -m assembly.tally: error: {tmp_path / 'nope.csv'}: cannot read file: "
+        "No such file or directory"
+    )
+
+
+def need_case(name: str) -> Path:
+    folder = REFERENCE / name
+    if not folder.is_dir():
+        pytest.skip(f"reference data not available: {folder}")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "third"),
+    [(("--method", "meek"), "Y"), (("--method", "meek", "--meek-rule", "guarded"), "X")],
+)
+def test_cli_counts_meek_under_either_rule(args: tuple[str, ...], third: str) -> None:
+    blt = need_case("09_votingmatters12_meek_wigm") / "SC-Vm-12.blt"
+    done = run(blt, *args)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["winners"] == ["A", "B", third]
+    assert data["rounds"][1]["keep_factors"].keys() == {"A", "B"}
+    table = run(blt, *args, "--format", "table")
+    assert "keep values A 0.9997497" in table.stdout
+
+
+def test_cli_counts_wigm() -> None:
+    blt = need_case("09_votingmatters12_meek_wigm") / "SC-Vm-12.blt"
+    done = run(blt, "--method", "wigm")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["winners"] == ["A", "B", "X"]
+    assert data["rounds"][-1]["tally"]["X"] == "667.167082917083"
+
+
+def test_cli_help_and_readme_say_which_methods_and_rules_exist_and_which_do_not() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    readme = (ROOT / "README.md").read_text()
+    for text in (done.stdout, readme):
+        for method in ("meek", "wigm", "scottish", "schulze", "score", "motion", "consensus"):
+            assert method in text
+        assert "Not implemented" in text or "not implemented" in text
+        for missing in ("ERS97", "Cambridge", "CfER", "overvote rules other than"):
+            assert missing in text, missing
+
+
+def test_cli_counts_score_ballots(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("count,Ann,Bo,Cy\n3,5,2,\n2,1,5,4\n1,,5,5\n")
+    done = run(path, "--method", "score")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["scores"] == {"Ann": "17", "Bo": "21", "Cy": "13"}
+    assert data["winners"] == ["Bo"]
+    bad = run(path, "--method", "score", "--max-score", "4")
+    assert bad.returncode == 2 and "outside 0..4" in bad.stderr
+
+
+def test_cli_decides_a_motion_against_a_threshold() -> None:
+    passed = run("--method", "motion", "--counts", "yes=12,no=5,abstain=2", "--threshold", "2/3")
+    assert passed.returncode == 0, passed.stderr
+    assert json.loads(passed.stdout)["outcome"] == "passed"  # 12 of 17 cast >= 2/3
+    failed = run(
+        "--method",
+        "motion",
+        "--counts",
+        "yes=12,no=5",
+        "--threshold",
+        "2/3",
+        "--base",
+        "present",
+        "--present",
+        "20",
+    )
+    data = json.loads(failed.stdout)
+    assert (data["outcome"], data["required"]) == ("failed", "14")
+    table = run("--method", "motion", "--counts", "yes=3,no=3", "--format", "table")
+    assert "motion: failed" in table.stdout and "tie" in table.stdout
+    bad = run("--method", "motion", "--counts", "yes=many")
+    assert bad.returncode == 2 and "--counts" in bad.stderr
+
+
+def test_cli_decides_consensus_with_a_fallback_vote() -> None:
+    blocked = run("--method", "consensus", "--counts", "agree=10,block=1")
+    assert json.loads(blocked.stdout)["outcome"] == "blocked"
+    rescued = run(
+        "--method",
+        "consensus",
+        "--counts",
+        "agree=10,block=1",
+        "--fallback",
+        "two_thirds",
+        "--fallback-votes",
+        "yes=9,no=2",
+    )
+    data = json.loads(rescued.stdout)
+    assert (data["outcome"], data["consensus_outcome"]) == ("passed", "blocked")
+    assert data["fallback"]["threshold"]["name"] == "two_thirds"

@@ -220,10 +220,11 @@ def test_plurality_tie_broken_by_seeded_lot_is_recorded_and_repeatable() -> None
     assert tie.rule == "lot" and set(tie.candidates) == {"A", "B"}
 
 
-def test_plurality_with_zero_votes_ties_everyone() -> None:
+def test_plurality_with_zero_votes_elects_nobody_and_says_why() -> None:
     result = plurality({}, ["A", "B"])
     assert result.winners == ()
-    assert result.tied == ("A", "B")
+    assert result.tied == ()
+    assert result.problems == ("no_valid_ballots",)
 
 
 def test_approval_fills_several_seats_by_approvals() -> None:
@@ -284,9 +285,11 @@ def test_schulze_unranked_candidates_rank_below_ranked_ones() -> None:
     assert result.ranking == (("B",), ("A", "C"))
 
 
-def test_schulze_with_no_ballots_ties_everyone() -> None:
+def test_schulze_with_no_ballots_elects_nobody_and_says_why() -> None:
     result = schulze([], ["A", "B"])
-    assert result.tied == ("A", "B")
+    assert result.winners == ()
+    assert result.tied == ()
+    assert result.problems == ("no_valid_ballots",)
 
 
 # --- IRV / RCTab STV rule options -------------------------------------------------------------
@@ -387,10 +390,12 @@ def test_irv_final_two_tie_is_decided_by_the_tiebreak() -> None:
     assert result.rounds[-1].tiebreaks[0].purpose == "elect"
 
 
-def test_irv_with_no_ballots_still_names_a_winner_by_the_tiebreak() -> None:
+def test_irv_with_no_ballots_elects_nobody_rather_than_draw_a_winner() -> None:
+    # A tie-break among candidates with no votes would be a silent, meaningless winner.
     result = irv([], ["A", "B", "C"])
-    assert result.winners == ("A",)
-    assert all(r.tiebreaks for r in result.rounds)
+    assert result.winners == ()
+    assert result.problems == ("no_valid_ballots",)
+    assert not any(r.tiebreaks for r in result.rounds)
 
 
 def test_stv_surplus_fraction_is_truncated_to_four_decimals() -> None:

@@ -21,6 +21,7 @@ from assembly.tally import (
     count_rcv,
     irv,
     load_rctab_config,
+    meek_stv,
     plurality,
     read_aggregated_csv,
     read_blt,
@@ -28,6 +29,7 @@ from assembly.tally import (
     schulze,
     scottish_stv,
     stv,
+    wigm_stv,
 )
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "tally"
@@ -266,17 +268,145 @@ def test_scottish_votingmatters12_matches_droop_scottish_rule() -> None:
     assert result.quota == Decimal(scottish["quota"])
 
 
-def test_scottish_votingmatters12_differs_from_rules_not_implemented() -> None:
-    # Meek, WIGM and CfER elect X third; the engine does not claim those rules and must not
-    # pretend its Scottish count is theirs.
+def test_scottish_votingmatters12_differs_from_the_other_rules() -> None:
+    # Meek, WIGM and CfER elect X or Y third; the Scottish count must not pass for theirs.
     folder = case_dir("09_votingmatters12_meek_wigm")
     expected = json.loads((folder / "expected.json").read_text())["droop_results"]
     election = read_blt(folder / "SC-Vm-12.blt")
     result = scottish_stv(election.ballots, 3, election.candidates)
     others = {k: v for k, v in expected.items() if not k.startswith("Scottish")}
     assert all(v["elected"][2] != result.winners[2] for v in others.values())
-    assert not any("meek" in rule or "wigm" in rule for rule in IMPLEMENTED_RULES)
-    assert "scottish_stv" in IMPLEMENTED_RULES
+    assert {"scottish_stv", "meek_prf", "meek_guarded", "wigm_rational"} <= set(IMPLEMENTED_RULES)
+    assert not any("cfer" in rule or "ers97" in rule for rule in IMPLEMENTED_RULES)
+
+
+# --- Meek and WIGM against droop's reports (case 09) -------------------------------------------
+
+
+def droop_rounds(text: str) -> list[list[dict]]:
+    """droop's text report as rounds of actions: each action's candidate votes and quota.
+
+    Round 0 holds what comes before 'Round 1:' (the first count). Candidates listed together
+    ("Defeated: Y, Z (0.00)") each get the value shown.
+    """
+    rounds: list[list[dict]] = [[]]
+    for line in text.splitlines():
+        if re.fullmatch(r"Round [0-9]+:", line):
+            rounds.append([])
+        elif line.startswith("Action: "):
+            rounds[-1].append({"action": line[8:], "votes": {}, "quota": None, "nt": None})
+        elif rounds[-1]:
+            action = rounds[-1][-1]
+            match = _CANDIDATE_LINE.match(line)
+            if match:
+                for name in match.group(2).split(", "):
+                    action["votes"][name] = (match.group(1), Decimal(match.group(3)))
+            elif line.startswith("\tQuota:"):
+                action["quota"] = Decimal(line.split(":")[1])
+            elif line.startswith("\tNontransferable votes:"):
+                action["nt"] = Decimal(line.split(":")[1])
+    return rounds
+
+
+def last_state(actions: list[dict]) -> dict:
+    """The last action of a round that lists candidates (the state the round ended in)."""
+    return [a for a in actions if a["votes"] and a["action"] != "Count Complete"][-1]
+
+
+def assert_same_votes(mine, state: dict, label: str) -> None:
+    for name, (status, votes) in state["votes"].items():
+        if name in mine.tally:
+            assert mine.tally[name] == votes, f"{label}: {name}"
+            # Shown to exactly the report's decimals, not merely equal in value.
+            assert mine.tally[name].as_tuple().exponent == votes.as_tuple().exponent, label
+        else:  # defeated in an earlier round: droop shows them at zero
+            assert status == "Defeated" and votes == 0, f"{label}: {name} missing"
+
+
+MEEK_REPORTS = {
+    "prf": (
+        "SC-Vm-12.droop-meek-prf-o6-fixed-p9-d9.report.txt",
+        "PR Foundation Meek reference (9 fixed digits, omega 1e-6)",
+    ),
+    "guarded": (
+        "SC-Vm-12.droop-meek-o9-guarded-p18-g9-d18.report.txt",
+        "meek (omega=1e-9, 18+9 guarded digits)",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(MEEK_REPORTS))
+def test_meek_votingmatters12_reproduces_droop_round_by_round(rule: str) -> None:
+    folder = case_dir("09_votingmatters12_meek_wigm")
+    report_name, expected_key = MEEK_REPORTS[rule]
+    report = droop_rounds((folder / report_name).read_text())
+    election = read_blt(folder / "SC-Vm-12.blt")
+    result = meek_stv(election.ballots, election.seats or 1, election.candidates, rule=rule)
+    assert len(result.rounds) == len(report) - 1
+    for mine, actions in zip(result.rounds, report[1:], strict=True):
+        state = last_state(actions)
+        assert_same_votes(mine, state, f"{rule} round {mine.number}")
+        assert mine.threshold == state["quota"]
+        decided = [a["action"] for a in actions]
+        for name in mine.elected:
+            assert any(re.fullmatch(f"Elect[^:]*: {name}", a) for a in decided), decided
+        for name in mine.eliminated:
+            assert any(re.fullmatch(f"Defeat[^:]*: {name}", a) for a in decided), decided
+    complete = report[-1][-1]
+    assert complete["action"] == "Count Complete"
+    elected = [n for n, (status, _) in complete["votes"].items() if status == "Elected"]
+    expected = json.loads((folder / "expected.json").read_text())["droop_results"]
+    assert list(result.winners) == elected == expected[expected_key]["elected"]
+    assert result.quota == complete["quota"]
+    for name in elected:
+        assert result.rounds[-1].tally[name] == complete["votes"][name][1]
+
+
+def test_meek_rounds_explain_the_iterations_and_keep_values() -> None:
+    folder = case_dir("09_votingmatters12_meek_wigm")
+    election = read_blt(folder / "SC-Vm-12.blt")
+    prf = meek_stv(election.ballots, 3, election.candidates, rule="prf")
+    guarded = meek_stv(election.ballots, 3, election.candidates, rule="guarded")
+    # Round 2 iterates A's and B's keep values down until the surplus is spent.
+    assert prf.rounds[1].stop == "omega" and prf.rounds[1].iterations > 1
+    assert prf.rounds[1].surplus == Decimal("0.000000250")  # as droop reports it
+    assert guarded.rounds[1].stop == "batch"  # Z is a sure loser before omega is reached
+    assert guarded.rounds[1].surplus == Decimal("0.000000003985028714")
+    for result in (prf, guarded):
+        second = result.rounds[1]
+        assert set(second.keep_factors) == {"A", "B"}
+        assert all(0 < kf < 1 for kf in second.keep_factors.values())
+        # A keep value is what makes the candidate keep about a quota of the votes reaching it.
+        assert abs(second.tally["A"] - second.threshold) < Decimal("0.000001")
+        data = second.to_dict()
+        assert data["iterations"] == second.iterations and data["keep_factors"]["A"]
+    # The PRF rule's tie among X, Y and Z (all within the surplus) goes to the tie order.
+    (tie,) = prf.rounds[1].tiebreaks
+    assert tie.candidates == ("X", "Y", "Z") and tie.selected == "X"
+    assert prf.rounds[1].eliminated == ("X",)
+
+
+def test_wigm_votingmatters12_reproduces_droop_round_by_round() -> None:
+    folder = case_dir("09_votingmatters12_meek_wigm")
+    report = droop_rounds((folder / "SC-Vm-12.droop-wigm-rational-d12.report.txt").read_text())
+    election = read_blt(folder / "SC-Vm-12.blt")
+    result = wigm_stv(election.ballots, election.seats or 1, election.candidates)
+    # droop shows each round's result; a round here shows the votes it starts from.
+    first = [a for a in report[0] if a["action"] == "Begin Count"][0]
+    assert_same_votes(result.rounds[0], first, "wigm round 1")
+    assert len(result.rounds) == len(report)
+    for mine, actions in zip(result.rounds[1:], report[1:], strict=True):
+        state = last_state(actions)
+        assert_same_votes(mine, state, f"wigm round {mine.number}")
+        assert mine.exhausted == state["nt"]
+    assert result.rounds[0].surplus_transferred == "A"
+    assert result.rounds[1].surplus_transferred == "B"
+    assert [r.eliminated for r in result.rounds[2:4]] == [("Z",), ("Y",)]
+    assert result.rounds[-1].elected == ("X",)
+    expected = json.loads((folder / "expected.json").read_text())["droop_results"]
+    wigm = expected["WIGM (rational arithmetic)"]
+    assert list(result.winners) == wigm["elected"]
+    assert result.quota == Decimal(wigm["quota"])
 
 
 # --- Textbook examples ----------------------------------------------------------------------

@@ -12,13 +12,28 @@ Methods and the rules implemented (each module's docstring states them precisely
 * Instant-runoff and STV by RCTab's rules (`irv`, `stv`, `count_rcv`): simultaneous election,
   surplus fractions truncated to 4 decimals, batch elimination, undeclared write-ins, overvote
   and skipped-rank rules, tie-breaks by candidate order, previous rounds or a seeded lot.
+* Ties left to the room (`ties`): under the rule "ask" a count stops at a tie with
+  TieBreakNeeded (who is tied, for what, in which round); the caller decides - a person names
+  one, or `draw_lot` draws one with a seed everyone sees - and counts again with the choices
+  so far. IRV/STV (also after previous rounds), Scottish, Meek and WIGM all accept it.
 * Scottish STV (`scottish_stv`): the Scottish Local Government Elections Order 2007 - Droop
   quota, highest surplus first, 5 decimals truncated, one exclusion at a time, look-back
   tie-break then lot.
 
-Not implemented: Meek STV and generic WIGM (and so their variants such as CfER or PR
-Foundation Meek). Reference case 09 shows those elect a different third winner (X or Y) from
-Scottish STV (Z); this engine claims, and matches, only the Scottish result there.
+* Meek STV (`meek_stv`) as the droop tabulator counts it: the PR Foundation's reference rule
+  (9 decimals, omega 10**-6) and droop's guarded Meek (18 + 9 decimals, omega 10**-9,
+  New Zealand-style keep-factor updates, batch defeats of sure losers); every round keeps the
+  elected candidates' keep values, the number of iterations and why they stopped.
+* WIGM STV (`wigm_stv`): the weighted inclusive Gregory method in exact rational arithmetic.
+
+Reference case 09 (Voting Matters 12) elects a different third candidate under each rule: X
+(guarded Meek, WIGM), Y (PR Foundation Meek), Z (Scottish); the engine reproduces all four of
+droop's reports to the decimals they show.
+
+Not implemented: the ERS97 rules and other Gregory (last-parcel) variants, Cambridge's
+random-sample transfers, CfER, Warren STV, OpenSTV's Meek variants, equal rankings within a
+ballot (an overvoted rank ends or is skipped, by method), and overvote rules other than
+"exhaust" and "skip to the next rank".
 """
 
 from .ballots import (
@@ -49,13 +64,23 @@ from .majority import (
     decide,
     parse_threshold,
 )
+from .meek import meek_stv
 from .rctab import ConfigError, RctabContest, load_rctab_config
 from .rcv import RcvRules, count_rcv, irv, lot_order, stv
 from .results import Result, Round, TieBreak, format_number
 from .schulze import schulze
 from .scottish import scottish_stv
+from .ties import TieBreakNeeded, TieChoice, draw_lot
+from .wigm import wigm_stv
 
-IMPLEMENTED_RULES = ("rctab_irv", "rctab_stv", "scottish_stv")
+IMPLEMENTED_RULES = (
+    "rctab_irv",
+    "rctab_stv",
+    "scottish_stv",
+    "meek_prf",
+    "meek_guarded",
+    "wigm_rational",
+)
 
 __all__ = [
     "FOUR_FIFTHS",
@@ -84,16 +109,20 @@ __all__ = [
     "ScoreBallot",
     "Threshold",
     "TieBreak",
+    "TieBreakNeeded",
+    "TieChoice",
     "aggregate",
     "approval",
     "borda",
     "consensus",
     "count_rcv",
     "decide",
+    "draw_lot",
     "format_number",
     "irv",
     "load_rctab_config",
     "lot_order",
+    "meek_stv",
     "parse_threshold",
     "plurality",
     "read_aggregated_csv",
@@ -104,4 +133,5 @@ __all__ = [
     "score",
     "scottish_stv",
     "stv",
+    "wigm_stv",
 ]

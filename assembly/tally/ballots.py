@@ -70,13 +70,18 @@ class Election:
 
 
 class BallotFileError(ValueError):
-    """A ballot file could not be read; str() is one line: 'file:line: problem'."""
+    """A ballot file could not be read; str() is one line: 'file:line: problem'.
 
-    def __init__(self, path: str | Path, line: int, message: str) -> None:
+    `line` is None when the problem is the file as a whole (missing, unreadable): then the
+    message names only the file.
+    """
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
         self.path = str(path)
         self.line = line
         self.message = message
-        super().__init__(f"{self.path}:{line}: {message}")
+        where = self.path if line is None else f"{self.path}:{line}"
+        super().__init__(f"{where}: {message}")
 
 
 def aggregate(ballots: Iterable[Ballot]) -> list[Ballot]:
@@ -91,7 +96,8 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise BallotFileError(path, 0, f"cannot read file: {exc.strerror or exc}") from exc
+        reason = exc.strerror or str(exc)
+        raise BallotFileError(path, None, f"cannot read file: {reason}") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -362,3 +368,55 @@ def read_ballot_file(path: str | Path, candidates: Sequence[str] | None = None) 
                 raise BallotFileError(path, 1, f"unknown candidate {unknown[0]!r}")
         return election
     return read_aggregated_csv(path, candidates)
+
+
+def read_score_csv(
+    path: str | Path, candidates: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], list[tuple[dict[str, int], int]]]:
+    """Read score ballots: a header `count,<candidate>,...`, then one row per distinct ballot
+    with its count and a whole-number score per candidate (an empty cell: not scored).
+
+    Returns the candidates (the header's) and (scores, count) pairs.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    if not text.strip():
+        raise BallotFileError(path, 1, "file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    names: list[str] = []
+    rows: list[tuple[dict[str, int], int]] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not names:
+                names = [cell.strip() for cell in row[1:]]
+                if not row or row[0].strip().lower() != "count" or not names or not all(names):
+                    raise BallotFileError(
+                        path, line, "expected a header row 'count,<candidate>,...'"
+                    )
+                for name in names:
+                    if candidates is not None and name not in candidates:
+                        raise BallotFileError(path, line, f"unknown candidate {name!r}")
+                continue
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) > len(names) + 1:
+                raise BallotFileError(
+                    path, line, f"expected at most {len(names) + 1} fields, found {len(row)}"
+                )
+            count = _check_count(path, line, row[0])
+            scores: dict[str, int] = {}
+            for name, cell in zip(names, row[1:], strict=False):
+                cell = cell.strip()
+                if not cell:
+                    continue
+                if not re.fullmatch(r"-?[0-9]+", cell):
+                    raise BallotFileError(path, line, f"score {cell!r} is not a whole number")
+                scores[name] = int(cell)
+            rows.append((scores, count))
+    except csv.Error as exc:
+        raise BallotFileError(path, reader.line_num, f"malformed CSV: {exc}") from exc
+    if not rows:
+        raise BallotFileError(path, max(reader.line_num, 1), "no ballots after the header")
+    declared = tuple(candidates) if candidates is not None else tuple(names)
+    return declared, rows

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from .ballots import OVERVOTE, Ballot
 from .rcv import lot_order
-from .results import Result, Round, TieBreak
+from .results import Result, Round, TieBreak, explain_outcome
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _decide(
     tied: list[str] = []
     tiebreaks: list[TieBreak] = []
     reasons = list(extra_reasons)
-    for tier in tiers:
+    for tier in tiers if total_ballots > blank else ():
         room = seats - len(winners)
         if room <= 0:
             break
@@ -91,7 +91,7 @@ def _decide(
         tiebreaks=tuple(tiebreaks),
         reasons=tuple(reasons),
     )
-    return Result(
+    result = Result(
         method=method,
         candidates=tuple(names),
         winners=tuple(winners),
@@ -105,6 +105,7 @@ def _decide(
         rules={"seats": seats, "seed": seed},
         reasons=tuple(reasons),
     )
+    return explain_outcome(result, total_ballots - blank)
 
 
 def plurality(

@@ -35,9 +35,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .ballots import OVERVOTE, WRITE_IN, Ballot
-from .results import Result, Round, TieBreak
+from .results import Result, Round, TieBreak, explain_outcome
+from .ties import TieChoice, TieChooser
 
-TiebreakMode = Literal["candidate_order", "previous_round", "lot"]
+TiebreakMode = Literal["candidate_order", "previous_round", "lot", "ask"]
 OvervoteRule = Literal["exhaust", "skip"]
 
 # Why a ballot became inactive, in RCTab's categories.
@@ -56,7 +57,7 @@ class RcvRules:
     seats: int = 1
     tiebreak: TiebreakMode = "candidate_order"
     # What `previous_round` falls back to when earlier rounds do not split the tie.
-    tiebreak_fallback: Literal["candidate_order", "lot"] = "candidate_order"
+    tiebreak_fallback: Literal["candidate_order", "lot", "ask"] = "candidate_order"
     seed: int | None = None  # for `lot`: the shuffle's seed, announced before the count
     overvote: OvervoteRule = "exhaust"
     max_skipped_ranks: int | None = None  # None: unlimited
@@ -73,9 +74,9 @@ class RcvRules:
     def __post_init__(self) -> None:
         if self.seats < 1:
             raise ValueError("seats must be at least 1")
-        if self.tiebreak not in ("candidate_order", "previous_round", "lot"):
+        if self.tiebreak not in ("candidate_order", "previous_round", "lot", "ask"):
             raise ValueError(f"unknown tiebreak mode {self.tiebreak!r}")
-        if self.tiebreak_fallback not in ("candidate_order", "lot"):
+        if self.tiebreak_fallback not in ("candidate_order", "lot", "ask"):
             raise ValueError(f"unknown tiebreak fallback {self.tiebreak_fallback!r}")
         uses_lot = self.tiebreak == "lot" or (
             self.tiebreak == "previous_round" and self.tiebreak_fallback == "lot"
@@ -238,6 +239,7 @@ def count_rcv(
     *,
     write_ins: bool | None = None,
     excluded: Sequence[str] = (),
+    choices: Sequence[TieChoice | str] = (),
 ) -> Result:
     """Count ranked ballots by RCTab's rules: IRV for one seat, RCTab STV for several.
 
@@ -245,7 +247,9 @@ def count_rcv(
     tie-breaks); without it candidates are taken in order of first appearance. Undeclared
     write-ins take part as the candidate "Undeclared Write-ins" (listed last) when any ballot
     names them, or always when `write_ins` is True. `excluded` candidates (withdrawn before the
-    count) never hold votes; ballots pass over them.
+    count) never hold votes; ballots pass over them. Under the tie rule "ask" (or
+    previous_round falling back to "ask") a tie raises ties.TieBreakNeeded unless `choices`
+    (the decisions made so far, in order) already holds its answer.
     """
     rules = rules or RcvRules()
     ballots = list(ballots)
@@ -266,6 +270,7 @@ def count_rcv(
         permutation = tuple(names)
     order_rank = {state.index[name]: i for i, name in enumerate(permutation)}
 
+    chooser = TieChooser(choices)
     history: list[dict[int, int]] = []  # tallies of continuing candidates per round
     rounds: list[dict[str, Any]] = []
     winners: list[int] = []
@@ -291,10 +296,13 @@ def count_rcv(
                         names_tied, names[chosen], purpose, "previous_round", back
                     )
             tied = contention
-            rule = "lot" if rules.tiebreak_fallback == "lot" else "candidate_order"
+            rule = rules.tiebreak_fallback
         else:
             rule = rules.tiebreak
         ordered = sorted(tied, key=lambda c: order_rank[c])
+        if rule == "ask":
+            tb = chooser.take(tuple(names[c] for c in ordered), purpose, current)
+            return state.index[tb.selected], tb
         chosen = ordered[0] if selecting_winner else ordered[-1]
         return chosen, TieBreak(names_tied, names[chosen], purpose, rule)
 
@@ -326,6 +334,11 @@ def count_rcv(
         seats_left = rules.seats - len(winners)
         continuing = sorted(tally, key=lambda c: (-tally[c], order_rank[c]))
         uwi_live = state.write_in is not None and tally.get(state.write_in, 0) > 0
+        # No vote at all in round 1 (every ballot blank or exhausted): nobody can be elected,
+        # not even by a tie-break among candidates with nothing.
+        no_votes = number == 1 and active == 0
+        if no_votes:
+            seats_left = 0
         if seats_left > 0 and not uwi_live:
             if len(continuing) <= seats_left:
                 elected = list(continuing)
@@ -377,7 +390,7 @@ def count_rcv(
                     state.release(w)
             else:
                 kept.update({w: tally[w] for w in elected})
-        elif len(winners) < rules.seats:
+        elif len(winners) < rules.seats and not no_votes:
             if uwi_live:
                 eliminated = [state.write_in]  # type: ignore[list-item]
                 reasons.append("write_ins_eliminated")
@@ -423,6 +436,8 @@ def count_rcv(
                 "reasons": reasons,
             }
         )
+        if no_votes:
+            break
         seats_filled = len(winners) >= rules.seats
         if seats_filled and not (rules.seats > 1 and elected):
             break
@@ -450,10 +465,11 @@ def count_rcv(
                 reasons=tuple(r["reasons"]),
             )
         )
+    chooser.check_all_used()
     rule_data = asdict(rules)
     if permutation != tuple(names):
         rule_data["lot_order"] = list(permutation)
-    return Result(
+    result = Result(
         method="irv" if rules.seats == 1 else "stv_rctab",
         candidates=tuple(names),
         winners=tuple(names[w] for w in winners),
@@ -464,6 +480,7 @@ def count_rcv(
         quota=state.dec(threshold) if rules.seats > 1 else None,
         rules=rule_data,
     )
+    return explain_outcome(result, sum(history[0].values()) if history else 0)
 
 
 def _batch(tally: Mapping[int, int], order_rank: Mapping[int, int]) -> list[int]:

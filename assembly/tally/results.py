@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 Number = int | Decimal | Fraction
+
+# Result reasons that mean the count did not do what was asked; a caller must say so plainly
+# (the command line exits 2 and names them).
+NO_VALID_BALLOTS = "no_valid_ballots"  # every ballot was blank or exhausted: nobody can win
+SEATS_UNFILLED = "seats_unfilled"  # fewer candidates could be elected than there are seats
+PROBLEMS = (NO_VALID_BALLOTS, SEATS_UNFILLED)
 
 
 def format_number(value: Number) -> str:
@@ -52,17 +58,21 @@ class TieBreak:
     candidates: tuple[str, ...]
     selected: str
     purpose: str  # "eliminate", "elect" or "transfer_first"
-    rule: str  # "candidate_order", "previous_round", "prior_stage", "lot"
+    rule: str  # "candidate_order", "previous_round", "prior_stage", "lot", "chosen"
     decided_at_round: int | None = None  # the earlier round whose counts decided it, if any
+    seed: int | None = None  # a lot drawn for this tie alone (ties.draw_lot): its seed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "candidates": list(self.candidates),
             "selected": self.selected,
             "purpose": self.purpose,
             "rule": self.rule,
             "decided_at_round": self.decided_at_round,
         }
+        if self.seed is not None:
+            data["seed"] = self.seed
+        return data
 
 
 @dataclass(frozen=True)
@@ -90,9 +100,17 @@ class Round:
     surplus_transferred: str | None = None
     tiebreaks: tuple[TieBreak, ...] = ()
     reasons: tuple[str, ...] = ()  # codes such as "batch_elimination", "remaining_elected"
+    # Meek STV only: how the round's iteration went. `keep_factors` is each elected
+    # candidate's keep value after the round's last iteration, `iterations` how many vote
+    # distributions the round took, `surplus` the total surplus left, `stop` why it stopped
+    # ("elected", "omega", "stable" or "batch").
+    keep_factors: Mapping[str, Decimal] = field(default_factory=dict)
+    iterations: int = 0
+    surplus: Decimal | None = None
+    stop: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "round": self.number,
             "tally": _jsonable(self.tally),
             "threshold": None if self.threshold is None else format_number(self.threshold),
@@ -106,6 +124,12 @@ class Round:
             "tiebreaks": [t.to_dict() for t in self.tiebreaks],
             "reasons": list(self.reasons),
         }
+        if self.iterations:
+            data["iterations"] = self.iterations
+            data["keep_factors"] = _jsonable(self.keep_factors)
+            data["surplus"] = None if self.surplus is None else format_number(self.surplus)
+            data["stop"] = self.stop
+        return data
 
 
 @dataclass(frozen=True)
@@ -136,6 +160,16 @@ class Result:
     def winner(self) -> str | None:
         return self.winners[0] if self.winners else None
 
+    @property
+    def unfilled_seats(self) -> int:
+        """Seats left empty: by a tie no rule split, no valid ballots, or too few candidates."""
+        return max(self.seats - len(self.winners), 0)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The reasons (of PROBLEMS) why this count did not fill what it was asked to."""
+        return tuple(r for r in self.reasons if r in PROBLEMS)
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "method": self.method,
@@ -149,6 +183,7 @@ class Result:
             "quota": None if self.quota is None else format_number(self.quota),
             "rules": _jsonable(self.rules),
             "reasons": list(self.reasons),
+            "unfilled_seats": self.unfilled_seats,
             "rounds": [r.to_dict() for r in self.rounds],
         }
         if self.scores is not None:
@@ -161,3 +196,21 @@ class Result:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def explain_outcome(result: Result, valid_votes: Number) -> Result:
+    """Add the problem reasons a count's numbers imply, so no strange count passes silently.
+
+    No valid votes at all gives NO_VALID_BALLOTS (and no winner); seats left empty without an
+    undecided tie give SEATS_UNFILLED.
+    """
+    reasons = list(result.reasons)
+    if not valid_votes and NO_VALID_BALLOTS not in reasons:
+        reasons.append(NO_VALID_BALLOTS)
+    elif (
+        valid_votes and result.unfilled_seats and not result.tied and SEATS_UNFILLED not in reasons
+    ):
+        reasons.append(SEATS_UNFILLED)
+    if tuple(reasons) == result.reasons:
+        return result
+    return replace(result, reasons=tuple(reasons))

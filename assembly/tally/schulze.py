@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from .ballots import OVERVOTE, Ballot
-from .results import Result, Round
+from .ballots import Ballot
+from .results import Result, Round, explain_outcome
+from .stvbase import ranked_names
 
 
 def schulze(
@@ -26,16 +27,7 @@ def schulze(
     Overvoted ranks are ignored; skipped ranks only separate the marks around them.
     """
     ballots = list(ballots)
-    names: list[str] = list(candidates) if candidates is not None else []
-    known = set(names)
-    for ballot in ballots:
-        for mark in ballot.ranking:
-            if mark is None or mark == OVERVOTE or mark in known:
-                continue
-            if candidates is not None:
-                raise ValueError(f"ballot names unknown candidate {mark!r}")
-            known.add(mark)
-            names.append(mark)
+    names = ranked_names(ballots, candidates)
     n = len(names)
     index = {c: i for i, c in enumerate(names)}
     d = [[0] * n for _ in range(n)]
@@ -75,7 +67,7 @@ def schulze(
         remaining = [c for c in remaining if c not in tier]
     winners: list[str] = []
     tied: list[str] = []
-    for tier in tiers:
+    for tier in tiers if total > blank else ():
         room = seats - len(winners)
         if room <= 0:
             break
@@ -93,7 +85,7 @@ def schulze(
         elected=tuple(winners),
         reasons=("tie",) if tied else (),
     )
-    return Result(
+    result = Result(
         method="schulze",
         candidates=tuple(names),
         winners=tuple(winners),
@@ -110,3 +102,4 @@ def schulze(
         rules={"link_strength": "winning_votes", "seats": seats},
         reasons=("tie",) if tied else (),
     )
+    return explain_outcome(result, total - blank)

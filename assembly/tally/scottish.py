@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from .ballots import OVERVOTE, WRITE_IN, Ballot
-from .rcv import lot_order
-from .results import Result, Round, TieBreak
+from .ballots import Ballot
+from .results import Result, Round, TieBreak, explain_outcome
+from .stvbase import read_rankings
+from .ties import TieChoice, TieChooser
 
 PLACES = 5
 SCALE = 10**PLACES
@@ -44,61 +45,27 @@ def scottish_stv(
     tie_order: Sequence[str] | None = None,
     seed: int | None = None,
     withdrawn: Sequence[str] = (),
+    ask_ties: bool = False,
+    choices: Sequence[TieChoice | str] = (),
 ) -> Result:
     """Count ranked ballots by Scottish STV; returns every stage as a Round.
+
+    With `ask_ties`, a tie the earlier stages do not split is not decided by the lot order:
+    the count raises ties.TieBreakNeeded unless `choices` (made so far, in order) answers it.
 
     Skipped ranks are passed over; an overvoted rank ends the ballot (no preference can be
     read from it or after it); repeated candidates are ignored. Ballots with no usable first
     preference are not valid and do not count towards the quota.
     """
-    if seats < 1:
-        raise ValueError("seats must be at least 1")
-    ballots = list(ballots)
-    names: list[str] = list(candidates) if candidates is not None else []
-    known = set(names)
-    for ballot in ballots:
-        for mark in ballot.ranking:
-            if mark is None or mark == OVERVOTE or mark in known:
-                continue
-            if candidates is not None:
-                raise ValueError(f"ballot names unknown candidate {mark!r}")
-            if mark == WRITE_IN:
-                raise ValueError("Scottish STV has no undeclared write-ins")
-            known.add(mark)
-            names.append(mark)
-    index = {n: i for i, n in enumerate(names)}
-    if seed is not None:
-        lot = lot_order(names, seed)
-    else:
-        lot = tuple(tie_order) if tie_order is not None else tuple(names)
-        if sorted(lot) != sorted(names):
-            raise ValueError("tie_order must list every candidate once")
-    lot_rank = {index[n]: i for i, n in enumerate(lot)}
-    for name in withdrawn:
-        if name not in index:
-            raise ValueError(f"withdrawn candidate {name!r} is not a candidate")
-    out = {index[n] for n in withdrawn}
-
-    groups: dict[tuple[int, ...], int] = {}
-    total = 0
-    blank = 0
-    for ballot in ballots:
-        total += ballot.count
-        seq: list[int] = []
-        for mark in ballot.ranking:
-            if mark is None:
-                continue
-            if mark == OVERVOTE:
-                break
-            c = index[mark]
-            if c not in seq and c not in out:
-                seq.append(c)
-        if not seq:
-            blank += ballot.count
-            continue
-        groups[tuple(seq)] = groups.get(tuple(seq), 0) + ballot.count
-    seqs = list(groups)
-    counts = list(groups.values())
+    ranked = read_rankings(ballots, seats, candidates, tie_order, seed, withdrawn, "Scottish STV")
+    names = list(ranked.names)
+    lot = ranked.lot
+    lot_rank = ranked.lot_rank
+    out = ranked.withdrawn
+    seqs = list(ranked.sequences)
+    counts = list(ranked.counts)
+    total = ranked.total
+    blank = ranked.blank
     valid = total - blank
     quota = (valid // (seats + 1) + 1) * SCALE
 
@@ -115,6 +82,7 @@ def scottish_stv(
         held[seq[0]].append(g)
         vote[seq[0]] += counts[g] * SCALE
 
+    chooser = TieChooser(choices)
     history: list[dict[int, int]] = []
     rounds: list[Round] = []
 
@@ -130,6 +98,10 @@ def scottish_stv(
             if len(remaining) == 1:
                 chosen = remaining[0]
                 return chosen, TieBreak(label, names[chosen], purpose, "prior_stage", stage + 1)
+        if ask_ties:
+            ordered = sorted(remaining, key=lambda c: lot_rank[c])
+            tb = chooser.take(tuple(names[c] for c in ordered), purpose, len(history))
+            return names.index(tb.selected), tb
         chosen = min(remaining, key=lambda c: lot_rank[c])
         return chosen, TieBreak(label, names[chosen], purpose, "lot")
 
@@ -166,8 +138,8 @@ def scottish_stv(
             elected.append(c)
             pending.append(c)
         seats_left = seats - len(elected)
-        complete = seats_left <= 0 or len(hopeful) <= seats_left
-        if complete and 0 < len(hopeful) <= seats_left:
+        complete = seats_left <= 0 or len(hopeful) <= seats_left or not valid
+        if complete and valid and 0 < len(hopeful) <= seats_left:
             rest = sorted(hopeful, key=lambda c: (-vote[c], lot_rank[c]))
             for c in rest:
                 hopeful.discard(c)
@@ -236,7 +208,8 @@ def scottish_stv(
         )
         if complete:
             break
-    return Result(
+    chooser.check_all_used()
+    result = Result(
         method="stv_scottish",
         candidates=tuple(names),
         winners=tuple(names[c] for c in elected),
@@ -252,3 +225,4 @@ def scottish_stv(
             "withdrawn": list(withdrawn),
         },
     )
+    return explain_outcome(result, valid)
