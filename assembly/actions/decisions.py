@@ -185,15 +185,33 @@ def cast(
     # The meeting first, then the decision: the order every action here takes, so a close
     # racing a burst of ballots waits its turn instead of deadlocking.
     meeting = locked(attendee.meeting_id)
-    decision = (
-        Decision.objects.select_for_update(of=("self",))
-        .filter(pk=decision_id, meeting_id=attendee.meeting_id)
-        .first()
-    )
-    if decision is None:
-        raise ActionError(_("That decision is not part of this meeting."))
+    decision = _taking_ballots(meeting, decision_id)
+    _check_voter(attendee, assisted_by=assisted_by, asked_in_person=asked_in_person)
+    proxy_for = _whose_vote(decision, attendee, for_membership_id)
+    stored = _clean_choice(decision, choice)
+    participation = _take_part(decision, attendee, proxy_for, assisted=assisted_by is not None)
+    if participation is None:
+        _change_open_ballot(decision, attendee, proxy_for, stored)
+    else:
+        _seal_or_store(decision, participation, stored)
+    if assisted_by is not None:
+        # The record says that the secretary recorded a vote, never what it was.
+        details = {"decision": decision.pk, "attendee": attendee.pk}
+        record(meeting=meeting, by=assisted_by, action="decision.assisted_vote", details=details)
+    _tell_the_room(meeting, attendee, assisted=assisted_by is not None)
+
+
+def _taking_ballots(meeting: Meeting, decision_id: int) -> Decision:
+    """The decision, locked, if its round is open: a ballot racing the close is refused here."""
+    decision = _decision(meeting, decision_id)
     if decision.status != Decision.Status.OPEN:
         raise ActionError(_("Voting on this decision is closed; your ballot was not counted."))
+    return decision
+
+
+def _check_voter(attendee: Attendee, *, assisted_by: User | None, asked_in_person: bool) -> None:
+    """The voter is in the room; the secretary records a vote for someone with a phone only
+    when they asked in person."""
     attendee.refresh_from_db(fields=["status", "may_vote", "has_device"])
     if not attendee.is_present:
         raise ActionError(_("You need to be admitted to the meeting first."))
@@ -205,80 +223,103 @@ def cast(
             )
             % {"name": attendee.display_name}
         )
-    proxy_for: Membership | None = None
-    if for_membership_id is not None:
-        proxy = (
-            Proxy.objects.filter(
-                meeting_id=attendee.meeting_id, holder=attendee, absent_member_id=for_membership_id
-            )
-            .select_related("absent_member")
-            .first()
+
+
+def _whose_vote(
+    decision: Decision, attendee: Attendee, for_membership_id: int | None
+) -> Membership | None:
+    """Whom the ballot is for: the absent member whose proxy the voter carries (returned), or
+    the voter themselves (None). Either must hold a vote not yet cast by the other."""
+    if for_membership_id is None:
+        if not attendee.may_vote:
+            raise ActionError(_("You can take part, but you don't have a vote in this meeting."))
+        if (
+            attendee.membership_id
+            and decision.participations.filter(for_membership_id=attendee.membership_id).exists()
+        ):
+            raise ActionError(_("Whoever carries your proxy already cast your vote in this round."))
+        return None
+    proxy = (
+        Proxy.objects.filter(
+            meeting_id=attendee.meeting_id, holder=attendee, absent_member_id=for_membership_id
         )
-        if proxy is None:
-            raise ActionError(_("You don't hold that member's proxy in this meeting."))
-        proxy_for = proxy.absent_member
-        if not attendee.may_vote or not proxy_for.may_vote or proxy_for.role == Role.OBSERVER:
-            raise ActionError(_("That proxy carries no vote in this meeting."))
-        if decision.participations.filter(
-            attendee__membership=proxy_for, for_membership__isnull=True
-        ).exists():
-            raise ActionError(
-                _("%(name)s has already voted in this round themselves.")
-                % {"name": proxy_for.display_name}
-            )
-    elif not attendee.may_vote:
-        raise ActionError(_("You can take part, but you don't have a vote in this meeting."))
-    elif (
-        attendee.membership_id
-        and decision.participations.filter(for_membership_id=attendee.membership_id).exists()
-    ):
-        raise ActionError(_("Whoever carries your proxy already cast your vote in this round."))
-    stored = _clean_choice(decision, choice)
+        .select_related("absent_member")
+        .first()
+    )
+    if proxy is None:
+        raise ActionError(_("You don't hold that member's proxy in this meeting."))
+    absent = proxy.absent_member
+    if not attendee.may_vote or not absent.may_vote or absent.role == Role.OBSERVER:
+        raise ActionError(_("That proxy carries no vote in this meeting."))
+    if decision.participations.filter(
+        attendee__membership=absent, for_membership__isnull=True
+    ).exists():
+        raise ActionError(
+            _("%(name)s has already voted in this round themselves.")
+            % {"name": absent.display_name}
+        )
+    return absent
+
+
+def _take_part(
+    decision: Decision, attendee: Attendee, proxy_for: Membership | None, *, assisted: bool
+) -> Participation | None:
+    """Record that this vote was cast; None if it had been already (the database allows one
+    participation per voter and per proxy in a round). A secret ballot can't be cast again."""
     try:
         with transaction.atomic():
-            participation = Participation.objects.create(
-                decision=decision,
-                attendee=attendee,
-                for_membership=proxy_for,
-                assisted=assisted_by is not None,
+            return Participation.objects.create(
+                decision=decision, attendee=attendee, for_membership=proxy_for, assisted=assisted
             )
     except IntegrityError:
         if decision.secret:
             raise ActionError(
                 _("Your vote was already recorded. A secret ballot can't be changed.")
             ) from None
-        changed = Ballot.objects.filter(
-            decision=decision, attendee=attendee, for_membership=proxy_for
-        ).update(choice=stored)
-        if not changed:  # the proxy's vote was cast by its earlier holder: it stands
-            raise ActionError(
-                _("The vote of %(name)s was already cast by whoever carried the proxy before.")
-                % {"name": proxy_for.display_name if proxy_for else attendee.display_name}
-            ) from None
-    else:
-        if decision.secret:
-            # Written with who voted, so only sealed: the key is in memory, never in the database.
-            sealed = SealedBallot.objects.create(decision=decision, blob=_seal(decision, stored))
-            if assisted_by is not None:
-                participation.assisted_ballot = sealed.pk
-                participation.save(update_fields=["assisted_ballot"])
-        else:
-            Ballot.objects.create(
-                decision=decision, choice=stored, attendee=attendee, for_membership=proxy_for
-            )
-    if assisted_by is not None:
-        # The record says that the secretary recorded a vote, never what it was.
-        record(
-            meeting=meeting,
-            by=assisted_by,
-            action="decision.assisted_vote",
-            details={"decision": decision.pk, "attendee": attendee.pk},
+        return None
+
+
+def _change_open_ballot(
+    decision: Decision, attendee: Attendee, proxy_for: Membership | None, stored: dict[str, Any]
+) -> None:
+    """An open ballot cast again replaces the first, unless an earlier proxy holder cast it."""
+    changed = Ballot.objects.filter(
+        decision=decision, attendee=attendee, for_membership=proxy_for
+    ).update(choice=stored)
+    if not changed:  # the proxy's vote was cast by its earlier holder: it stands
+        raise ActionError(
+            _("The vote of %(name)s was already cast by whoever carried the proxy before.")
+            % {"name": proxy_for.display_name if proxy_for else attendee.display_name}
         )
+
+
+def _tell_the_room(meeting: Meeting, attendee: Attendee, *, assisted: bool) -> None:
+    """Everyone's "n of m have voted". A member for whom the secretary recorded a vote hears it
+    on their phone; a voter's own phone hears it in the answer to its ballot: no personal push
+    per ballot of a burst."""
     live.changed(meeting, parts=TURNOUT)
-    if assisted_by is not None:
-        # The member's phone learns that the secretary recorded a vote for them. A voter's own
-        # phone hears it in the answer to its ballot: no personal push per ballot of a burst.
+    if assisted:
         live.publish_personal(attendee)
+
+
+def _seal_or_store(
+    decision: Decision, participation: Participation, stored: dict[str, Any]
+) -> None:
+    """A secret ballot is written sealed, with nothing that names its voter (the key is in
+    memory, never in the database); an open one is written with its voter."""
+    if decision.secret:
+        sealed = SealedBallot.objects.create(decision=decision, blob=_seal(decision, stored))
+        if participation.assisted:
+            # So the member can withdraw it if they say it was not theirs (contest_assisted).
+            participation.assisted_ballot = sealed.pk
+            participation.save(update_fields=["assisted_ballot"])
+    else:
+        Ballot.objects.create(
+            decision=decision,
+            choice=stored,
+            attendee=participation.attendee,
+            for_membership=participation.for_membership,
+        )
 
 
 @transaction.atomic(durable=True)
