@@ -3,7 +3,7 @@ the members; and the record a later meeting keeps: action items reviewed, minute
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,9 +40,9 @@ def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     # After adjournment the notes are a draft the assembly will approve: each correction keeps
     # what it replaced, so the approving meeting can see what changed.
     if meeting.status == Meeting.Status.ADJOURNED:
-        before = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
-        if before is not None and before.notes != text:
-            NotesCorrection.objects.create(item=before, before=before.notes, after=text, by=by)
+        item = AgendaItem.objects.select_for_update().filter(pk=item_id, meeting=meeting).first()
+        if item is not None and item.notes != text:
+            _keep_correction(item, text, by)
     # One statement, on every autosave: it writes only while the minutes are unpublished, so a
     # save racing the publication cannot slip in after it.
     saved = (
@@ -52,8 +52,33 @@ def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     )
     if not saved:
         if meeting.items.filter(pk=item_id).exists():
-            raise ActionError(_("The minutes are published; their notes can no longer change."))
+            raise ActionError(_frozen(Meeting.objects.get(pk=meeting.pk)))
         raise ActionError(_("That item is not on this meeting's agenda."))
+
+
+# The notes box saves as the secretary types: one sitting's saves make one correction, not one
+# per pause in the typing.
+SITTING = timedelta(minutes=15)
+
+
+def _keep_correction(item: AgendaItem, text: str, by: User) -> None:
+    last = item.corrections.order_by("-at", "-id").first()
+    now = timezone.now()
+    if last is None or last.by_id != by.pk or now - last.at > SITTING:
+        NotesCorrection.objects.create(item=item, before=item.notes, after=text, by=by)
+    elif last.before == text:
+        last.delete()  # typed back to what it was: nothing was corrected
+    else:
+        last.after, last.at = text, now
+        last.save(update_fields=["after", "at"])
+
+
+def _frozen(meeting: Meeting) -> str:
+    if meeting.minutes_approved_in_id is not None:
+        return _(
+            "These minutes were approved by the meeting “%(title)s”; they can no longer change."
+        ) % {"title": meeting.minutes_approved_in.title}
+    return _("The minutes are published; their notes can no longer change.")
 
 
 @transaction.atomic(durable=True)
