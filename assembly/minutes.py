@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -175,7 +175,7 @@ def reviewed_here(meeting: Meeting) -> list[ShownActionItem]:
         .filter(Q(pk__in=marks) | Q(status__in=[ActionItem.Status.OPEN, ActionItem.Status.MOVED]))
         .filter(meeting__started_at__lt=meeting.started_at or timezone.now())
         .select_related("assignee")
-        .order_by("due", "created_at", "id")
+        .order_by(F("due").asc(nulls_last=True), "created_at", "id")  # undated ones last
     )
     return [_shown_action_item(a, redact, marks.get(a.pk, "")) for a in found]
 

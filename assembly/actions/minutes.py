@@ -167,11 +167,16 @@ def add_action_item(
         created_by=by,
     )
     record(meeting=meeting, by=by, action="action_item.added", details={"id": action_item.pk})
-    # The assignee, if in the room, sees it on their phone at once.
+    _tell_assignee(meeting, action_item)
+    return action_item
+
+
+def _tell_assignee(meeting: Meeting, action_item: ActionItem) -> None:
+    """The assignee, if in the room, sees their open action items change on their phone."""
+    assignee = action_item.assignee
     if assignee is not None and assignee.user_id is not None:
         for attendee in meeting.attendees.filter(user_id=assignee.user_id):
             live.publish_personal(attendee)
-    return action_item
 
 
 @transaction.atomic(durable=True)
@@ -186,7 +191,8 @@ def review_action_item(
     if outcome not in (ActionItem.Status.DONE, ActionItem.Status.MOVED, ActionItem.Status.DROPPED):
         raise ActionError(_("Mark it done, moved or dropped."))
     action_item = (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("assignee")
         .filter(pk=action_item_id, organization_id=meeting.organization_id)
         .exclude(meeting=meeting)
         .first()
@@ -210,4 +216,5 @@ def review_action_item(
         details={"id": action_item.pk, "outcome": outcome},
     )
     live.changed(meeting, parts=(Part.ACTION_REVIEW,))
+    _tell_assignee(meeting, action_item)  # done or dropped, it leaves their list of open ones
     return action_item
