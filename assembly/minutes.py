@@ -10,12 +10,15 @@ people who asked (`redactor`, `build`).
 from __future__ import annotations
 
 import copy
+import difflib
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from assembly.models import (
@@ -25,6 +28,7 @@ from assembly.models import (
     Decision,
     Meeting,
     Membership,
+    NotesCorrection,
     TemperatureCheck,
 )
 from assembly.redaction import Redactor, withheld_runs
@@ -171,7 +175,7 @@ def reviewed_here(meeting: Meeting) -> list[ShownActionItem]:
         .filter(Q(pk__in=marks) | Q(status__in=[ActionItem.Status.OPEN, ActionItem.Status.MOVED]))
         .filter(meeting__started_at__lt=meeting.started_at or timezone.now())
         .select_related("assignee")
-        .order_by("due", "created_at", "id")
+        .order_by(F("due").asc(nulls_last=True), "created_at", "id")  # undated ones last
     )
     return [_shown_action_item(a, redact, marks.get(a.pk, "")) for a in found]
 
@@ -330,3 +334,90 @@ def decision_log(
         entry.meeting_title = redact(decision.meeting.title)
         shown.append(entry)
     return shown
+
+
+# Corrections before approval: what the assembly sees changed in the draft since it adjourned.
+
+# An unchanged run longer than this many words is shortened to its ends around "…".
+UNCHANGED_SHOWN = 8
+
+
+@dataclass
+class Correction:
+    """One sitting's correction of an item's notes, as the history page shows it."""
+
+    item_title: str
+    at: datetime
+    by: str
+    changes: list[tuple[str, str]]  # ("same" | "removed" | "added", text), in reading order
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """What changed from `before` to `after`, word by word (difflib), as runs to show struck
+    out, underlined or as they were; a long unchanged run keeps only its ends."""
+    old, new = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    runs: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            runs.append(("same", _shortened(old[i1:i2])))
+            continue
+        removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
+        if removed.strip():
+            runs.append(("removed", removed))
+        if removed.strip() and added.strip():
+            runs.append(("same", " "))  # "Ten Twelve", not "TenTwelve", once colours are gone
+        if added.strip():
+            runs.append(("added", added))
+        elif removed.strip() or added:
+            runs.append(("same", " " if added else ""))
+    return [(kind, text) for kind, text in runs if text]
+
+
+def _shortened(tokens: list[str]) -> str:
+    words = [t for t in tokens if t.strip()]
+    if len(words) <= 3 * UNCHANGED_SHOWN:
+        return "".join(tokens)
+    head = " ".join(words[:UNCHANGED_SHOWN])
+    tail = " ".join(words[-UNCHANGED_SHOWN:])
+    lead = " " if not tokens[0].strip() else ""
+    trail = " " if not tokens[-1].strip() else ""
+    return f"{lead}{head} … {tail}{trail}"
+
+
+def corrector(membership: Membership | None, redact: Redactor) -> str:
+    """Who corrected, as the record names them: by name and role, or by role alone for someone
+    who asked to be kept out of the minutes."""
+    if membership is None:
+        return _("someone no longer on the roll")
+    role = membership.get_role_display()
+    name = membership.display_name
+    if membership.withhold_name or redact(name) != name:
+        return capfirst(role)
+    return _("%(name)s (%(role)s)") % {"name": name, "role": role}
+
+
+def corrections(meeting: Meeting) -> list[Correction]:
+    """Every correction made to the draft minutes of `meeting` after it adjourned, oldest first,
+    names withheld in the texts and in who made them as everywhere in the minutes."""
+    redact = redactor(meeting)
+    kept = list(
+        NotesCorrection.objects.filter(item__meeting=meeting)
+        .select_related("item")
+        .order_by("at", "id")
+    )
+    roll = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            organization_id=meeting.organization_id, user_id__in={c.by_id for c in kept}
+        )
+    }
+    return [
+        Correction(
+            redact(c.item.title),
+            c.at,
+            corrector(roll.get(c.by_id), redact),
+            word_diff(redact(c.before), redact(c.after)),
+        )
+        for c in kept
+    ]

@@ -57,6 +57,7 @@ urlpatterns = [
     path("m/<int:meeting_id>/minutes.md", minutes.markdown, name="minutes-markdown"),
     path("m/<int:meeting_id>/minutes.pdf", minutes.pdf, name="minutes-pdf"),
     path("m/<int:meeting_id>/minutes/publish/", minutes.publish, name="minutes-publish"),
+    path("m/<int:meeting_id>/minutes/history/", minutes.history, name="minutes-history"),
     path(
         "m/<int:meeting_id>/minutes/items/<int:item_id>/notes/",
         minutes.save_notes,

@@ -145,3 +145,22 @@ def test_the_minutes_list_them_and_withhold_a_name_when_asked(first, secretary, 
     assert "Call the landlord · a member" in body
     assert "Lupe" not in body
     assert "Print flyers · Tomás" in body
+
+
+def test_a_done_item_leaves_the_assignees_phone_at_once(
+    first, second, facilitator, member, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    lupe = present(second, member)
+    landlord = ActionItem.objects.get(what="Call the landlord")
+    with (
+        mock.patch("assembly.live.publish.send_personal") as told,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        actions.minutes.review_action_item(
+            meeting=second, action_item_id=landlord.pk, outcome="done", by=facilitator
+        )
+    told.assert_called_once_with(lupe.pk, admitted=False)
+    phone = client_for(member).get(reverse("assembly:meeting-room", args=[second.pk]))
+    assert 'class="my-action-items"' not in phone.content.decode()  # none of hers is open

@@ -114,6 +114,7 @@ ACTIONS = [
     ("minutes", "get", {}, STAFF),  # members too, once published
     ("minutes-markdown", "get", {}, STAFF),
     ("minutes-pdf", "get", {}, STAFF),
+    ("minutes-history", "get", {}, STAFF),  # members too, once published
     ("minutes-notes", "post", {"item_id": "item_id"}, STAFF),
     ("minutes-publish", "post", {}, STAFF),
     ("minutes-action-add", "post", {}, STAFF),

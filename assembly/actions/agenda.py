@@ -25,6 +25,9 @@ from assembly.models.meetings import ITEM_FIELDS, SETTINGS_FIELDS, TIMEBOX_MAX, 
 
 CLOSED = (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED)
 TITLE_MAX = 200
+# What an item's form may write: its own fields and, on "approve the minutes", whose minutes.
+# (Copying an agenda copies ITEM_FIELDS only: minutes approved once are not approved again.)
+ITEM_VALUES = (*ITEM_FIELDS, "minutes_of")
 
 
 def _open_for_changes(meeting: Meeting) -> Meeting:
@@ -83,6 +86,21 @@ def _check_item(values: dict[str, Any], *, partial: bool) -> None:
         raise ActionError(_("Choose a kind of item from the list."))
 
 
+def _check_minutes_of(meeting: Meeting, item: AgendaItem) -> None:
+    """An "approve the minutes" item names an earlier meeting of the same body that has ended;
+    any other kind of item approves nothing."""
+    if item.kind != AgendaItem.Kind.APPROVE_MINUTES:
+        item.minutes_of = None
+        return
+    earlier = item.minutes_of
+    if earlier is None:
+        raise ActionError(_("Choose the meeting whose minutes this item approves."))
+    if earlier.organization_id != meeting.organization_id or earlier.pk == meeting.pk:
+        raise ActionError(_("Only the minutes of an earlier meeting of this body can be approved."))
+    if earlier.status not in CLOSED:
+        raise ActionError(_("Minutes can be approved once their meeting has adjourned."))
+
+
 @transaction.atomic(durable=True)
 def create_meeting(
     *,
@@ -130,8 +148,9 @@ def add_item(
     meeting = _open_for_changes(meeting)
     agenda, lot = _lists(meeting)
     item = AgendaItem(
-        meeting=meeting, position=0, **{k: v for k, v in values.items() if k in ITEM_FIELDS}
+        meeting=meeting, position=0, **{k: v for k, v in values.items() if k in ITEM_VALUES}
     )
+    _check_minutes_of(meeting, item)
     at = len(agenda)
     current = meeting.current_item
     if after_current and current is not None and not current.parked:
@@ -149,10 +168,11 @@ def edit_item(*, meeting: Meeting, by: User, item_id: int, values: dict[str, Any
     _check_item(values, partial=True)
     meeting = _open_for_changes(meeting)
     item = _item(meeting, item_id)
-    fields = [name for name in ITEM_FIELDS if name in values]
+    fields = [name for name in ITEM_VALUES if name in values]
     for name in fields:
         setattr(item, name, values[name])
-    item.save(update_fields=fields)
+    _check_minutes_of(meeting, item)
+    item.save(update_fields=[*fields, "minutes_of"])
     _changed(meeting)
     return item
 

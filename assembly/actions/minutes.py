@@ -3,7 +3,7 @@ the members; and the record a later meeting keeps: action items reviewed, minute
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,9 +40,9 @@ def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     # After adjournment the notes are a draft the assembly will approve: each correction keeps
     # what it replaced, so the approving meeting can see what changed.
     if meeting.status == Meeting.Status.ADJOURNED:
-        before = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
-        if before is not None and before.notes != text:
-            NotesCorrection.objects.create(item=before, before=before.notes, after=text, by=by)
+        item = AgendaItem.objects.select_for_update().filter(pk=item_id, meeting=meeting).first()
+        if item is not None and item.notes != text:
+            _keep_correction(item, text, by)
     # One statement, on every autosave: it writes only while the minutes are unpublished, so a
     # save racing the publication cannot slip in after it.
     saved = (
@@ -52,8 +52,33 @@ def save_notes(*, meeting: Meeting, item_id: int, text: str, by: User) -> None:
     )
     if not saved:
         if meeting.items.filter(pk=item_id).exists():
-            raise ActionError(_("The minutes are published; their notes can no longer change."))
+            raise ActionError(_frozen(Meeting.objects.get(pk=meeting.pk)))
         raise ActionError(_("That item is not on this meeting's agenda."))
+
+
+# The notes box saves as the secretary types: one sitting's saves make one correction, not one
+# per pause in the typing.
+SITTING = timedelta(minutes=15)
+
+
+def _keep_correction(item: AgendaItem, text: str, by: User) -> None:
+    last = item.corrections.order_by("-at", "-id").first()
+    now = timezone.now()
+    if last is None or last.by_id != by.pk or now - last.at > SITTING:
+        NotesCorrection.objects.create(item=item, before=item.notes, after=text, by=by)
+    elif last.before == text:
+        last.delete()  # typed back to what it was: nothing was corrected
+    else:
+        last.after, last.at = text, now
+        last.save(update_fields=["after", "at"])
+
+
+def _frozen(meeting: Meeting) -> str:
+    if meeting.minutes_approved_in_id is not None:
+        return _(
+            "These minutes were approved by the meeting “%(title)s”; they can no longer change."
+        ) % {"title": meeting.minutes_approved_in.title}
+    return _("The minutes are published; their notes can no longer change.")
 
 
 @transaction.atomic(durable=True)
@@ -142,11 +167,16 @@ def add_action_item(
         created_by=by,
     )
     record(meeting=meeting, by=by, action="action_item.added", details={"id": action_item.pk})
-    # The assignee, if in the room, sees it on their phone at once.
+    _tell_assignee(meeting, action_item)
+    return action_item
+
+
+def _tell_assignee(meeting: Meeting, action_item: ActionItem) -> None:
+    """The assignee, if in the room, sees their open action items change on their phone."""
+    assignee = action_item.assignee
     if assignee is not None and assignee.user_id is not None:
         for attendee in meeting.attendees.filter(user_id=assignee.user_id):
             live.publish_personal(attendee)
-    return action_item
 
 
 @transaction.atomic(durable=True)
@@ -161,7 +191,8 @@ def review_action_item(
     if outcome not in (ActionItem.Status.DONE, ActionItem.Status.MOVED, ActionItem.Status.DROPPED):
         raise ActionError(_("Mark it done, moved or dropped."))
     action_item = (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("assignee")
         .filter(pk=action_item_id, organization_id=meeting.organization_id)
         .exclude(meeting=meeting)
         .first()
@@ -185,4 +216,5 @@ def review_action_item(
         details={"id": action_item.pk, "outcome": outcome},
     )
     live.changed(meeting, parts=(Part.ACTION_REVIEW,))
+    _tell_assignee(meeting, action_item)  # done or dropped, it leaves their list of open ones
     return action_item

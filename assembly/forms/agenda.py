@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -122,11 +123,13 @@ class MeetingForm(forms.ModelForm):
 
 
 class EarlierMeetingChoice(forms.ModelChoiceField):
+    """One of the body's earlier meetings, named with its day; the form sets which are offered."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Meeting.objects.none(), required=False, **kwargs)
+
     def label_from_instance(self, obj: Meeting) -> str:
-        if obj.starts_at is None:
-            return obj.title
-        when = formats.date_format(timezone.localtime(obj.starts_at), "DATE_FORMAT")
-        return f"{obj.title} ({when})"
+        return obj.dated_title
 
 
 class NewMeetingForm(MeetingForm):
@@ -134,8 +137,6 @@ class NewMeetingForm(MeetingForm):
 
     copy_agenda_from = EarlierMeetingChoice(
         label=gettext_lazy("Copy the agenda of an earlier meeting"),
-        queryset=Meeting.objects.none(),
-        required=False,
         empty_label=gettext_lazy("No, start with an empty agenda"),
         help_text=gettext_lazy(
             "Copies each item's title, kind, description, timebox and presenter; nothing of "
@@ -154,7 +155,8 @@ class NewMeetingForm(MeetingForm):
 
 
 class AgendaItemForm(forms.ModelForm):
-    """One item: what it is, how long it may take, who presents it."""
+    """One item: what it is, how long it may take, who presents it; for "approve the minutes",
+    whose minutes, picked from the body's minutes no meeting has approved yet."""
 
     timebox_minutes = forms.IntegerField(
         label=capfirst(AgendaItem._meta.get_field("timebox_minutes").verbose_name),
@@ -162,10 +164,18 @@ class AgendaItemForm(forms.ModelForm):
         max_value=TIMEBOX_MAX,
         initial=10,
     )
+    minutes_of = EarlierMeetingChoice(
+        label=gettext_lazy("Approves the minutes of"),
+        empty_label=gettext_lazy("Choose a meeting"),
+        help_text=gettext_lazy(
+            "Only for an “Approve the minutes” item: the earlier meeting whose minutes a "
+            "carried vote on it approves."
+        ),
+    )
 
     class Meta:
         model = AgendaItem
-        fields = ITEM_FIELDS
+        fields = (*ITEM_FIELDS, "minutes_of")
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "description_translation": forms.Textarea(attrs={"rows": 4}),
@@ -178,11 +188,22 @@ class AgendaItemForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args: Any, bilingual: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not bilingual:  # translations only where the meeting is bilingual
+        if not meeting.bilingual:  # translations only where the meeting is bilingual
             for name in ITEM_TRANSLATIONS:
                 self.fields.pop(name, None)
+        if "minutes_of" in self.fields:
+            # This body's other meetings whose minutes wait for approval (and the one this item
+            # already names, approved since): another body's meeting is not a valid choice.
+            waiting = Q(pk__in=meeting.organization.meetings.awaiting_approval()) | Q(
+                pk=self.instance.minutes_of_id or 0
+            )
+            self.fields["minutes_of"].queryset = (
+                Meeting.objects.filter(waiting)
+                .exclude(pk=meeting.pk)
+                .order_by(Coalesce("starts_at", "adjourned_at").desc(nulls_last=True), "-id")
+            )
 
     def clean_title(self) -> str:
         title = _one_line(self.cleaned_data["title"])
@@ -202,6 +223,26 @@ class AgendaItemForm(forms.ModelForm):
     def clean_description_translation(self) -> str:
         return self.cleaned_data["description_translation"].strip()
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "minutes_of" not in self.fields:
+            return data
+        if data.get("kind") != AgendaItem.Kind.APPROVE_MINUTES:
+            data["minutes_of"] = None  # only that kind of item approves anything
+        elif data.get("minutes_of") is None and "minutes_of" not in self.errors:
+            data["minutes_of"] = self.default_minutes()
+            if data["minutes_of"] is None:
+                self.add_error("minutes_of", self.missing_minutes_error())
+        return data
+
+    def default_minutes(self) -> Meeting | None:
+        return None  # the editor asks; the console's short form takes the latest
+
+    def missing_minutes_error(self) -> str:
+        if not self.fields["minutes_of"].queryset.exists():
+            return _("No earlier meeting's minutes are waiting for approval.")
+        return _("Choose the meeting whose minutes this item approves.")
+
     def values(self) -> dict[str, Any]:
         """The cleaned values, by field name, for the action to write."""
         return {name: self.cleaned_data[name] for name in self.fields}
@@ -211,7 +252,12 @@ class QuickItemForm(AgendaItemForm):
     """The console's short form: an item added while the meeting runs."""
 
     class Meta(AgendaItemForm.Meta):
-        fields = ["title", "kind", "timebox_minutes"]
+        fields = ["title", "kind", "timebox_minutes", "minutes_of"]
+
+    def default_minutes(self) -> Meeting | None:
+        # Added mid-meeting, "approve the minutes" nearly always means the last meeting's; the
+        # agenda editor shows which and can change it.
+        return self.fields["minutes_of"].queryset.first()
 
 
 class MoveForm(forms.Form):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models.organizations import Organization, QuorumRule
@@ -55,6 +56,13 @@ TIMEBOX_MIN, TIMEBOX_MAX = 1, 600
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def live(self) -> MeetingQuerySet:
         return self.filter(status=Meeting.Status.LIVE)
+
+    def awaiting_approval(self) -> MeetingQuerySet:
+        """Minutes a later meeting can approve: the meeting is over, no meeting approved them."""
+        return self.filter(
+            status__in=[Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED],
+            minutes_approved_at__isnull=True,
+        )
 
 
 class Meeting(models.Model):
@@ -158,6 +166,15 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def dated_title(self) -> str:
+        """The title with its day, as lists of earlier meetings name it: "May assembly (May 6)"."""
+        moment = self.starts_at or self.adjourned_at
+        if moment is None:
+            return self.title
+        when = formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+        return f"{self.title} ({when})"
 
     @property
     def is_live(self) -> bool:

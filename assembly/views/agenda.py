@@ -48,7 +48,7 @@ def _editor(
     status: int = 200,
 ) -> HttpResponse:
     meeting = access.meeting
-    items = list(meeting.items.order_by("position", "id"))
+    items = list(meeting.items.select_related("minutes_of").order_by("position", "id"))
     agenda = [item for item in items if not item.parked]
     context: dict[str, Any] = {
         "meeting": meeting,
@@ -57,7 +57,7 @@ def _editor(
         "planned_minutes": sum(item.timebox_minutes for item in agenda),
         "editable": meeting.status not in agenda_actions.CLOSED,
         "may_run": may(access.membership, Action.RUN_MEETING),
-        "item_form": item_form or AgendaItemForm(bilingual=meeting.bilingual),
+        "item_form": item_form or AgendaItemForm(meeting=meeting),
         "settings_form": settings_form or MeetingForm(instance=meeting, auto_id=SETTINGS_IDS),
     }
     return render(request, "assembly/agenda/editor.html", context, status=status)
@@ -122,7 +122,7 @@ def edit_settings(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def add_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = _access(request, meeting_id)
     meeting = access.meeting
-    form = AgendaItemForm(request.POST, bilingual=meeting.bilingual)
+    form = AgendaItemForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _editor(request, access, item_form=form, status=INVALID)
     try:
@@ -139,7 +139,7 @@ def edit_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
     meeting = _access(request, meeting_id).meeting
     # The meeting's own items only: another meeting's id is simply not found.
     item = get_object_or_404(meeting.items, pk=item_id)
-    form = AgendaItemForm(request.POST or None, instance=item, bilingual=meeting.bilingual)
+    form = AgendaItemForm(request.POST or None, instance=item, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
             item = agenda_actions.edit_item(
@@ -229,7 +229,7 @@ def restore_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRes
 def quick_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The console's "add an item": right after the open item, for everyone at once."""
     meeting = _access(request, meeting_id).meeting
-    form = QuickItemForm(request.POST)
+    form = QuickItemForm(request.POST, meeting=meeting)
     error = None
     added = None
     if form.is_valid():

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions, minutes
 from assembly.forms.minutes import ActionItemForm, DecisionLogForm
-from assembly.models import ActionItem, Meeting
+from assembly.models import ActionItem, Meeting, NotesCorrection
 from assembly.permissions import Action, get_organization, may, meeting_access
 from assembly.views.replies import REFUSED, row_id
 from assembly.views.replies import run as run_console_action
@@ -33,6 +33,12 @@ def _readable(request: HttpRequest, meeting_id: int):
     return room.meeting, writer
 
 
+def _approved_in_title(meeting: Meeting) -> str:
+    """The title of the meeting that approved these minutes, names withheld as in them."""
+    approved_in = meeting.minutes_approved_in
+    return minutes.redactor(meeting)(approved_in.title) if approved_in else ""
+
+
 @require_GET
 @login_required
 def page(request: HttpRequest, meeting_id: int) -> HttpResponse:
@@ -44,8 +50,26 @@ def page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "draft": meeting.status != Meeting.Status.PUBLISHED,
         "may_publish": writer and meeting.status == Meeting.Status.ADJOURNED,
         "action_form": ActionItemForm(meeting=meeting) if writer else None,
+        "corrected": NotesCorrection.objects.filter(item__meeting=meeting).count(),
+        "approved_in_title": _approved_in_title(meeting),
     }
     return render(request, "assembly/minutes/page.html", context)
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """What was corrected in the draft after the meeting adjourned, by whom and when, word by
+    word: the approving meeting approves knowing what changed. Read as the minutes are."""
+    meeting, writer = _readable(request, meeting_id)
+    context = {
+        "meeting": meeting,
+        "title": minutes.redactor(meeting)(meeting.title),
+        "corrections": minutes.corrections(meeting),
+        "writer": writer,
+        "approved_in_title": _approved_in_title(meeting),
+    }
+    return render(request, "assembly/minutes/history.html", context)
 
 
 @require_GET
@@ -198,8 +222,6 @@ def pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
     meeting, _writer = _readable(request, meeting_id)
     record = minutes.build(meeting)
-    redact = minutes.redactor(meeting)
-    approved_in = meeting.minutes_approved_in
     when = formats.date_format(timezone.localtime(meeting.started_at or timezone.now()), "Y-m-d")
     context = {
         "meeting": meeting,
@@ -210,7 +232,7 @@ def pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "running_head": _css_string(f"{record.title} · {when}"),
         "page_label": _css_string(_("Page")),
         "organization_name": _css_string(meeting.organization.name),
-        "approved_in_title": redact(approved_in.title) if approved_in else "",
+        "approved_in_title": _approved_in_title(meeting),
     }
     html = render_to_string("assembly/minutes/pdf.html", context, request=request)
     document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

@@ -8,6 +8,7 @@ with REDIS_URL it uses Redis for the live layer.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -189,3 +190,16 @@ def new_meeting(server: Server, title: str = "Extraordinary assembly") -> int:
         "print(m.pk)",
     )
     return int(out.stdout.strip().splitlines()[-1])
+
+
+def check_in(server: str, meeting: int, phones, desk) -> None:
+    """Members check in from their phones; the secretary checks in Ernesto, who has none."""
+    from playwright.sync_api import expect
+
+    for phone in phones:
+        phone.goto(f"{server}/m/{meeting}/")
+        phone.locator("form[action$='/check-in/'] button").click()
+        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
+    desk.goto(f"{server}/m/{meeting}/attendance/")
+    desk.get_by_role("button", name="Check in Ernesto Díaz").click()
+    expect(desk.locator("#present-people")).to_contain_text("Ernesto Díaz")

@@ -9,7 +9,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    check_in,
+    new_meeting,
+    screenshot,
+    signed_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -53,12 +61,7 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
     projector.goto(f"{server}/m/{meeting}/projector/")
 
     # Lupe and Tomás check in; Marcus checks in Ernesto, who has no phone: quorum (3 of 9).
-    for phone in (lupe, tomas):
-        phone.goto(f"{server}/m/{meeting}/")
-        phone.locator("form[action$='/check-in/'] button").click()
-        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
-    desk.goto(f"{server}/m/{meeting}/attendance/")
-    desk.get_by_role("button", name="Check in Ernesto Díaz").click()
+    check_in(server, meeting, (lupe, tomas), desk)
     expect(projector.locator("#attendance")).to_contain_text("Quorum held")
     console.get_by_role("button", name="Start meeting").click()
     for _ in range(2):
