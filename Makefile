@@ -13,7 +13,7 @@ ifeq ($(HOST),0.0.0.0)
 export ALLOWED_HOSTS ?= *
 endif
 
-.PHONY: setup run test lint e2e bench messages clean
+.PHONY: setup run test lint e2e bench bench-tally messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Asamblea needs Python 3.12 or newer (Django 6); found " + sys.version.split()[0] + ". Set PYTHON=python3.13 or install a newer Python.")'
@@ -64,6 +64,13 @@ e2e: $(VENV)/.installed
 # (about half an hour). A part: make bench BENCH_ARGS="--phones 100 --configs run,pg1"
 bench: setup
 	$(BIN)/python benchmarks/room_bench.py $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-tally
+
+# The tally engine alone: Minneapolis 2013 (reference data), then a generated 1,000,000-ballot
+# file in /tmp (deterministic; written once), timed with its peak memory.
+bench-tally: $(VENV)/.installed
+	$(BIN)/python benchmarks/tally_bench.py
+	$(BIN)/python benchmarks/tally_scale.py
 
 # Refresh the catalogues after changing user-facing strings, then translate what is new.
 messages: $(VENV)/.installed

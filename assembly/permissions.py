@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -98,7 +99,7 @@ def guest_may(attendee: Attendee | None, action: Action) -> bool:
     return action == Action.VIEW_ROOM and attendee.status == Attendee.Status.WAITING
 
 
-def guest_tokens(session: Mapping | None) -> dict[str, str]:
+def guest_tokens(session: Mapping[str, Any] | None) -> dict[str, str]:
     """The guest attendances this browser holds, by meeting id (as a string)."""
     tokens = session.get("guest_tokens") if session is not None else None
     return tokens if isinstance(tokens, dict) else {}
@@ -106,9 +107,13 @@ def guest_tokens(session: Mapping | None) -> dict[str, str]:
 
 def get_organization(user: User | AnonymousUser, slug: str, action: Action) -> Membership:
     """The person's membership in the organization if it allows `action`; else 404 or 403."""
+    if not user.is_authenticated:
+        # Never filter on user=None: Django reads it as "no account", which every roll entry
+        # typed in by hand matches.
+        raise Http404
     membership = (
         Membership.objects.select_related("organization")
-        .filter(organization__slug=slug, user_id=getattr(user, "pk", None))
+        .filter(organization__slug=slug, user=user)
         .first()
     )
     if membership is None:
@@ -129,6 +134,7 @@ def get_access(
         raise Http404
     membership = membership_for(user, meeting.organization_id)
     if membership is not None:
+        assert isinstance(user, User)  # an anonymous visitor has no membership
         attendee = meeting.attendees.filter(user=user).first()
         if not may(membership, action):
             raise PermissionDenied

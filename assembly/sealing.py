@@ -84,8 +84,9 @@ def seal(decision_id: int, choice: dict[str, Any]) -> bytes:
     return nonce + _key(decision_id).encrypt(nonce, padded, _associated(decision_id))
 
 
-def open_all(decision_id: int, blobs: list[bytes]) -> list[dict[str, Any]]:
-    """The choices inside a round's sealed ballots (raises KeyLost if the key is gone)."""
+def open_all(decision_id: int, blobs: list[bytes | memoryview]) -> list[dict[str, Any]]:
+    """The choices inside a round's sealed ballots (raises KeyLost if the key is gone). A blob
+    comes back from PostgreSQL as a memoryview, from SQLite as bytes."""
     if not blobs:
         return []
     key = _key(decision_id)

@@ -192,3 +192,14 @@ def test_who_may_read_the_organizations_record(world, organization, who, name):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
         assert response.status_code == 404
+
+
+def test_a_visitor_without_an_account_is_never_taken_for_a_roll_entry(organization):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from assembly.permissions import Action, get_organization
+
+    organization.memberships.create(name="Typed in by hand")  # on the roll, no account
+    with pytest.raises(Http404):
+        get_organization(AnonymousUser(), organization.slug, Action.VIEW_ORGANIZATION)

@@ -527,3 +527,38 @@ def test_results_to_dict_is_json_safe_with_numbers_as_strings() -> None:
     assert first["tally"] == {"A": "7", "C": "2", "B": "1"}
     assert first["threshold"] == "4"
     assert data["rounds"][1]["tally"]["B"] == "3.9995"
+
+
+def test_read_aggregated_csv_merges_identical_rankings_as_it_reads(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "stream.csv",
+        'count,choice1,choice2\n1,A,B\n1,A,B\n\n2,A,B\n1,"A",B\n1,"Smith, Ann",A\n3,B\n'
+        "1,A,undervote\n",
+    )
+    election = read_aggregated_csv(path)
+    assert election.ballots == (
+        Ballot(("A", "B"), 5),
+        Ballot(("Smith, Ann", "A"), 1),
+        Ballot(("B",), 3),
+        Ballot(("A", None), 1),
+    )
+    assert election.candidates == ("A", "B", "Smith, Ann")
+    assert election.total == 10
+
+
+def test_read_aggregated_csv_checks_rows_seen_before_too(tmp_path: Path) -> None:
+    # A repeated row is merged without re-reading it, but a bad count on it is still caught.
+    path = write(tmp_path, "repeat.csv", "count,choice1\n1,A\n1,A\nx,A\n")
+    with pytest.raises(BallotFileError) as caught:
+        read_aggregated_csv(path)
+    assert caught.value.line == 4
+
+
+def test_read_aggregated_csv_names_the_line_of_a_non_utf8_byte(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("count,choice1\n1,A\n1,Jos\u00e9\n".encode("latin-1"))
+    with pytest.raises(BallotFileError) as caught:
+        read_aggregated_csv(path)
+    assert caught.value.line == 3
+    assert "not UTF-8" in str(caught.value)

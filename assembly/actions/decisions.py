@@ -402,7 +402,7 @@ def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
     if participation is None:
         raise ActionError(_("No vote was recorded for you by the secretary in this round."))
     if decision.is_open:
-        if decision.secret:
+        if decision.secret and participation.assisted_ballot is not None:
             SealedBallot.objects.filter(
                 decision=decision, pk=participation.assisted_ballot
             ).delete()

@@ -403,15 +403,16 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
             _("You are already a member of %(organization)s. Nothing was changed.")
             % {"organization": organization.name}
         )
-    entry = (
+    on_roll = (
         Membership.objects.filter(organization=organization, user__isnull=True)
         .annotate(lowered=Lower("email"))
         .filter(lowered=user.email.lower())
         .first()
     )
-    linked = entry is not None
-    if entry is None:
-        entry = Membership(organization=organization, name=str(user), email=user.email)
+    linked = on_roll is not None
+    entry: Membership = on_roll or Membership(
+        organization=organization, name=str(user), email=user.email
+    )
     entry.user = user
     entry.role = invitation.role
     entry.may_vote = invitation.may_vote

@@ -8,14 +8,16 @@ executor's threads instead, each with its own connection.
 
 from __future__ import annotations
 
+from typing import Any
+
 from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from channels.sessions import CookieMiddleware, SessionMiddleware
 
 
-class ParallelAuthMiddleware(AuthMiddleware):
-    async def resolve_scope(self, scope: dict) -> None:
+class ParallelAuthMiddleware(AuthMiddleware):  # type: ignore[misc]  # Channels ships no types
+    async def resolve_scope(self, scope: dict[str, Any]) -> None:
         load = database_sync_to_async(get_user.func, thread_sensitive=False)
         scope["user"]._wrapped = await load(scope)
 

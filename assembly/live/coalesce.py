@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 WINDOW = 0.25  # seconds
 
+# How a coalesced change goes out: publish.broadcast(meeting id, parts).
+Send = Callable[[int, tuple[str, ...]], None]
+
 _loop: asyncio.AbstractEventLoop | None = None
 _pending: dict[int, dict[str, None]] = {}  # meeting id → parts, in order
 _scheduled: set[int] = set()
@@ -39,7 +42,7 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
         _last.clear()
 
 
-def submit(meeting_id: int, parts: Sequence[str], send: Callable[[int, tuple], None]) -> bool:
+def submit(meeting_id: int, parts: Sequence[str], send: Send) -> bool:
     """Hand a change to the loop; False when there is no loop to coalesce on (send it now)."""
     loop = _loop
     if loop is None or loop.is_closed() or not loop.is_running():
@@ -51,7 +54,9 @@ def submit(meeting_id: int, parts: Sequence[str], send: Callable[[int, tuple], N
     return True
 
 
-async def _add(loop, meeting_id: int, parts: tuple[str, ...], send) -> None:
+async def _add(
+    loop: asyncio.AbstractEventLoop, meeting_id: int, parts: tuple[str, ...], send: Send
+) -> None:
     _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
     if meeting_id in _scheduled:
         return
@@ -60,7 +65,7 @@ async def _add(loop, meeting_id: int, parts: tuple[str, ...], send) -> None:
     loop.call_later(wait, lambda: loop.create_task(_flush(loop, meeting_id, send)))
 
 
-async def _flush(loop, meeting_id: int, send) -> None:
+async def _flush(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send) -> None:
     _scheduled.discard(meeting_id)
     parts = tuple(_pending.pop(meeting_id, {}))
     _last[meeting_id] = loop.time()
@@ -74,7 +79,7 @@ async def _flush(loop, meeting_id: int, send) -> None:
         logger.exception("broadcast of %s for meeting %s failed", parts, meeting_id)
 
 
-def _send(send, meeting_id: int, parts: tuple[str, ...]) -> None:
+def _send(send: Send, meeting_id: int, parts: tuple[str, ...]) -> None:
     try:
         send(meeting_id, parts)
     finally:

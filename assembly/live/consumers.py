@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -16,7 +17,8 @@ from django.conf import settings
 
 from assembly import permissions
 from assembly.live import coalesce, fanout
-from assembly.live.render import group_name, personal_group, render_personal, render_room
+from assembly.live.parts import group_name, personal_group
+from assembly.live.render import render_personal, render_room
 from assembly.models import Attendee
 
 # Close codes (4000-4999 are the application's own).
@@ -25,14 +27,14 @@ CLOSE_MALFORMED = 4400  # not a message this server understands
 CLOSE_TOO_LARGE = 4413  # message longer than LIVE_MAX_MESSAGE_BYTES
 
 
-def socket_language(scope: dict) -> str:
+def socket_language(scope: dict[str, Any]) -> str:
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     language = (query.get("lang") or [""])[0]
     known = [code for code, _name in settings.LANGUAGES]
     return language if language in known else settings.LANGUAGE_CODE
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels ships no types
     # The room's sockets listen on no channel layer: live.fanout writes to them directly.
     channel_layer_alias = "asamblea-no-channel-layer"
     groups_joined: list[str] = []

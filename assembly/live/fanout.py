@@ -20,9 +20,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -129,10 +132,10 @@ async def _close_quietly(socket: Socket) -> None:
         await socket.close()
 
 
-_sync_client = None
+_sync_client: redis.Redis | None = None
 
 
-def _sync_redis():
+def _sync_redis() -> redis.Redis:
     global _sync_client
     if _sync_client is None:
         import redis

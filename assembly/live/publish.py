@@ -9,13 +9,17 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from assembly.live import coalesce, fanout
-from assembly.live.parts import Part, checked
-from assembly.live.render import (
+from assembly.live.parts import (
     AUDIENCES,
+    Part,
+    checked,
     group_name,
-    parts_context,
     parts_for,
     personal_group,
+)
+from assembly.live.render import (
+    Shared,
+    parts_context,
     render_parts,
     render_personal,
 )
@@ -36,9 +40,12 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     part of the room is refused (ValueError) rather than silently dropped."""
     meeting_id = meeting.pk
     changed = checked(parts)
-    transaction.on_commit(
-        lambda: coalesce.submit(meeting_id, changed, broadcast) or broadcast(meeting_id, changed)
-    )
+
+    def send() -> None:
+        if not coalesce.submit(meeting_id, changed, broadcast):
+            broadcast(meeting_id, changed)
+
+    transaction.on_commit(send)
 
 
 def publish_personal(attendee: Attendee, *, admitted: bool = False) -> None:
@@ -57,7 +64,8 @@ def _languages() -> list[str]:
 def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     """Render each part once per audience and language and send it to that group."""
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
-    shared: dict = {}  # what the parts' context builders found, the same for every audience
+    # What the parts' context builders found, the same for every audience.
+    shared: Shared = {}
     for audience in AUDIENCES:
         audience_parts = parts_for(audience, parts)
         if not audience_parts:

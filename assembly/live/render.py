@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -12,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 
 from assembly import sealing
-from assembly.live.parts import (  # noqa: F401 (group names: imported from here by consumers)
+from assembly.live.parts import (  # noqa: F401 (some still imported from here: tests, older code)
     AUDIENCES,
     PERSONAL_PARTS,
     ROOM_PARTS,
@@ -36,8 +37,11 @@ from assembly.models.attendance import WAITING_GUESTS_MAX
 from assembly.models.stack import queue_for
 from assembly.timing import agenda_drift
 
+# What a template is rendered with.
+Context = dict[str, Any]
 
-def stack_context(meeting: Meeting) -> dict:
+
+def stack_context(meeting: Meeting) -> Context:
     item = meeting.current_item
     if item is None:
         return {"queue": [], "speaking": None, "speaking_deadline": None}
@@ -52,7 +56,7 @@ def stack_context(meeting: Meeting) -> dict:
     return {"queue": queue_for(item), "speaking": speaking, "speaking_deadline": deadline}
 
 
-def temperature_context(meeting: Meeting) -> dict:
+def temperature_context(meeting: Meeting) -> Context:
     check = meeting.temperature_checks.first()  # the latest, open or just closed
     if check is None or (check.closed_at and check.item_id != meeting.current_item_id):
         return {"temperature": None}
@@ -65,7 +69,7 @@ def temperature_context(meeting: Meeting) -> dict:
     }
 
 
-def review_context(meeting: Meeting) -> dict:
+def review_context(meeting: Meeting) -> Context:
     """On a "review action items" item: every action item still open from earlier meetings and
     those marked here, each with its name as published (see `ActionItem.who_shown`)."""
     current = meeting.current_item
@@ -76,7 +80,7 @@ def review_context(meeting: Meeting) -> dict:
     return {"review": reviewed_here(meeting)}
 
 
-def decision_context(meeting: Meeting, attendance: dict) -> dict:
+def decision_context(meeting: Meeting, attendance: Context) -> Context:
     """The decision the room is looking at: the open one, else the latest on this item."""
     decisions = meeting.decisions.select_related("fallback_of")
     decision = decisions.filter(status=Decision.Status.OPEN).first()
@@ -98,7 +102,7 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
     }
 
 
-def _agenda(meeting: Meeting, audience: str, built: dict) -> dict:
+def _agenda(meeting: Meeting, audience: str, built: Context) -> Context:
     now = timezone.now()
     items = list(meeting.items.filter(parked=False))
     return {
@@ -110,34 +114,36 @@ def _agenda(meeting: Meeting, audience: str, built: dict) -> dict:
     }
 
 
-def _attendance(meeting: Meeting, audience: str, built: dict) -> dict:
+def _attendance(meeting: Meeting, audience: str, built: Context) -> Context:
     return {"attendance": meeting.attendance_summary()}
 
 
-def _waiting(meeting: Meeting, audience: str, built: dict) -> dict:
+def _waiting(meeting: Meeting, audience: str, built: Context) -> Context:
     if audience != Audience.FACILITATOR:
         return {}
     waiting = list(meeting.attendees.waiting())
     return {"waiting_guests": waiting, "waiting_full": len(waiting) >= WAITING_GUESTS_MAX}
 
 
-def _stack(meeting: Meeting, audience: str, built: dict) -> dict:
+def _stack(meeting: Meeting, audience: str, built: Context) -> Context:
     return stack_context(meeting)
 
 
-def _decision(meeting: Meeting, audience: str, built: dict) -> dict:
+def _decision(meeting: Meeting, audience: str, built: Context) -> Context:
     return decision_context(meeting, built["attendance"])
 
 
-def _temperature(meeting: Meeting, audience: str, built: dict) -> dict:
+def _temperature(meeting: Meeting, audience: str, built: Context) -> Context:
     return temperature_context(meeting)
 
 
-def _review(meeting: Meeting, audience: str, built: dict) -> dict:
+def _review(meeting: Meeting, audience: str, built: Context) -> Context:
     return review_context(meeting)
 
 
-Builder = Callable[[Meeting, str, dict], dict]
+Builder = Callable[[Meeting, str, Context], Context]
+# What each builder found, kept across the audiences of one push (see parts_context).
+Shared = dict[Builder, Context]
 
 # What each part's template reads beyond the meeting itself, so that a push builds only that:
 # one "n of m have voted" line costs the turnout's queries, not the whole room's. A builder
@@ -158,8 +164,8 @@ PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
 
 
 def parts_context(
-    meeting: Meeting, audience: str, parts: Iterable[str], shared: dict | None = None
-) -> dict:
+    meeting: Meeting, audience: str, parts: Iterable[str], shared: Shared | None = None
+) -> Context:
     """What the templates of `parts` need for one audience, and nothing more.
 
     `shared` keeps what builders found across the audiences of one broadcast: the facts are the
@@ -176,7 +182,7 @@ def parts_context(
         "temperature_values": TemperatureCheck.Value.choices,
     }
     builders = dict.fromkeys(b for part in parts for b in PART_CONTEXT[Part(part)])
-    built: dict = {}
+    built: Context = {}
     for builder in builders:
         if builder is _waiting:  # per audience
             built.update(builder(meeting, audience, built))
@@ -188,12 +194,12 @@ def parts_context(
     return context
 
 
-def room_context(meeting: Meeting, audience: str) -> dict:
+def room_context(meeting: Meeting, audience: str) -> Context:
     """Everything the audience's room shows (the page, a reconnecting socket)."""
     return parts_context(meeting, audience, ROOM_PARTS[audience])
 
 
-def personal_context(attendee: Attendee) -> dict:
+def personal_context(attendee: Attendee) -> Context:
     meeting = attendee.meeting
     mine = []
     answer = None
@@ -247,7 +253,7 @@ def personal_context(attendee: Attendee) -> dict:
     }
 
 
-def my_action_items(attendee: Attendee) -> list:
+def my_action_items(attendee: Attendee) -> list[ActionItem]:
     """The open action items given to this attendee (a member), for their phone."""
     if attendee.user_id is None:
         return []
@@ -270,7 +276,7 @@ def render_parts(
     audience: str,
     parts: Iterable[str],
     language: str,
-    context: dict | None = None,
+    context: Context | None = None,
 ) -> str:
     """The given parts for one audience in one language, led by the version marker.
 

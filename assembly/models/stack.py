@@ -41,6 +41,8 @@ class SpeakerRequest(models.Model):
     manual_rank = models.IntegerField(null=True, blank=True)
     started_at = models.DateTimeField(_("started speaking"), null=True, blank=True)
     ended_at = models.DateTimeField(_("stopped speaking"), null=True, blank=True)
+    # Not stored: set by queue_for on the hands it orders (kind's priority, has spoken).
+    tier: tuple[int, bool]
 
     class Meta:
         verbose_name = _("speaker request")

@@ -11,7 +11,7 @@ import io
 import re
 import shlex
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,67 +112,142 @@ def _check_count(path: Path, line: int, text: str) -> int:
     return int(cleaned)
 
 
+def _utf8_lines(path: Path) -> Iterator[str]:
+    """The file's text a line at a time, never the whole file in memory.
+
+    A file that is not UTF-8 is reported at the line of its first bad byte.
+    """
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise BallotFileError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    with handle:
+        try:
+            yield from handle
+        except UnicodeDecodeError:
+            pass
+        else:
+            return
+    with path.open("rb") as raw:  # find the line of the first bad byte
+        for number, data in enumerate(raw, start=1):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BallotFileError(path, number, "file is not UTF-8 text") from exc
+    raise BallotFileError(path, None, "file is not UTF-8 text")
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, str, list[str] | None]]:
+    """(line number, line, None) for plain lines; (line number, text, fields) for quoted ones.
+
+    A line without a quote character splits on its commas exactly as csv would, so it is
+    handed on unparsed (the caller can key on its text); a record with quotes, which may span
+    lines, is parsed by csv.
+    """
+    lines = _utf8_lines(path)
+    number = 0
+    for line in lines:
+        number += 1
+        if '"' not in line:
+            yield number, line.rstrip("\r\n"), None
+            continue
+        start = number
+        text = line
+        while text.count('"') % 2:  # a quoted field goes on to the next line
+            more = next(lines, None)
+            if more is None:
+                break
+            number += 1
+            text += more
+        try:
+            fields = next(csv.reader([text]), [])
+        except csv.Error as exc:
+            raise BallotFileError(path, start, f"malformed CSV: {exc}") from exc
+        yield start, text, fields
+
+
 def read_aggregated_csv(path: str | Path, candidates: Sequence[str] | None = None) -> Election:
     """Read `count,choice1,...,choiceN` rows.
 
     Cells: a candidate name, `undervote` or an empty cell (skipped rank), `overvote`, or `UWI`
     (an undeclared write-in). With `candidates` given, any other name is an error; without,
     candidates are taken in order of first appearance.
+
+    The file is read as a stream and identical rankings are merged as they are read (in
+    order of first appearance), so a million one-ballot rows cost the memory of their distinct
+    rankings; each distinct row is checked once, at the first line it appears on.
     """
     path = Path(path)
-    text = _read_text(path)
-    if not text.strip():
-        raise BallotFileError(path, 1, "file is empty")
-    known = list(candidates) if candidates is not None else None
-    known_set = set(known) if known is not None else None
+    known_set = set(candidates) if candidates is not None else None
     seen: list[str] = []
     seen_set: set[str] = set()
     write_ins = False
-    ballots: list[Ballot] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    try:
-        for row in reader:
-            line = reader.line_num
-            if header is None:
-                if not row or row[0].strip().lower() != "count" or len(row) < 2:
-                    raise BallotFileError(
-                        path, line, "expected a header row 'count,choice1,...,choiceN'"
-                    )
-                header = row
-                continue
-            if not row or all(not cell.strip() for cell in row):
+    parsed: dict[str, tuple[str | None, ...]] = {}  # a row's text after the count -> ranking
+    counts: dict[tuple[str | None, ...], int] = {}
+    width = 0  # fields in the header; 0 until it is read
+    line = 0
+
+    def rank(cells: Sequence[str]) -> tuple[str | None, ...]:
+        nonlocal write_ins
+        marks: list[str | None] = []
+        for cell in cells:
+            mark = cell.strip()
+            if mark in ("", "undervote"):
+                marks.append(SKIPPED)
+            elif mark == OVERVOTE:
+                marks.append(OVERVOTE)
+            elif mark == "UWI":
+                write_ins = True
+                marks.append(WRITE_IN)
+            else:
+                if known_set is not None and mark not in known_set:
+                    raise BallotFileError(path, line, f"unknown candidate {mark!r}")
+                if mark not in seen_set:
+                    seen_set.add(mark)
+                    seen.append(mark)
+                marks.append(mark)
+        return tuple(marks)
+
+    for line, text, fields in _csv_records(path):
+        if fields is None:
+            first, _, rest = text.partition(",")
+            if first == "1" and width:
+                ranking = parsed.get(rest)
+                if ranking is not None:  # the common case: a row seen before
+                    counts[ranking] += 1
+                    continue
+            if not text.strip(" \t,"):
                 continue  # blank lines carry no ballots
-            if len(row) > len(header):
-                # Short rows are fine (trailing ranks left blank); long ones are not.
+            fields = text.split(",")
+        elif all(not cell.strip() for cell in fields):
+            continue
+        else:
+            first, _, rest = text.rstrip("\r\n").partition(",")
+        if not width:
+            if fields[0].strip().lower() != "count" or len(fields) < 2:
                 raise BallotFileError(
-                    path, line, f"expected at most {len(header)} fields, found {len(row)}"
+                    path, line, "expected a header row 'count,choice1,...,choiceN'"
                 )
-            count = _check_count(path, line, row[0])
-            ranking: list[str | None] = []
-            for cell in row[1:]:
-                mark = cell.strip()
-                if mark in ("", "undervote"):
-                    ranking.append(SKIPPED)
-                elif mark == OVERVOTE:
-                    ranking.append(OVERVOTE)
-                elif mark == "UWI":
-                    write_ins = True
-                    ranking.append(WRITE_IN)
-                else:
-                    if known_set is not None and mark not in known_set:
-                        raise BallotFileError(path, line, f"unknown candidate {mark!r}")
-                    if mark not in seen_set:
-                        seen_set.add(mark)
-                        seen.append(mark)
-                    ranking.append(mark)
-            ballots.append(Ballot(tuple(ranking), count))
-    except csv.Error as exc:
-        raise BallotFileError(path, reader.line_num, f"malformed CSV: {exc}") from exc
-    if not ballots:
-        raise BallotFileError(path, max(reader.line_num, 1), "no ballots after the header")
-    names = tuple(known) if known is not None else tuple(seen)
-    return Election(names, tuple(ballots), has_write_ins=write_ins, source=str(path))
+            width = len(fields)
+            continue
+        if len(fields) > width:
+            # Short rows are fine (trailing ranks left blank); long ones are not.
+            raise BallotFileError(
+                path, line, f"expected at most {width} fields, found {len(fields)}"
+            )
+        count = _check_count(path, line, fields[0])
+        ranking = parsed.get(rest)
+        if ranking is None:
+            ranking = rank(fields[1:])
+            parsed[rest] = ranking
+        counts[ranking] = counts.get(ranking, 0) + count
+    if not width:
+        raise BallotFileError(path, 1, "file is empty")
+    if not counts:
+        raise BallotFileError(path, max(line, 1), "no ballots after the header")
+    names = tuple(candidates) if candidates is not None else tuple(seen)
+    ballots = tuple(Ballot(ranking, n) for ranking, n in counts.items())
+    return Election(names, ballots, has_write_ins=write_ins, source=str(path))
 
 
 def read_candidate_columns_csv(
