@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from assembly import actions
-from assembly.models import Membership
+from assembly.models import ActionItem, Membership
 from tests.conftest import client_for, present
 
 pytestmark = [
@@ -39,6 +39,28 @@ def evening(live_meeting, facilitator, secretary, member):
     )
     actions.decisions.cast(decision_id=decision.pk, attendee=lupe, choice={"vote": "yes"})
     actions.decisions.close(meeting=live_meeting, decision_id=decision.pk, by=facilitator)
+    actions.minutes.save_notes(
+        meeting=live_meeting,
+        item_id=live_meeting.current_item_id,
+        text="Twelve members came; the fund was discussed at length.",
+        by=secretary,
+    )
+    actions.meetings.next_item(meeting=live_meeting, by=facilitator)
+    banner = actions.decisions.create(
+        meeting=live_meeting,
+        by=facilitator,
+        question="Which banner for the march?",
+        method="approval",
+        options=["Red banner", "Green banner", "Blue banner"],
+    )
+    actions.decisions.open_round(
+        meeting=live_meeting, decision_id=banner.pk, by=facilitator, override_quorum=True
+    )
+    red, green, _blue = banner.options.order_by("id")
+    actions.decisions.cast(
+        decision_id=banner.pk, attendee=lupe, choice={"options": [red.pk, green.pk]}
+    )
+    actions.decisions.close(meeting=live_meeting, decision_id=banner.pk, by=facilitator)
     actions.minutes.add_action_item(
         meeting=live_meeting,
         by=secretary,
@@ -73,12 +95,56 @@ def test_the_pdf_holds_every_decision_its_numbers_and_action_items(evening, secr
     assert "Commit the strike fund?" in text and "¿Comprometer el fondo de huelga?" in text
     assert "Passed" in text and "Yes" in text and "It needed 1 yes votes out of 1" in text
     assert "Call the landlord" in text and "Print flyers" in text and "Tomás" in text
-    assert "Page 1 / 1" in text
+    assert "Twelve members came; the fund was discussed at length." in text
+    assert "Which banner for the march?" in text and "Elected" in text
+    assert "Red banner: 1" in text and "Green banner: 1" in text and "Blue banner: 0" in text
+    assert "Page 1 / 2" in text and "Page 2 / 2" in text
+
+
+def test_an_items_heading_stays_on_the_page_of_its_decision(evening, secretary, tmp_path):
+    # Turned into pictures (pdftoppm -r 60) and looked at: "2. Report" sat alone at the foot
+    # of page 1 with its vote on page 2, until headings were kept with what they head.
+    pages = pdf_text(evening, secretary, tmp_path=tmp_path).split("\f")
+    assert "2. Report" in pages[1] and "Which banner for the march?" in pages[1]
+
+
+def test_the_pdf_of_the_next_meeting_lists_the_review_and_the_approval(
+    evening, organization, facilitator, member, secretary, tmp_path
+):
+    second = organization.meetings.create(title="Next assembly")
+    second.items.create(position=1, title="Action items", kind="review")
+    second.items.create(
+        position=2, title="Approve the minutes", kind="approve_minutes", minutes_of=evening
+    )
+    actions.meetings.start(meeting=second, by=facilitator)
+    landlord = ActionItem.objects.get(what="Call the landlord")
+    flyers = ActionItem.objects.get(what="Print flyers")
+    for action_item, outcome in ((landlord, "done"), (flyers, "moved")):
+        actions.minutes.review_action_item(
+            meeting=second, action_item_id=action_item.pk, outcome=outcome, by=facilitator
+        )
+    actions.meetings.next_item(meeting=second, by=facilitator)
+    lupe = present(second, member)
+    vote = actions.decisions.create(
+        meeting=second, by=facilitator, question="Approve the minutes?", method="motion"
+    )
+    actions.decisions.open_round(
+        meeting=second, decision_id=vote.pk, by=facilitator, override_quorum=True
+    )
+    actions.decisions.cast(decision_id=vote.pk, attendee=lupe, choice={"vote": "yes"})
+    actions.decisions.close(meeting=second, decision_id=vote.pk, by=facilitator)
+    actions.meetings.adjourn(meeting=second, by=facilitator)
+    text = " ".join(pdf_text(second, secretary, tmp_path=tmp_path).split())
+    assert "Call the landlord · Lupe · by Jan. 15, 2027 · Done" in text
+    assert "Print flyers · Tomás · Moved to the next meeting" in text
+    assert "Approve the minutes? Passed Yes 1 No 0 Abstain 0" in text
+    approved = " ".join(pdf_text(evening, member, tmp_path=tmp_path).split())
+    assert "by the meeting “Next assembly”. They can no longer change." in approved
 
 
 def test_the_pdf_is_in_the_readers_language(evening, secretary, tmp_path):
     text = pdf_text(evening, secretary, "es", tmp_path=tmp_path)
-    assert "Página 1 / 1" in text and "Asistencia" in text
+    assert "Página 1 / 2" in text and "Asistencia" in text
     assert text.index("¿Comprometer el fondo de huelga?") < text.index("Commit the strike fund?")
 
 

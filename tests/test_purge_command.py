@@ -9,11 +9,23 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from assembly import actions
-from assembly.models import Attendee, SpeakerRequest
-from tests.conftest import present, unheard
+from assembly.models import (
+    ActionItem,
+    Attendee,
+    Ballot,
+    Decision,
+    Membership,
+    NotesCorrection,
+    Participation,
+    Proxy,
+    SpeakerRequest,
+    TemperatureResponse,
+)
+from tests.conftest import client_for, present, unheard
 
 
 @pytest.fixture
@@ -91,3 +103,71 @@ def test_expired_sessions_are_cleared_and_live_ones_stay(db):
     out = purge(timezone.now())
     assert "Deleted 1 expired sessions." in out
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+
+
+@pytest.fixture
+def recorded(meeting, organization, facilitator, secretary, member):
+    """A meeting that leaves a record: an open vote with a proxy's vote in it, a temperature
+    check, notes corrected after it adjourned, an action item for Lupe; adjourned."""
+    organization.proxies_allowed = True
+    organization.save()
+    carmen = Membership.objects.create(organization=organization, name="Carmen Ruiz")
+    with unheard():
+        actions.meetings.start(meeting=meeting, by=facilitator)
+        lupe = present(meeting, member)
+        actions.attendance.assign_proxy(
+            meeting=meeting, membership_id=carmen.pk, holder_id=lupe.pk, by=secretary
+        )
+        decision = actions.decisions.create(
+            meeting=meeting, by=facilitator, question="Fund the strike?", method="motion"
+        )
+        actions.decisions.open_round(
+            meeting=meeting, decision_id=decision.pk, by=facilitator, override_quorum=True
+        )
+        actions.decisions.cast(decision_id=decision.pk, attendee=lupe, choice={"vote": "yes"})
+        actions.decisions.cast(
+            decision_id=decision.pk,
+            attendee=lupe,
+            choice={"vote": "no"},
+            for_membership_id=carmen.pk,
+        )
+        actions.decisions.close(meeting=meeting, decision_id=decision.pk, by=facilitator)
+        actions.stack.open_temperature(meeting=meeting, by=facilitator, question="Ok?")
+        actions.stack.respond(attendee=lupe, value="agree")
+        actions.minutes.add_action_item(
+            meeting=meeting,
+            by=secretary,
+            what="Call the landlord",
+            assignee_id=Membership.objects.get(user=member).pk,
+        )
+        actions.meetings.adjourn(meeting=meeting, by=facilitator)
+    meeting.refresh_from_db()
+    item = meeting.items.first()
+    actions.minutes.save_notes(meeting=meeting, item_id=item.pk, text="Ten.", by=secretary)
+    return meeting
+
+
+def minutes_text(meeting, secretary) -> str:
+    url = reverse("assembly:minutes-markdown", args=[meeting.pk])
+    return client_for(secretary).get(url).content.decode()
+
+
+def test_the_minutes_read_the_same_after_the_purge(recorded, secretary):
+    before = minutes_text(recorded, secretary)
+    assert "Fund the strike?" in before and "Call the landlord" in before and "Ten." in before
+    assert "Deleted 1 attendance records." in purge(recorded.adjourned_at + timedelta(days=31))
+    assert minutes_text(recorded, secretary) == before  # decisions, counts, action items, notes
+    assert Decision.objects.get().result["ballots"] == 2
+    assert ActionItem.objects.get().assignee.user is not None
+    assert NotesCorrection.objects.get().after == "Ten."
+
+
+def test_after_the_purge_no_row_says_who_voted_or_how(recorded):
+    assert Ballot.objects.filter(for_membership__isnull=False).exists()  # the proxy's, till then
+    purge(recorded.adjourned_at + timedelta(days=31))
+    assert Ballot.objects.count() == 2 and Participation.objects.count() == 2  # turnout stays
+    for rows in (Ballot.objects, Participation.objects):
+        assert not rows.filter(attendee__isnull=False).exists()
+        assert not rows.filter(for_membership__isnull=False).exists()
+    assert not Proxy.objects.exists() and not TemperatureResponse.objects.exists()
+    assert recorded.temperature_checks.get().tally()["agree"] == 1

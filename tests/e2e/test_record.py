@@ -174,6 +174,10 @@ def test_two_meetings_keep_the_record(browser, app_server):
     # March's minutes approved by a vote on the next item: published, saying by which meeting.
     console.get_by_role("button", name=re.compile("^Next item")).click()
     expect(tomas.locator("#current-item h2")).to_contain_text("Aprobar el acta de marzo")
+    # The draft is shared with the members who vote on it: a link from the item, read-only.
+    expect(
+        lupe.locator("#current-item").get_by_role("link", name="Leer el acta que se aprueba")
+    ).to_have_attribute("href", f"/m/{march}/minutes/")
     vote_yes(console, "Approve the minutes of the March assembly?", lupe, tomas)
     desk.goto(f"{server}/m/{march}/minutes/")
     expect(desk.locator(".minutes-head")).to_contain_text(

@@ -1,8 +1,12 @@
 """Delete personal records past each organization's retention period.
 
-Attendance, guests, hands raised and temperature answers of meetings adjourned longer ago than
-the organization's `retention_days` are deleted. Minutes, decisions, tallies and the speaking
-statistics (counts only) stay. Expired sessions go too: each holds a guest's token or a signed-in
+Of meetings adjourned longer ago than the organization's `retention_days`, everything that says
+who was there or how someone voted is deleted: attendance (members and guests), hands raised,
+proxies, temperature answers, and each ballot's and participation's link to a person (an open
+ballot's voter, the member a proxy voted for). What the organization decided stays, as counts: the
+minutes (notes, their corrections, attendance counts, speaking statistics, temperature counts),
+the decisions with their results and turnout, the action items and their reviews. The README's
+"Retention" lists both. Expired sessions go too: each holds a guest's token or a signed-in
 person's id, and Django never deletes them by itself. Run it daily (cron or a systemd timer).
 
 It deletes through the ORM rather than an action: it touches only meetings adjourned long ago, so
@@ -20,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from assembly.models import Attendee, Meeting, Organization
+from assembly.models import Attendee, Ballot, Meeting, Organization, Participation
 
 
 class Command(BaseCommand):
@@ -43,6 +47,13 @@ class Command(BaseCommand):
             if count and not dry_run:
                 with transaction.atomic():
                     people.delete()  # hands, answers and proxies go with them
+                    # Ballots and participations stay (the turnout, the counts); who they were
+                    # for goes. After the voters: a holder's own vote and the one they carried
+                    # must not both be theirs for a moment (one vote per attendee).
+                    for rows in (Ballot.objects, Participation.objects):
+                        rows.filter(
+                            decision__meeting__in=meetings, for_membership__isnull=False
+                        ).update(for_membership=None)
             total_people += count
         expired = Session.objects.filter(expire_date__lt=moment)
         sessions = expired.count()
