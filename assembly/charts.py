@@ -84,15 +84,20 @@ def percent(part: Decimal, whole: Decimal) -> str:
     return formats.number_format(share, decimal_pos=1, use_l10n=True) + " %"
 
 
-def in_languages(say: Callable[[], str], languages: Sequence[str]) -> str:
-    """`say()` in each language, joined: one label serves a bilingual projector."""
+def each_language(say: Callable[[], str], languages: Sequence[str]) -> list[str]:
+    """`say()` in each language, each once."""
     texts: list[str] = []
     for language in languages:
         with translation.override(language):
             text = str(say())
         if text not in texts:
             texts.append(text)
-    return " / ".join(texts)
+    return texts
+
+
+def in_languages(say: Callable[[], str], languages: Sequence[str]) -> str:
+    """`say()` in each language, joined: one label serves a bilingual projector."""
+    return " / ".join(each_language(say, languages))
 
 
 @dataclass
@@ -114,7 +119,7 @@ class Chart:
     bars: list[Bar]
     scale: Decimal
     line: Decimal | None = None  # the threshold, quota or majority, in votes
-    line_label: str = ""
+    line_labels: list[str] = field(default_factory=list)  # one line per language
     notes: list[str] = field(default_factory=list)
     places: int | None = None  # decimals shown in the picture (the table keeps every one)
     key: str = "chart"  # unique on the page: the patterns' ids start with it
@@ -176,7 +181,7 @@ def draw_bars(chart: Chart) -> SafeString:
         parts.append(_text(0, top + SMALL, chart.caption, size=SMALL, font_weight="700"))
         top += SMALL + 10
     if chart.line is not None:
-        top += SMALL + 10  # room for the threshold's label over the bars
+        top += (SMALL + 6) * len(chart.line_labels) + 4  # the threshold's label over the bars
     scale = chart.scale if chart.scale > 0 else Decimal(1)
 
     def x(votes: Decimal) -> float:
@@ -230,29 +235,45 @@ def draw_bars(chart: Chart) -> SafeString:
         y += ROW
     height = y + 4
     if chart.line is not None:
-        line_x = min(max(x(chart.line), 1.5), WIDTH - 1.5)
-        anchor = "end" if line_x > WIDTH * 0.55 else "start"
-        label_x = line_x + (-8 if anchor == "end" else 8)
-        parts.append(
-            f'<g class="threshold" data-votes="{chart.line}">'
-            f'<line x1="{line_x:.1f}" x2="{line_x:.1f}" y1="{top - SMALL - 6}" y2="{y - 10}"'
-            ' stroke="currentColor" stroke-width="4" stroke-dasharray="12 6"/>'
-            + _text(
-                label_x, top - 12, chart.line_label, size=SMALL, anchor=anchor, font_weight="700"
-            )
-            + "</g>"
-        )
+        parts.append(_threshold(chart, x(chart.line), top, y))
     for note in chart.notes:
         height += SMALL + 6
         parts.append(_text(0, height - 6, note, size=SMALL))
     return mark_safe(  # every text above went through escape()
-        f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {height + 6:.0f}" role="img"'
-        f' aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg"'
+        f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {height + 6:.0f}"'
+        ' preserveAspectRatio="xMinYMin meet" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg"'
         f' font-family="inherit" data-kind="{escape(chart.kind)}">'
         + _defs(key)
         + "".join(parts)
         + "</svg>"
     )
+
+
+def _threshold(chart: Chart, at: float, top: float, bottom: float) -> str:
+    """The line every bar is measured against, dashed through each bar (never through the
+    names and figures), its label over the bars beside it, inside the picture."""
+    line_x = min(max(at, 1.5), WIDTH - 1.5)
+    segments = [(top - 8, top + 4)]
+    for row in range(len(chart.bars)):
+        bar_y = top + row * ROW + TEXT + 8
+        segments.append((bar_y - 6, bar_y + BAR + 6))
+    parts = [
+        f'<line x1="{line_x:.1f}" x2="{line_x:.1f}" y1="{start:.1f}" y2="{end:.1f}"'
+        ' stroke="currentColor" stroke-width="4" stroke-dasharray="10 5"/>'
+        for start, end in segments
+    ]
+    labels = chart.line_labels
+    for number_, text in enumerate(labels):
+        baseline = top - 12 - (SMALL + 6) * (len(labels) - 1 - number_)
+        wide = len(text) * SMALL * 0.56
+        if line_x > WIDTH * 0.55:
+            anchor, label_x = ("end", line_x - 8) if line_x - 8 >= wide else ("start", 0.0)
+        else:
+            anchor, label_x = (
+                ("start", line_x + 8) if line_x + 8 + wide <= WIDTH else ("end", WIDTH)
+            )
+        parts.append(_text(label_x, baseline, text, size=SMALL, anchor=anchor, font_weight="700"))
+    return f'<g class="threshold" data-votes="{chart.line}">' + "".join(parts) + "</g>"
 
 
 # The kinds of result.
@@ -290,7 +311,7 @@ def motion_chart(result: dict, languages: Sequence[str], key: str) -> Chart:
         bars=bars,
         scale=max(base, cast, *(bar.value for bar in bars), Decimal(1)),
         line=number(result.get("required")),
-        line_label=in_languages(line_label, languages),
+        line_labels=each_language(line_label, languages),
         key=key,
     )
 
@@ -414,7 +435,7 @@ def round_chart(result: dict, round_number: int, languages: Sequence[str], key: 
         bars=bars,
         scale=scale,
         line=threshold,
-        line_label=in_languages(line_label, languages),
+        line_labels=each_language(line_label, languages),
         notes=notes,
         places=2,
         key=key,
@@ -456,7 +477,7 @@ def _tabulate(chart: Chart, result: dict) -> None:
         chart.columns = (_("Option"), _("Votes"), _("Share"), _("Status"))
         chart.rows = [(bar.label, figure(bar.value), bar.share, bar.mark) for bar in chart.bars]
     if chart.line is not None:
-        chart.rows.append((chart.line_label, figure(chart.line), "", ""))
+        chart.rows.append((" / ".join(chart.line_labels), figure(chart.line), "", ""))
 
 
 def languages_for(both: bool) -> tuple[str, ...]:
@@ -604,7 +625,7 @@ def flow_svg(result: dict, *, key: str) -> SafeString | None:
                 )
             )
     return mark_safe(  # every text went through escape()
-        f'<svg class="chart-svg flow-svg" viewBox="0 0 {width:.0f} {height:.0f}" role="img"'
+        f'<svg class="chart-svg flow-svg" viewBox="0 0 {width:.0f} {height:.0f}"'
         ' aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg"'
         ' font-family="inherit" data-kind="flow">' + _defs(key) + "".join(parts) + "</svg>"
     )

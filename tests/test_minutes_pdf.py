@@ -73,12 +73,14 @@ def test_the_pdf_holds_every_decision_its_numbers_and_action_items(evening, secr
     assert "Commit the strike fund?" in text and "¿Comprometer el fondo de huelga?" in text
     assert "Passed" in text and "Yes" in text and "It needed 1 yes votes out of 1" in text
     assert "Call the landlord" in text and "Print flyers" in text and "Tomás" in text
-    assert "Page 1 / 1" in text
+    # The result's chart is drawn in the PDF too, its line labelled (it takes the page past one).
+    assert "more than half of the votes cast: 1 needed" in text
+    assert "Page 1 / 2" in text and "Page 2 / 2" in text
 
 
 def test_the_pdf_is_in_the_readers_language(evening, secretary, tmp_path):
     text = pdf_text(evening, secretary, "es", tmp_path=tmp_path)
-    assert "Página 1 / 1" in text and "Asistencia" in text
+    assert "Página 1 / 2" in text and "Asistencia" in text
     assert text.index("¿Comprometer el fondo de huelga?") < text.index("Commit the strike fund?")
 
 

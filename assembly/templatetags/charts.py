@@ -33,3 +33,19 @@ def result_flow(decision: Decision) -> SafeString | None:
         decision.result or {},
         key=f"flow-{decision.pk}",
     )
+
+
+@register.simple_tag
+def round_steps(decision: Decision) -> dict[str, int | None]:
+    """For the console's "previous round / next round / whole count": the rounds those buttons
+    show (None where there is none), the round shown now and how many there are."""
+    total = len((decision.result or {}).get("rounds") or ())
+    shown = decision.shown_round
+    previous = (shown or total) - 1
+    following = (shown or 0) + 1
+    return {
+        "total": total,
+        "shown": shown,
+        "previous": previous if previous >= 1 else None,
+        "next": following if following <= total else None,
+    }

@@ -96,6 +96,23 @@ def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRes
 
 @require_POST
 @login_required
+def show_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    """Previous round, next round, whole count: the room follows the console."""
+    chosen = request.POST.get("round", "")
+    return run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.show_round(
+            meeting=m,
+            decision_id=decision_id,
+            round_number=row_id(chosen) if chosen else None,
+            by=request.user,
+        ),
+    )
+
+
+@require_POST
+@login_required
 def hold_again(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     return run(
         request,
