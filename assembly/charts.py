@@ -26,9 +26,10 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from assembly.templatetags.bilingual import other_language
 
-WIDTH = 640
-TEXT = 26  # the names and numbers
-SMALL = 21  # the threshold's label, the round's heading
+WIDTH = 600
+TEXT = 28  # the names and numbers
+SMALL = 22  # the threshold's label, the round's heading
+EM = 0.56  # a character's width, about, in ems (to keep a line inside the picture)
 BAR = 30
 ROW = TEXT + BAR + 22
 NAME_CHARS = 30  # a longer name is cut in the picture (the table keeps it whole)
@@ -72,8 +73,9 @@ def number(value: Any) -> Decimal:
 
 def figure(value: Decimal, places: int | None = None) -> str:
     """A count in the reader's notation; fractional counts (STV) to `places` decimals."""
-    if places is not None and value != value.to_integral_value():
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if places is not None:
+        whole = value == value.to_integral_value()
+        value = value.to_integral_value() if whole else value.quantize(Decimal(1).scaleb(-places))
     exponent = value.as_tuple().exponent
     decimals = max(0, -exponent) if isinstance(exponent, int) else 0
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True)
@@ -160,6 +162,17 @@ def _fill(style: str, key: str) -> str:
     return f'fill="url(#{key}-{style})"'
 
 
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` characters, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def _short(text: str, limit: int = NAME_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -192,7 +205,14 @@ def draw_bars(chart: Chart) -> SafeString:
         figures = figure(bar.value, chart.places)
         if bar.share:
             figures += f" · {bar.share}"
-        label = _short(bar.label) + (f"  {bar.mark}" if bar.mark else "")
+        # What the bar received: beside its end, or with the figures where it has no room.
+        gain = "+" + figure(bar.gain, chart.places) if bar.gain > 0 else ""
+        beside = bool(gain) and x(bar.value) + 6 + len(gain) * SMALL * EM <= WIDTH
+        if gain and not beside:
+            figures += f" ({gain})"
+        # The name gives way to the figures and the mark: both must be read whole.
+        room = (WIDTH - len(figures) * TEXT * EM - 16) / (TEXT * EM) - len(bar.mark) - 2
+        label = _short(bar.label, max(int(room), 8)) + (f"  {bar.mark}" if bar.mark else "")
         parts.append(
             f'<g class="bar" data-label="{escape(bar.label)}" data-votes="{bar.value}"'
             f' data-style="{bar.style}">'
@@ -212,24 +232,12 @@ def draw_bars(chart: Chart) -> SafeString:
                 f' width="{max(x(bar.gain), 2):.1f}" height="{BAR}" fill="url(#{key}-gain)"'
                 ' stroke="currentColor" stroke-width="1.5" stroke-dasharray="4 3"/>'
             )
-            gain_x = x(bar.value) + 6
-            gain = "+" + figure(bar.gain, chart.places)
-            if gain_x + len(gain) * SMALL * 0.6 > WIDTH:
-                parts.append(
-                    _text(
-                        x(held) - 6,
-                        bar_y + BAR - 7,
-                        gain,
-                        size=SMALL,
-                        anchor="end",
-                        font_weight="700",
-                        class_="gain-label",
-                        paint_order="stroke",
-                        stroke="var(--chart-paper, #fff)",
-                        stroke_width="4",
-                    )
-                )
-            else:
+            if beside:
+                gain_x = x(bar.value) + 6
+                wide = len(gain) * SMALL * EM
+                line_x = x(chart.line) if chart.line is not None else -WIDTH
+                if gain_x - 4 <= line_x <= gain_x + wide and line_x + 8 + wide <= WIDTH:
+                    gain_x = line_x + 8  # clear of the threshold's line
                 parts.append(_text(gain_x, bar_y + BAR - 7, gain, size=SMALL, class_="gain-label"))
         parts.append("</g>")
         y += ROW
@@ -237,11 +245,13 @@ def draw_bars(chart: Chart) -> SafeString:
     if chart.line is not None:
         parts.append(_threshold(chart, x(chart.line), top, y))
     for note in chart.notes:
-        height += SMALL + 6
-        parts.append(_text(0, height - 6, note, size=SMALL))
+        for line in _wrapped(note, int(WIDTH / (SMALL * EM))):
+            height += SMALL + 6
+            parts.append(_text(0, height - 6, line, size=SMALL))
     return mark_safe(  # every text above went through escape()
         f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {height + 6:.0f}"'
-        ' preserveAspectRatio="xMinYMin meet" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg"'
+        ' preserveAspectRatio="xMinYMin meet" aria-hidden="true" focusable="false"'
+        ' xmlns="http://www.w3.org/2000/svg"'
         f' font-family="inherit" data-kind="{escape(chart.kind)}">'
         + _defs(key)
         + "".join(parts)
@@ -265,7 +275,7 @@ def _threshold(chart: Chart, at: float, top: float, bottom: float) -> str:
     labels = chart.line_labels
     for number_, text in enumerate(labels):
         baseline = top - 12 - (SMALL + 6) * (len(labels) - 1 - number_)
-        wide = len(text) * SMALL * 0.56
+        wide = len(text) * SMALL * EM
         if line_x > WIDTH * 0.55:
             anchor, label_x = ("end", line_x - 8) if line_x - 8 >= wide else ("start", 0.0)
         else:
@@ -427,7 +437,9 @@ def round_chart(result: dict, round_number: int, languages: Sequence[str], key: 
         )
     if index > 0 and any(bar.gain for bar in bars):
         notes.append(
-            in_languages(lambda: _("Dashed end of a bar: votes received this round"), languages)
+            in_languages(
+                lambda: _("Striped end of a bar, “+”: votes received this round"), languages
+            )
         )
     return Chart(
         kind="round",
