@@ -29,7 +29,7 @@ from assembly.templatetags.bilingual import other_language
 WIDTH = 600
 TEXT = 28  # the names and numbers
 SMALL = 22  # the threshold's label, the round's heading
-EM = 0.56  # a character's width, about, in ems (to keep a line inside the picture)
+EM = 0.62  # a bold character's width, about, in ems (to keep each line inside the picture)
 BAR = 30
 ROW = TEXT + BAR + 22
 NAME_CHARS = 30  # a longer name is cut in the picture (the table keeps it whole)
@@ -59,9 +59,15 @@ CONSENSUS_OPTIONS = (
     ("block", gettext_lazy("Block"), "hatch"),
     ("abstain", gettext_lazy("Abstain"), "light"),
 )
-ELECTED = pgettext_lazy("chart mark", "✓ elected")
-ELIMINATED = pgettext_lazy("chart mark", "✗ eliminated")
-WINNER = pgettext_lazy("chart mark", "✓ chosen")
+# A mark is its symbol, then its word in each language ("✓ elected / electo/a").
+ELECTED = ("✓", pgettext_lazy("chart mark", "elected"))
+ELIMINATED = ("✗", pgettext_lazy("chart mark", "eliminated"))
+WINNER = ("✓", pgettext_lazy("chart mark", "chosen"))
+
+
+def marked(mark: tuple[str, Any], languages: Sequence[str]) -> str:
+    symbol, word = mark
+    return f"{symbol} " + in_languages(lambda: word, languages)
 
 
 def number(value: Any) -> Decimal:
@@ -201,6 +207,7 @@ def draw_bars(chart: Chart) -> SafeString:
         return float(votes / scale) * WIDTH
 
     y = top
+    bar_rows: list[float] = []
     for bar in chart.bars:
         figures = figure(bar.value, chart.places)
         if bar.share:
@@ -210,17 +217,27 @@ def draw_bars(chart: Chart) -> SafeString:
         beside = bool(gain) and x(bar.value) + 6 + len(gain) * SMALL * EM <= WIDTH
         if gain and not beside:
             figures += f" ({gain})"
-        # The name gives way to the figures and the mark: both must be read whole.
-        room = (WIDTH - len(figures) * TEXT * EM - 16) / (TEXT * EM) - len(bar.mark) - 2
-        label = _short(bar.label, max(int(room), 8)) + (f"  {bar.mark}" if bar.mark else "")
+        # The name gives way to the figures; the mark follows the name, or takes a line of its
+        # own when both will not fit (two languages on a projector): all are read whole.
+        room = (WIDTH - len(figures) * TEXT * EM - 16) / (TEXT * EM)
+        own_line = bool(bar.mark) and min(len(bar.label), 12) + 2 + len(bar.mark) > room
+        label = _short(
+            bar.label, max(int(room - (0 if own_line or not bar.mark else len(bar.mark) + 2)), 8)
+        )
         parts.append(
             f'<g class="bar" data-label="{escape(bar.label)}" data-votes="{bar.value}"'
             f' data-style="{bar.style}">'
         )
         weight = "700" if bar.style == "solid" or bar.mark else "400"
+        if bar.mark and not own_line:
+            label += f"  {bar.mark}"
         parts.append(_text(0, y + TEXT, label, font_weight=weight))
         parts.append(_text(WIDTH, y + TEXT, figures, anchor="end", font_weight="700"))
+        if own_line:
+            y += SMALL + 6
+            parts.append(_text(0, y + TEXT, bar.mark, size=SMALL, font_weight="700"))
         bar_y = y + TEXT + 8
+        bar_rows.append(bar_y)
         held = bar.value - bar.gain if bar.gain > 0 else bar.value
         parts.append(
             f'<rect x="0" y="{bar_y:.1f}" width="{max(x(held), 2):.1f}" height="{BAR}"'
@@ -243,7 +260,7 @@ def draw_bars(chart: Chart) -> SafeString:
         y += ROW
     height = y + 4
     if chart.line is not None:
-        parts.append(_threshold(chart, x(chart.line), top, y))
+        parts.append(_threshold(chart, x(chart.line), top, bar_rows))
     for note in chart.notes:
         for line in _wrapped(note, int(WIDTH / (SMALL * EM))):
             height += SMALL + 6
@@ -259,13 +276,12 @@ def draw_bars(chart: Chart) -> SafeString:
     )
 
 
-def _threshold(chart: Chart, at: float, top: float, bottom: float) -> str:
+def _threshold(chart: Chart, at: float, top: float, bar_rows: Sequence[float]) -> str:
     """The line every bar is measured against, dashed through each bar (never through the
     names and figures), its label over the bars beside it, inside the picture."""
     line_x = min(max(at, 1.5), WIDTH - 1.5)
     segments = [(top - 8, top + 4)]
-    for row in range(len(chart.bars)):
-        bar_y = top + row * ROW + TEXT + 8
+    for bar_y in bar_rows:
         segments.append((bar_y - 6, bar_y + BAR + 6))
     parts = [
         f'<line x1="{line_x:.1f}" x2="{line_x:.1f}" y1="{start:.1f}" y2="{end:.1f}"'
@@ -360,7 +376,7 @@ def choice_chart(result: dict, languages: Sequence[str], key: str) -> Chart:
             scores[name],
             "solid" if name in winners else "light",
             share=percent(scores[name], ballots) if shares else "",
-            mark=in_languages(lambda: WINNER, languages) if name in winners else "",
+            mark=marked(WINNER, languages) if name in winners else "",
         )
         for name in order
     ]
@@ -395,9 +411,9 @@ def round_chart(result: dict, round_number: int, languages: Sequence[str], key: 
         votes = number(votes)
         gain = votes - number(before[name]) if name in before else Decimal(0)
         if name in current.get("elected", ()) or name in elected_before:
-            style, mark = "solid", ELECTED
+            style, mark = "solid", marked(ELECTED, languages)
         elif name in current.get("eliminated", ()):
-            style, mark = "hatch", ELIMINATED
+            style, mark = "hatch", marked(ELIMINATED, languages)
         else:
             style, mark = "light", ""
         bars.append(
@@ -405,7 +421,7 @@ def round_chart(result: dict, round_number: int, languages: Sequence[str], key: 
                 name,
                 votes,
                 style,
-                mark=in_languages(lambda mark=mark: mark, languages) if mark else "",
+                mark=mark,
                 gain=max(gain, Decimal(0)),
             )
         )
