@@ -116,6 +116,11 @@ class Bar:
     share: str = ""
     mark: str = ""  # "✓ elected", "✗ eliminated", "✓ chosen"
     gain: Decimal = Decimal(0)  # votes received since the round before (a transfer)
+    other: str = ""  # the label in the projector's other language
+
+    @property
+    def labels(self) -> str:
+        return f"{self.label} / {self.other}" if self.other else self.label
 
 
 @dataclass
@@ -217,25 +222,28 @@ def draw_bars(chart: Chart) -> SafeString:
         beside = bool(gain) and x(bar.value) + 6 + len(gain) * SMALL * EM <= WIDTH
         if gain and not beside:
             figures += f" ({gain})"
-        # The name gives way to the figures; the mark follows the name, or takes a line of its
-        # own when both will not fit (two languages on a projector): all are read whole.
+        # The name gives way to the figures; the other language and the mark follow it, or take
+        # a line of their own when they will not fit (two languages on a projector).
         room = (WIDTH - len(figures) * TEXT * EM - 16) / (TEXT * EM)
-        own_line = bool(bar.mark) and min(len(bar.label), 12) + 2 + len(bar.mark) > room
-        label = _short(
-            bar.label, max(int(room - (0 if own_line or not bar.mark else len(bar.mark) + 2)), 8)
+        after = "  ".join(
+            part for part in (f"/ {bar.other}" if bar.other else "", bar.mark) if part
         )
+        own_line = bool(after) and min(len(bar.label), 12) + 2 + len(after) > room
+        cut = 0 if own_line or not after else len(after) + 2
+        label = _short(bar.label, max(int(room - cut), 8))
         parts.append(
             f'<g class="bar" data-label="{escape(bar.label)}" data-votes="{bar.value}"'
             f' data-style="{bar.style}">'
         )
         weight = "700" if bar.style == "solid" or bar.mark else "400"
-        if bar.mark and not own_line:
-            label += f"  {bar.mark}"
+        if after and not own_line:
+            label += f" {after}" if bar.other else f"  {after}"
         parts.append(_text(0, y + TEXT, label, font_weight=weight))
         parts.append(_text(WIDTH, y + TEXT, figures, anchor="end", font_weight="700"))
         if own_line:
             y += SMALL + 6
-            parts.append(_text(0, y + TEXT, bar.mark, size=SMALL, font_weight="700"))
+            second = after.removeprefix("/ ")
+            parts.append(_text(0, y + TEXT, _short(second, 48), size=SMALL, font_weight=weight))
         bar_y = y + TEXT + 8
         bar_rows.append(bar_y)
         held = bar.value - bar.gain if bar.gain > 0 else bar.value
@@ -305,6 +313,12 @@ def _threshold(chart: Chart, at: float, top: float, bar_rows: Sequence[float]) -
 # The kinds of result.
 
 
+def _names(label: Any, languages: Sequence[str]) -> dict[str, str]:
+    """An option's name in the reader's language, and in the projector's other one."""
+    first, *others = each_language(lambda: label, languages)
+    return {"label": first, "other": " / ".join(others)}
+
+
 def motion_chart(result: dict, languages: Sequence[str], key: str) -> Chart:
     base = number(result.get("base"))
     cast = number(result.get("cast"))
@@ -314,10 +328,10 @@ def motion_chart(result: dict, languages: Sequence[str], key: str) -> Chart:
         counted = option != "abstain" or result.get("base_kind") != "cast"
         bars.append(
             Bar(
-                in_languages(lambda label=label: label, languages),
-                votes,
-                style,
+                value=votes,
+                style=style,
                 share=percent(votes, base) if counted and base else "",
+                **_names(label, languages),
             )
         )
     threshold = result.get("threshold") or {}
@@ -347,10 +361,10 @@ def consensus_chart(result: dict, languages: Sequence[str], key: str) -> Chart:
     total = sum((number(v) for v in counts.values()), Decimal(0))
     bars = [
         Bar(
-            in_languages(lambda label=label: label, languages),
-            number(counts.get(response)),
-            style,
+            value=number(counts.get(response)),
+            style=style,
             share=percent(number(counts.get(response)), total) if total else "",
+            **_names(label, languages),
         )
         for response, label, style in CONSENSUS_OPTIONS
     ]
