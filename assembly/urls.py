@@ -91,6 +91,11 @@ urlpatterns = [
         name="decision-fallback",
     ),
     path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/round/",
+        decisions.show_round,
+        name="decision-round",
+    ),
+    path(
         "m/<int:meeting_id>/decisions/<int:decision_id>/again/",
         decisions.hold_again,
         name="decision-again",

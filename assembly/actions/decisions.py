@@ -479,3 +479,21 @@ def start_fallback(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     )
     live.changed(meeting, parts=DECISION)
     return fallback
+
+
+@transaction.atomic(durable=True)
+def show_round(*, meeting: Meeting, decision_id: int, round_number: int | None, by: User) -> None:
+    """The facilitator steps the room through a ranked count: the projector and the phones show
+    round `round_number` of the closed decision, or the whole count when it is None. Naming the
+    round (not "next") keeps a double tap from skipping one."""
+    meeting = locked(meeting)
+    decision = _decision(meeting, decision_id)
+    rounds = len(decision.result.get("rounds") or ()) if decision.is_closed else 0
+    if rounds < 2:
+        raise ActionError(_("Only a closed count of several rounds is shown round by round."))
+    if round_number is not None and not 1 <= round_number <= rounds:
+        raise ActionError(_("This count has rounds 1 to %(rounds)d.") % {"rounds": rounds})
+    if decision.shown_round != round_number:
+        decision.shown_round = round_number
+        decision.save(update_fields=["shown_round"])
+        live.changed(meeting, parts=DECISION)

@@ -108,6 +108,9 @@ class Decision(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # The numbers that explain the outcome, from the tally engine, kept when the round closes.
     result = models.JSONField(_("result"), default=dict, blank=True)
+    # The round of a ranked count the room is looking at, as the facilitator steps through it;
+    # empty: the whole count.
+    shown_round = models.PositiveSmallIntegerField(_("round shown"), null=True, blank=True)
 
     objects = DecisionQuerySet.as_manager()
 

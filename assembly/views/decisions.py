@@ -23,7 +23,7 @@ from assembly.live.render import render_parts, render_personal
 from assembly.models import Attendee, Decision
 from assembly.permissions import Access, Action, meeting_access
 from assembly.views import limits
-from assembly.views.replies import INVALID, REFUSED, flash, form_errors, run
+from assembly.views.replies import INVALID, REFUSED, flash, form_errors, row_id, run
 
 
 @require_POST
@@ -70,6 +70,23 @@ def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRes
         meeting_id,
         lambda m: actions.decisions.start_fallback(
             meeting=m, decision_id=decision_id, by=request.user
+        ),
+    )
+
+
+@require_POST
+@login_required
+def show_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    """Previous round, next round, whole count: the room follows the console."""
+    chosen = request.POST.get("round", "")
+    return run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.show_round(
+            meeting=m,
+            decision_id=decision_id,
+            round_number=row_id(chosen) if chosen else None,
+            by=request.user,
         ),
     )
 

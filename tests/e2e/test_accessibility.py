@@ -33,7 +33,7 @@ LOCALES = {"en": "en-US", "es": "es-ES"}
 # Printed as JSON for the tests.
 SETUP = """
 import json
-from assembly import actions
+from assembly import actions, tally
 from assembly.models import Invitation, Meeting, Membership, Organization, User
 
 org = Organization.objects.get(slug="inquilinos-unidos")
@@ -106,6 +106,27 @@ if done.status == "scheduled":
     done.refresh_from_db()
     actions.minutes.publish(meeting=done, by=rosa)
 
+# A counted STV election of several rounds, the room shown its second round (charts, steps).
+results = meeting("Accessibility check: results", "AXERSL")
+if results.status == "scheduled":
+    actions.meetings.start(meeting=results, by=rosa)
+    results.refresh_from_db()
+    actions.attendance.check_in_member(meeting=results, user=people["lupe"])
+    names = ["Ana Morales", "Bo Chen", "Chayo Hernández", "Dee Park"]
+    a, b, c, d = names
+    ranked = [(b, a), (c, b), (b, c), (b, a), (a, c), (d, a), (c,)]
+    count = tally.count_rcv(
+        tally.aggregate([tally.Ballot(r) for r in ranked]), names, tally.RcvRules(seats=3)
+    )
+    election = results.decisions.create(
+        item=results.current_item, question="Three delegates", method="ranked", seats=3,
+        status="closed", result={"kind": "ranked", "ballots": 7, "outcome": "elected",
+                                 **count.to_dict()},
+    )
+    actions.decisions.show_round(
+        meeting=results, decision_id=election.pk, round_number=2, by=rosa
+    )
+
 own = Organization.objects.filter(memberships__user=rosa, memberships__role="admin").first()
 if own is None:
     own = actions.organizations.create(name="Accessibility Co-op", by=rosa)
@@ -121,6 +142,7 @@ print(json.dumps({
     "quiet": quiet.pk,
     "live": live.pk,
     "done": done.pk,
+    "results": results.pk,
     "item": quiet.items.order_by("position").first().pk,
     "own": own.slug,
     "person": person.pk,
@@ -164,6 +186,15 @@ PAGES = [
         who="rosa",
         sizes=("phone", "laptop", "projector"),
     ),
+    Page("console-result", "/m/{results}/console/", who="rosa"),
+    Page(
+        "projector-result",
+        "/m/{results}/projector/",
+        who="rosa",
+        sizes=("phone", "laptop", "projector"),
+    ),
+    Page("participant-result", "/m/{results}/", who="lupe", locales=("en", "es")),
+    Page("minutes-draft-result", "/m/{results}/minutes/", who="rosa"),
     Page("attendance", "/m/{live}/attendance/", who="rosa"),
     Page("minutes-draft", "/m/{live}/minutes/", who="rosa"),
     Page("minutes-published", "/m/{done}/minutes/", who="lupe", locales=("en", "es")),

@@ -141,7 +141,7 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
     close_round(console)
     winners = projector.locator("#decision .outcome")
     expect(winners).to_contain_text("Bo Chen")
-    expect(projector.locator("#decision .rounds")).to_be_visible()
+    expect(projector.locator("#decision figure.chart")).to_be_visible()
     expect(lupe.locator("#decision .outcome")).to_contain_text("Bo Chen")
     screenshot(projector, "deciding-election-projector")
     screenshot(lupe, "deciding-election-phone-es")

@@ -295,21 +295,25 @@ def test_projector_shows_the_moment_without_cutting_anything(
             shows(page, page.locator("#turnout"), "4 of 6 have voted")
         elif moment == "consensus":
             shows(page, decision.locator(".outcome"), "Blocked: no consensus")
-            counts = decision.locator(".counts dd")
-            expect(counts).to_have_text(["3", "1", "1", "1", "0"])
+            bars = decision.locator("figure.chart g.bar")
+            votes = [bars.nth(n).get_attribute("data-votes") for n in range(bars.count())]
+            assert votes == ["3", "1", "1", "1", "0"]
             for label in ("Agree", "Reservations", "Stand aside", "Block"):
-                shows(page, decision.locator(".counts dt"), label)
+                shows(page, bars, label)
             shows(page, decision.locator(".why"), "1 block stops consensus")
         elif moment == "fallback":
             shows(page, decision.locator(".outcome"), "Passed")
-            expect(decision.locator(".counts dd")).to_have_text(["4", "1", "1"])
+            shows(page, decision.locator("figure.chart g.bar"), "4 · 80.0 %")
+            shows(page, decision.locator("figure.chart g.threshold"), "4 needed")
             shows(page, decision.locator(".why"), "It needed 4 yes votes out of 5")
             shows(page, decision.locator(".why"), "three quarters")
         elif moment == "election":
             for name in ("Chayo Hernández-Ríos", "Ana Morales Villanueva", "Bo Chen"):
                 shows(page, decision.locator(".winners li"), name)
-            expect(decision.locator(".rounds li")).to_have_count(8)
-            shows(page, decision.locator(".rounds"), "quota 7")
+            # The whole count: its last round, the three elected marked, the quota drawn.
+            shows(page, decision.locator("figure.chart svg"), "Round 8 of 8")
+            shows(page, decision.locator("figure.chart g.threshold"), "Quota: 7")
+            expect(decision.locator("figure.chart g.bar[data-style=solid]")).to_have_count(3)
         elif moment == "adjourned":
             shows(page, page.locator("#current-item"), "The meeting is adjourned.")
             expect(page.locator(".join")).to_be_hidden()
