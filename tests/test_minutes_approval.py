@@ -284,3 +284,22 @@ def test_an_approval_item_cannot_name_a_meeting_still_to_come(second, organizati
         actions.agenda.add_item(
             meeting=second, by=facilitator, values={**APPROVE, "minutes_of": coming}
         )
+
+
+def test_members_read_the_draft_once_a_meeting_puts_it_up_for_approval(
+    first, second, facilitator, member
+):
+    minutes_url = reverse("assembly:minutes", args=[first.pk])
+    assert client_for(member).get(minutes_url).status_code == 403  # not shared yet
+    item = second.items.create(
+        position=1, title="Approve the minutes", kind="approve_minutes", minutes_of=first
+    )
+    page = client_for(member).get(minutes_url)
+    assert page.status_code == 200 and "Draft minutes" in page.content.decode()
+    assert "<textarea" not in page.content.decode()  # to read, not to write
+    assert client_for(member).get(history_url(first)).status_code == 200
+    actions.meetings.start(meeting=second, by=facilitator)
+    room = client_for(member).get(reverse("assembly:meeting-room", args=[second.pk]))
+    assert item.pk == second.items.get().pk
+    assert f'href="{minutes_url}"' in room.content.decode()
+    assert "Read the minutes to approve" in room.content.decode()

@@ -54,6 +54,7 @@ def vote_yes(console, question: str, lupe, tomas, translation: str = "") -> None
     expect(tomas.locator("#decision .outcome")).to_have_text("Passed")
 
 
+@pytest.mark.timeout(300)  # two whole meetings on a shared 2-core machine
 def test_two_meetings_keep_the_record(browser, app_server):
     server = app_server.url
     march = new_meeting(app_server, "March assembly")
@@ -174,6 +175,10 @@ def test_two_meetings_keep_the_record(browser, app_server):
     # March's minutes approved by a vote on the next item: published, saying by which meeting.
     console.get_by_role("button", name=re.compile("^Next item")).click()
     expect(tomas.locator("#current-item h2")).to_contain_text("Aprobar el acta de marzo")
+    # The draft is shared with the members who vote on it: a link from the item, read-only.
+    expect(
+        lupe.locator("#current-item").get_by_role("link", name="Leer el acta que se aprueba")
+    ).to_have_attribute("href", f"/m/{march}/minutes/")
     vote_yes(console, "Approve the minutes of the March assembly?", lupe, tomas)
     desk.goto(f"{server}/m/{march}/minutes/")
     expect(desk.locator(".minutes-head")).to_contain_text(
