@@ -29,13 +29,14 @@ def _readable(request: HttpRequest, meeting_id: int):
     meeting's agenda puts up for approval); and whether they may write them."""
     room = meeting_access(request, meeting_id, Action.READ_MINUTES)
     writer = may(room.membership, Action.WRITE_MINUTES)
-    if not writer and room.meeting.status != Meeting.Status.PUBLISHED:
-        # Put to a later meeting for approval, the draft is shared with the members who vote
-        # on it (marked as a draft, with its history of corrections).
-        if not (
-            room.meeting.status == Meeting.Status.ADJOURNED and room.meeting.approval_items.exists()
-        ):
-            raise PermissionDenied(_("The minutes of this meeting are not published yet."))
+    meeting = room.meeting
+    # Put to a later meeting for approval, the draft is shared with the members who vote on it
+    # (marked as a draft, read-only, with its history of corrections).
+    shared = meeting.status == Meeting.Status.PUBLISHED or (
+        meeting.status == Meeting.Status.ADJOURNED and meeting.approval_items.exists()
+    )
+    if not (writer or shared):
+        raise PermissionDenied(_("The minutes of this meeting are not published yet."))
     return room.meeting, writer
 
 

@@ -54,6 +54,7 @@ def vote_yes(console, question: str, lupe, tomas, translation: str = "") -> None
     expect(tomas.locator("#decision .outcome")).to_have_text("Passed")
 
 
+@pytest.mark.timeout(300)  # two whole meetings on a shared 2-core machine
 def test_two_meetings_keep_the_record(browser, app_server):
     server = app_server.url
     march = new_meeting(app_server, "March assembly")
