@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from assembly.models import (
@@ -148,7 +149,7 @@ class ShownActionItem:
         return self.action_item.due
 
     @property
-    def outcome_label(self) -> str:
+    def outcome_label(self) -> str | Promise:
         return ActionItem.Status(self.outcome).label if self.outcome else ""
 
 
@@ -181,7 +182,8 @@ class TemperatureMinutes:
     """A temperature check as the minutes show it: its question (names withheld) and counts."""
 
     question: str
-    counts: list[tuple[str, str, int]]  # (value, label, count), in the order of the buttons
+    # (value, label, count), in the order of the buttons; the label translated when shown
+    counts: list[tuple[str, str | Promise, int]]
 
     @property
     def total(self) -> int:
@@ -327,6 +329,6 @@ def decision_log(
         if words and redact(words) != words:
             continue
         entry = _shown_decision(decision, redact)
-        entry.meeting_title = redact(decision.meeting.title)
+        entry.meeting_title = redact(decision.meeting.title)  # type: ignore[attr-defined]  # a display copy
         shown.append(entry)
     return shown

@@ -82,7 +82,8 @@ class SettingsForm(_Form, forms.ModelForm):
         return name
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         rule = data.get("quorum_rule")
         numerator = data.get("quorum_numerator")
         denominator = data.get("quorum_denominator")

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .ballots import BallotFileError, Election, read_ballot_file, read_candidate_columns_csv
 from .choice import approval, borda, plurality
@@ -117,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _rules_from_flags(args: argparse.Namespace, base: RcvRules, seats: int) -> RcvRules:
-    changes: dict[str, object] = {"seats": seats}
+    changes: dict[str, Any] = {"seats": seats}  # checked by RcvRules itself
     for flag, field in (
         ("tiebreak", "tiebreak"),
         ("tiebreak_fallback", "tiebreak_fallback"),
