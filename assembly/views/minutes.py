@@ -151,7 +151,14 @@ def my_action_items(request: MemberRequest, slug: str) -> HttpResponse:
     mine = (
         ActionItem.objects.filter(assignee=me)
         .select_related("meeting")
-        .order_by(Case(When(status__in=["open", "moved"], then=0), default=1), "due", "created_at")
+        .order_by(
+            Case(
+                When(status__in=[ActionItem.Status.OPEN, ActionItem.Status.MOVED], then=0),
+                default=1,
+            ),
+            "due",
+            "created_at",
+        )
     )
     context = {"organization": me.organization, "action_items": mine}
     return render(request, "assembly/minutes/my_action_items.html", context)
