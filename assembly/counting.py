@@ -9,10 +9,11 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from assembly import tally
 from assembly.models import Decision
+from assembly.tally.majority import Base
 
 MOTION_VOTES = tuple(Decision.Vote.values)  # the older name, kept for importers
 
@@ -28,16 +29,16 @@ def count(
     method = decision.method
     if method == Decision.Method.MOTION:
         votes = Counter(choice["vote"] for choice in choices)
-        result = tally.decide(
+        motion = tally.decide(
             votes[Decision.Vote.YES],
             votes[Decision.Vote.NO],
             votes[Decision.Vote.ABSTAIN],
             threshold=tally.parse_threshold(decision.threshold),
-            base=decision.base,
+            base=cast(Base, decision.base),  # one of Decision.Base, the same three words
             present=max(present, len(choices)),
             members=max(members, present, len(choices)),
         )
-        return {"kind": "motion", "ballots": len(choices), **result.to_dict()}
+        return {"kind": "motion", "ballots": len(choices), **motion.to_dict()}
     if method == Decision.Method.CONSENSUS:
         responses = Counter(choice["response"] for choice in choices)
         fallback = (
@@ -45,15 +46,16 @@ def count(
             if decision.fallback_threshold
             else None
         )
-        result = tally.consensus(responses, tally.ConsensusRules(fallback=fallback))
-        snapshot = {"kind": "consensus", "ballots": len(choices), **result.to_dict()}
-        snapshot["fallback_allowed"] = fallback is not None and result.outcome in (
+        agreed = tally.consensus(responses, tally.ConsensusRules(fallback=fallback))
+        snapshot = {"kind": "consensus", "ballots": len(choices), **agreed.to_dict()}
+        snapshot["fallback_allowed"] = fallback is not None and agreed.outcome in (
             "blocked",
             "tabled",
         )
         return snapshot
     labels = {option.pk: option.label for option in decision.options.all()}
     candidates = list(labels.values())  # in the order shown on the ballot
+    result: tally.Result
     if method == Decision.Method.APPROVAL:
         ballots = [tally.Ballot(tuple(labels[pk] for pk in c["approve"])) for c in choices]
         result = tally.approval(

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -152,7 +153,7 @@ class ShownActionItem:
         return self.action_item.due
 
     @property
-    def outcome_label(self) -> str:
+    def outcome_label(self) -> str | Promise:
         return ActionItem.Status(self.outcome).label if self.outcome else ""
 
 
@@ -185,7 +186,8 @@ class TemperatureMinutes:
     """A temperature check as the minutes show it: its question (names withheld) and counts."""
 
     question: str
-    counts: list[tuple[str, str, int]]  # (value, label, count), in the order of the buttons
+    # (value, label, count), in the order of the buttons; the label translated when shown
+    counts: list[tuple[str, str | Promise, int]]
 
     @property
     def total(self) -> int:
@@ -331,7 +333,7 @@ def decision_log(
         if words and redact(words) != words:
             continue
         entry = _shown_decision(decision, redact)
-        entry.meeting_title = redact(decision.meeting.title)
+        entry.meeting_title = redact(decision.meeting.title)  # type: ignore[attr-defined]  # a display copy
         shown.append(entry)
     return shown
 

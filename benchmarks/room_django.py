@@ -36,6 +36,7 @@ from django.utils.crypto import get_random_string  # noqa: E402
 
 from assembly import actions  # noqa: E402
 from assembly.live import coalesce  # noqa: E402
+from assembly.live.parts import Part  # noqa: E402
 from assembly.live.publish import broadcast  # noqa: E402
 from assembly.models import (  # noqa: E402
     AgendaItem,
@@ -166,7 +167,7 @@ def count(meeting_id: int, decision_id: int) -> dict:
         statuses.append(response.status_code)
         per_ballot.append(len(queries))
     with CaptureQueriesContext(connection) as queries:
-        broadcast(meeting_id, ("turnout",))
+        broadcast(meeting_id, (Part.TURNOUT,))
     return {
         **stored,
         "queries_per_ballot": per_ballot,

@@ -8,6 +8,7 @@ cache shared by every worker.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -163,6 +164,7 @@ else:
 # The cache holds the flood and wrong-code counts (assembly/throttle.py) and the rendered rooms.
 # With several workers or hosts it must be one for all of them, or each worker counts apart and
 # a limit of 30 lets 30 per worker through; LocMem is right for one process only.
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assembly.live.parts import Audience, Part
 from assembly.live.render import ROOM_PARTS, render_parts
 from tests.conftest import present, unheard
 
@@ -21,7 +22,7 @@ def started(live_meeting):
     [("en", "Speakers", "Lista de palabra"), ("es", "Lista de palabra", "Speakers")],
 )
 def test_the_projector_shows_both_languages_its_own_first(started, language, first, second):
-    html = render_parts(started, "projector", ["stack"], language)
+    html = render_parts(started, Audience.PROJECTOR, [Part.STACK], language)
     assert first in html and second in html
     assert html.index(first) < html.index(second)
     other = "es" if language == "en" else "en"
@@ -31,13 +32,13 @@ def test_the_projector_shows_both_languages_its_own_first(started, language, fir
 def test_sentences_with_numbers_are_translated_for_the_second_language_too(started, member):
     with unheard():
         present(started, member)
-    html = render_parts(started, "projector", ["attendance"], "en")
+    html = render_parts(started, Audience.PROJECTOR, [Part.ATTENDANCE], "en")
     assert "No quorum yet: 1 voting present, 2 needed" in html
     assert "Todavía no hay quórum: hay 1 con voto y se necesitan 2" in html
 
 
 def test_a_meeting_that_is_not_bilingual_shows_one_language(live_meeting):
-    html = render_parts(live_meeting, "projector", ["stack"], "en")
+    html = render_parts(live_meeting, Audience.PROJECTOR, [Part.STACK], "en")
     assert "Speakers" in html and "Lista de palabra" not in html and "other-lang" not in html
 
 

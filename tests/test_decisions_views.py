@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assembly import actions
+from assembly.live.parts import Audience, Part
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Decision
 from tests.conftest import client_for, guest_client, present, unheard
@@ -73,8 +74,8 @@ def test_opening_a_round_puts_the_ballot_on_every_phone_and_the_question_on_the_
     room, facilitator
 ):
     decision = opened(room, facilitator)
-    phone = render_parts(room, "participant", ["decision"], "en")
-    projector = render_parts(room, "projector", ["decision"], "en")
+    phone = render_parts(room, Audience.PARTICIPANT, [Part.DECISION], "en")
+    projector = render_parts(room, Audience.PROJECTOR, [Part.DECISION], "en")
     assert 'name="vote" value="yes"' in phone and "0 of 3 have voted" in phone
     assert decision.question in projector and "<form" not in projector
 
@@ -104,8 +105,8 @@ def test_another_vote_updates_only_the_count_so_a_ballot_being_filled_is_kept(
         django_capture_on_commit_callbacks(execute=True),
     ):
         client_for(member).post(url("decision-vote", room, decision), {"vote": "no"}, **HTMX)
-    broadcast.assert_called_once_with(room.pk, ("turnout",))
-    pushed = render_parts(room, "participant", ["turnout"], "en")
+    broadcast.assert_called_once_with(room.pk, (Part.TURNOUT,))
+    pushed = render_parts(room, Audience.PARTICIPANT, [Part.TURNOUT], "en")
     assert "1 of 3 have voted" in pushed and "<form" not in pushed
 
 
@@ -185,7 +186,7 @@ def test_closing_shows_everyone_the_result_and_why(room, facilitator, member, se
         client_for(person).post(url("decision-vote", room, decision), {"vote": choice}, **HTMX)
     client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
     for audience in ("participant", "projector", "facilitator"):
-        html = render_parts(room, audience, ["decision"], "en")
+        html = render_parts(room, audience, [Part.DECISION], "en")
         assert "Passed" in html, audience
         assert "<form" not in html or audience == "facilitator"
 
@@ -280,7 +281,7 @@ def test_the_ballot_offers_every_answer_in_the_reader_s_words(room, facilitator,
     from django.utils import translation
 
     opened(room, facilitator, method=method)
-    phone = render_parts(room, "participant", ["decision"], "es")
+    phone = render_parts(room, Audience.PARTICIPANT, [Part.DECISION], "es")
     for answer in answers:
         with translation.override("es"):
             label = str(answer.label)

@@ -18,6 +18,7 @@ from assembly.live.parts import (
     REPLY_IDS,
     ROOM_PARTS,
     Audience,
+    Part,
     parts_for,
     select_oob,
 )
@@ -53,7 +54,7 @@ def test_a_raised_hand_leaves_the_phones_buttons_alone(live_meeting, member, fac
     with unheard():
         lupe = present(live_meeting, member)
         actions.stack.raise_hand(attendee=lupe, kind="speak")
-    groups = sent(live_meeting, ("queue",))
+    groups = sent(live_meeting, (Part.QUEUE,))
     phone = groups[f"m{live_meeting.pk}.participant.en"]
     console = groups[f"m{live_meeting.pk}.facilitator.en"]
     assert 'id="queue"' in phone and "Lupe" in phone

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assembly import actions
+from assembly.live.parts import Audience, Part
 from assembly.live.render import render_parts
 from tests.conftest import client_for, present, unheard
 
@@ -25,7 +26,7 @@ def bilingual(live_meeting):
 
 
 def test_a_spanish_phone_reads_spanish_first_and_english_under_it(bilingual):
-    html = render_parts(bilingual, "participant", ["current-item"], "es")
+    html = render_parts(bilingual, Audience.PARTICIPANT, [Part.CURRENT_ITEM], "es")
     assert '<span lang="es">Bienvenida</span>' in html
     assert '<span class="other-lang" lang="en">Welcome</span>' in html
     assert html.index("Dinero para") < html.index("Money for")
@@ -33,20 +34,20 @@ def test_a_spanish_phone_reads_spanish_first_and_english_under_it(bilingual):
 
 
 def test_an_english_phone_reads_english_first(bilingual):
-    html = render_parts(bilingual, "participant", ["current-item"], "en")
+    html = render_parts(bilingual, Audience.PARTICIPANT, [Part.CURRENT_ITEM], "en")
     assert '<span lang="en">Welcome</span>' in html
     assert '<span class="other-lang" lang="es">Bienvenida</span>' in html
 
 
 def test_agenda_lists_show_only_the_readers_language(bilingual):
-    spanish = render_parts(bilingual, "participant", ["agenda"], "es")
+    spanish = render_parts(bilingual, Audience.PARTICIPANT, [Part.AGENDA], "es")
     assert "Bienvenida" in spanish and ">Welcome<" not in spanish
 
 
 def test_without_a_bilingual_meeting_the_translation_stays_hidden(bilingual):
     bilingual.bilingual = False
     bilingual.save()
-    html = render_parts(bilingual, "participant", ["current-item"], "es")
+    html = render_parts(bilingual, Audience.PARTICIPANT, [Part.CURRENT_ITEM], "es")
     assert "Bienvenida" not in html and "other-lang" not in html
 
 
@@ -56,7 +57,7 @@ def test_a_meeting_written_in_spanish_puts_the_original_first_for_spanish_reader
     item.title, item.title_translation = "Bienvenida", "Welcome"
     item.save()
     bilingual.save()
-    html = render_parts(bilingual, "participant", ["current-item"], "en")
+    html = render_parts(bilingual, Audience.PARTICIPANT, [Part.CURRENT_ITEM], "en")
     assert '<span lang="en">Welcome</span>' in html
     assert '<span class="other-lang" lang="es">Bienvenida</span>' in html
 
@@ -123,8 +124,8 @@ def test_a_decision_question_carries_its_translation(bilingual, facilitator, mem
             "method": "motion",
         },
     )
-    html = render_parts(bilingual, "participant", ["decision"], "es")
+    html = render_parts(bilingual, Audience.PARTICIPANT, [Part.DECISION], "es")
     assert '<span lang="es">¿Destinamos el fondo?</span>' in html
     assert '<span class="other-lang" lang="en">Commit the fund?</span>' in html
-    projector = render_parts(bilingual, "projector", ["decision"], "en")
+    projector = render_parts(bilingual, Audience.PROJECTOR, [Part.DECISION], "en")
     assert projector.index("Commit the fund?") < projector.index("¿Destinamos el fondo?")

@@ -24,10 +24,9 @@ from django.utils.translation import gettext as _
 from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.errors import ActionError
-from assembly.forms.organizations import RollRow
 from assembly.live import Part
 from assembly.models import Invitation, Meeting, Membership, Organization, Role, User
-from assembly.models.organizations import SETTINGS_FIELDS
+from assembly.models.organizations import SETTINGS_FIELDS, RollRow
 
 logger = logging.getLogger(__name__)
 

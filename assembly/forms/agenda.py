@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -88,7 +88,8 @@ class MeetingForm(forms.ModelForm):
         return self.cleaned_data["language"] or self.instance.language
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         rule = data.get("quorum_rule")
         numerator = data.get("quorum_numerator")
         denominator = data.get("quorum_denominator")
@@ -149,9 +150,8 @@ class NewMeetingForm(MeetingForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this body's meetings: an id from elsewhere is simply not a valid choice.
-        self.fields["copy_agenda_from"].queryset = organization.meetings.order_by(
-            "-starts_at", "-id"
-        )
+        earlier = cast(forms.ModelChoiceField, self.fields["copy_agenda_from"])
+        earlier.queryset = organization.meetings.order_by("-starts_at", "-id")
 
 
 class AgendaItemForm(forms.ModelForm):
@@ -175,7 +175,7 @@ class AgendaItemForm(forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = (*ITEM_FIELDS, "minutes_of")
+        fields: tuple[str, ...] = (*ITEM_FIELDS, "minutes_of")
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "description_translation": forms.Textarea(attrs={"rows": 4}),
@@ -252,7 +252,7 @@ class QuickItemForm(AgendaItemForm):
     """The console's short form: an item added while the meeting runs."""
 
     class Meta(AgendaItemForm.Meta):
-        fields = ["title", "kind", "timebox_minutes", "minutes_of"]
+        fields = ("title", "kind", "timebox_minutes", "minutes_of")
 
     def default_minutes(self) -> Meeting | None:
         # Added mid-meeting, "approve the minutes" nearly always means the last meeting's; the

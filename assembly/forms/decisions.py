@@ -4,7 +4,7 @@ ballot accept, cleaned into the arguments of `actions.decisions.create` and `cas
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -86,7 +86,8 @@ class DecisionForm(forms.Form):
         return self.cleaned_data["base"] or Decision.Base.CAST
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             len(data.get("question", "")) > QUESTION_MAX
             or len(data.get("question_translation", "")) > QUESTION_MAX
@@ -189,7 +190,8 @@ class BallotForm(forms.Form):
         return op if OPERATION.fullmatch(op) else ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             self.decision.stored_choice(self.choice)
         except ValidationError as refused:
@@ -211,9 +213,9 @@ class BallotForm(forms.Form):
         ticked or ranked, in order."""
         choice = self.decision.stored_choice(self.choice)
         if "vote" in choice:
-            return [Decision.Vote(choice["vote"]).label]
+            return [str(Decision.Vote(choice["vote"]).label)]
         if "response" in choice:
-            return [Decision.Response(choice["response"]).label]
+            return [str(Decision.Response(choice["response"]).label)]
         labels = dict(self.decision.options.values_list("pk", "label"))
         if "ranking" in choice:
             return [labels[pk] for pk in choice["ranking"]]
@@ -234,4 +236,5 @@ class AssistedBallotForm(BallotForm):
 
     def __init__(self, data: Any, *, decision: Decision, **kwargs: Any) -> None:
         super().__init__(data, decision=decision, voter=None, **kwargs)
-        self.fields["attendee"].queryset = Attendee.objects.filter(meeting_id=decision.meeting_id)
+        present = cast(forms.ModelChoiceField, self.fields["attendee"])
+        present.queryset = Attendee.objects.filter(meeting_id=decision.meeting_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -37,10 +37,12 @@ class ActionItemForm(forms.Form):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this body's roll: an id from elsewhere is simply not a valid choice.
-        self.fields["assignee"].queryset = meeting.organization.memberships.all()
+        roll = cast(forms.ModelChoiceField, self.fields["assignee"])
+        roll.queryset = meeting.organization.memberships.all()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("assignee") and not (data.get("assignee_name") or "").strip():
             self.add_error("assignee_name", _("Choose someone from the roll or type a name."))
         return data
@@ -67,7 +69,7 @@ class DecisionLogForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [
+        cast(forms.ChoiceField, self.fields["method"]).choices = [
             ("", gettext_lazy("Any method")),
             *Decision.Method.choices,
         ]

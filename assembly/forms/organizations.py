@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assembly.models import Organization, QuorumRule, Role
-from assembly.models.organizations import SETTINGS_FIELDS
+from assembly.models.organizations import SETTINGS_FIELDS, RollRow
 from assembly.models.validators import no_nul
 
 IMPORT_MAX_BYTES = 1024 * 1024
@@ -82,7 +82,8 @@ class SettingsForm(_Form, forms.ModelForm):
         return name
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         rule = data.get("quorum_rule")
         numerator = data.get("quorum_numerator")
         denominator = data.get("quorum_denominator")
@@ -182,15 +183,6 @@ class InvitationForm(_Form, forms.Form):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
-
-
-@dataclass(frozen=True)
-class RollRow:
-    line: int
-    name: str
-    email: str
-    may_vote: bool
-    role: str
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -43,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -125,6 +127,18 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         for email, account_email in found.values_list("email", "user__email"):
             taken.update(e.lower() for e in (email, account_email or "") if e.lower() in lowered)
         return taken
+
+
+@dataclass(frozen=True)
+class RollRow:
+    """One person of a roll being imported, as read and checked (forms.organizations.parse_roll)
+    and as written (actions.organizations.import_roll): here, so neither imports the other."""
+
+    line: int
+    name: str
+    email: str
+    may_vote: bool
+    role: str
 
 
 class Membership(models.Model):

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models.attendance import Attendee
-from assembly.models.meetings import AgendaItem, Meeting
+from assembly.models.meetings import AgendaItem, Meeting, ProgressiveStack
 
 
 class SpeakerRequest(models.Model):
@@ -149,12 +149,12 @@ def queue_for(item: AgendaItem) -> list[SpeakerRequest]:
         .order_by("raised_at", "id")
     )
     spoken: set[int] = set()
-    if meeting.progressive_stack != "off" and waiting:
+    if meeting.progressive_stack != ProgressiveStack.OFF and waiting:
         scope = SpeakerRequest.objects.filter(
             meeting=meeting,
             status__in=[SpeakerRequest.Status.SPEAKING, SpeakerRequest.Status.DONE],
         )
-        if meeting.progressive_stack == "item":
+        if meeting.progressive_stack == ProgressiveStack.ITEM:
             scope = scope.filter(item=item)
         spoken = set(scope.values_list("attendee_id", flat=True))
 

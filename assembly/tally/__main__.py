@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from .ballots import (
     BallotFileError,
@@ -258,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _rules_from_flags(args: argparse.Namespace, base: RcvRules, seats: int) -> RcvRules:
-    changes: dict[str, object] = {"seats": seats}
+    changes: dict[str, Any] = {"seats": seats}  # checked by RcvRules itself
     for flag, field in (
         ("tiebreak", "tiebreak"),
         ("tiebreak_fallback", "tiebreak_fallback"),

@@ -378,11 +378,11 @@ def read_blt(path: str | Path) -> Election:
             group = token.split("=")
             if not all(_WHOLE.fullmatch(g) for g in group):
                 raise BallotFileError(path, number, f"malformed preference {token!r}")
-            ids = [int(g) for g in group]
-            for cid in ids:
+            tied = [int(g) for g in group]
+            for cid in tied:
                 if not 1 <= cid <= n_candidates:
                     raise BallotFileError(path, number, f"unknown candidate number {cid}")
-            marks.append(ids)
+            marks.append(tied)
         raw_ballots.append((count, marks))
     if not ended:
         raise BallotFileError(path, lines[-1][0], "missing the '0' line that ends the ballots")

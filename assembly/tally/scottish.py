@@ -78,9 +78,9 @@ def scottish_stv(
     pos = [0] * len(seqs)
     value = [SCALE] * len(seqs)
     nontransferable = 0
-    for g, seq in enumerate(seqs):
-        held[seq[0]].append(g)
-        vote[seq[0]] += counts[g] * SCALE
+    for g, first_choices in enumerate(seqs):
+        held[first_choices[0]].append(g)
+        vote[first_choices[0]] += counts[g] * SCALE
 
     chooser = TieChooser(choices)
     history: list[dict[int, int]] = []

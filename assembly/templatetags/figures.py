@@ -18,5 +18,6 @@ def figure(value: object) -> str:
         number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    places = max(0, -number.as_tuple().exponent) if number.is_finite() else 0
+    exponent = number.as_tuple().exponent  # a letter for infinity and NaN
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return formats.number_format(number, decimal_pos=places, use_l10n=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,10 +27,11 @@ from assembly.forms.agenda import (
 )
 from assembly.models import AgendaItem, Meeting
 from assembly.permissions import Access, Action, get_organization, may, meeting_access
+from assembly.views.http import MemberRequest, Request
 from assembly.views.replies import INVALID, console_parts, flash
 
 
-def _access(request: HttpRequest, meeting_id: int) -> Access:
+def _access(request: Request, meeting_id: int) -> Access:
     return meeting_access(request, meeting_id, Action.EDIT_AGENDA)
 
 
@@ -40,7 +41,7 @@ def _agenda_url(meeting: Meeting, item: AgendaItem | None = None) -> str:
 
 
 def _editor(
-    request: HttpRequest,
+    request: Request,
     access: Access,
     *,
     item_form: AgendaItemForm | None = None,
@@ -68,14 +69,14 @@ def _editor(
 SETTINGS_IDS = "meeting_%s"
 
 
-def _refused(request: HttpRequest, meeting: Meeting, error: ActionError) -> HttpResponseRedirect:
+def _refused(request: Request, meeting: Meeting, error: ActionError) -> HttpResponseRedirect:
     messages.error(request, str(error))
     return redirect(_agenda_url(meeting))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def new_meeting(request: HttpRequest, slug: str) -> HttpResponse:
+def new_meeting(request: MemberRequest, slug: str) -> HttpResponse:
     membership = get_organization(request.user, slug, Action.CREATE_MEETING)
     organization = membership.organization
     form = NewMeetingForm(request.POST or None, organization=organization)
@@ -95,13 +96,13 @@ def new_meeting(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def editor(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def editor(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return _editor(request, _access(request, meeting_id))
 
 
 @require_POST
 @login_required
-def edit_settings(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def edit_settings(request: MemberRequest, meeting_id: int) -> HttpResponse:
     access = _access(request, meeting_id)
     meeting = access.meeting
     form = MeetingForm(
@@ -119,7 +120,7 @@ def edit_settings(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def add_item(request: MemberRequest, meeting_id: int) -> HttpResponse:
     access = _access(request, meeting_id)
     meeting = access.meeting
     form = AgendaItemForm(request.POST, meeting=meeting)
@@ -135,7 +136,7 @@ def add_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def edit_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def edit_item(request: MemberRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = _access(request, meeting_id).meeting
     # The meeting's own items only: another meeting's id is simply not found.
     item = get_object_or_404(meeting.items, pk=item_id)
@@ -161,7 +162,7 @@ def edit_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
 
 @require_POST
 @login_required
-def delete_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def delete_item(request: MemberRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = _access(request, meeting_id).meeting
     item = get_object_or_404(meeting.items, pk=item_id)
     try:
@@ -175,7 +176,7 @@ def delete_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
 
 @require_POST
 @login_required
-def move_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def move_item(request: MemberRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = _access(request, meeting_id).meeting
     item = get_object_or_404(meeting.items, pk=item_id)
     form = MoveForm(request.POST)
@@ -195,7 +196,7 @@ def move_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
 
 @require_POST
 @login_required
-def park_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def park_item(request: MemberRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = _access(request, meeting_id).meeting
     item = get_object_or_404(meeting.items, pk=item_id)
     try:
@@ -209,7 +210,7 @@ def park_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
 
 @require_POST
 @login_required
-def restore_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def restore_item(request: MemberRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = _access(request, meeting_id).meeting
     item = get_object_or_404(meeting.items, pk=item_id)
     try:
@@ -226,7 +227,7 @@ def restore_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRes
 
 @require_POST
 @login_required
-def quick_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def quick_add(request: MemberRequest, meeting_id: int) -> HttpResponse:
     """The console's "add an item": right after the open item, for everyone at once."""
     meeting = _access(request, meeting_id).meeting
     form = QuickItemForm(request.POST, meeting=meeting)

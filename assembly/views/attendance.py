@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 from assembly import actions
 from assembly.models import Attendee, Decision, Membership, Role
 from assembly.permissions import Action, meeting_access
+from assembly.views.http import MemberRequest, Request
 from assembly.views.replies import row_id, run
 
 
 @require_GET
 @login_required
-def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def attendance(request: MemberRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access(request, meeting_id, Action.MANAGE_ATTENDANCE).meeting
     attendees = list(meeting.attendees.exclude(status=Attendee.Status.REMOVED))
     present = [a for a in attendees if a.is_present]
@@ -54,16 +55,17 @@ def _back(meeting_id: int) -> str:
     return reverse("assembly:meeting-attendance", args=[meeting_id])
 
 
-def _attendance_run(request: HttpRequest, meeting_id: int, act) -> HttpResponse:
+def _attendance_run(request: Request, meeting_id: int, act) -> HttpResponse:
     if not request.htmx and not request.POST.get("next"):
-        request.POST = request.POST.copy()
-        request.POST["next"] = _back(meeting_id)
+        post = request.POST.copy()
+        post["next"] = _back(meeting_id)
+        request.POST = post  # type: ignore[assignment]  # run() reads "next" from it
     return run(request, meeting_id, act, action=Action.MANAGE_ATTENDANCE)
 
 
 @require_POST
 @login_required
-def admit(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpResponse:
+def admit(request: MemberRequest, meeting_id: int, attendee_id: int) -> HttpResponse:
     return _attendance_run(
         request,
         meeting_id,
@@ -73,7 +75,7 @@ def admit(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpRespon
 
 @require_POST
 @login_required
-def remove(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpResponse:
+def remove(request: MemberRequest, meeting_id: int, attendee_id: int) -> HttpResponse:
     return _attendance_run(
         request,
         meeting_id,
@@ -83,7 +85,7 @@ def remove(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpRespo
 
 @require_POST
 @login_required
-def turn_away_waiting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def turn_away_waiting(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return _attendance_run(
         request,
         meeting_id,
@@ -93,7 +95,7 @@ def turn_away_waiting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def set_vote(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpResponse:
+def set_vote(request: MemberRequest, meeting_id: int, attendee_id: int) -> HttpResponse:
     may_vote = request.POST.get("may_vote") == "1"
     return _attendance_run(
         request,
@@ -106,7 +108,7 @@ def set_vote(request: HttpRequest, meeting_id: int, attendee_id: int) -> HttpRes
 
 @require_POST
 @login_required
-def check_in_by_hand(request: HttpRequest, meeting_id: int, membership_id: int) -> HttpResponse:
+def check_in_by_hand(request: MemberRequest, meeting_id: int, membership_id: int) -> HttpResponse:
     return _attendance_run(
         request,
         meeting_id,
@@ -118,7 +120,7 @@ def check_in_by_hand(request: HttpRequest, meeting_id: int, membership_id: int) 
 
 @require_POST
 @login_required
-def assign_proxy(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def assign_proxy(request: MemberRequest, meeting_id: int) -> HttpResponse:
     membership_id, holder_id = (
         row_id(request.POST.get(field, "")) for field in ("absent_member", "holder")
     )
@@ -133,7 +135,7 @@ def assign_proxy(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def withdraw_proxy(request: HttpRequest, meeting_id: int, proxy_id: int) -> HttpResponse:
+def withdraw_proxy(request: MemberRequest, meeting_id: int, proxy_id: int) -> HttpResponse:
     return _attendance_run(
         request,
         meeting_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext
@@ -23,12 +23,13 @@ from assembly.live.render import render_parts, render_personal
 from assembly.models import Attendee, Decision
 from assembly.permissions import Access, Action, meeting_access
 from assembly.views import limits
+from assembly.views.http import MemberRequest, Request
 from assembly.views.replies import INVALID, REFUSED, flash, form_errors, row_id, run
 
 
 @require_POST
 @login_required
-def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def create(request: MemberRequest, meeting_id: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     return run(
         request,
@@ -40,7 +41,7 @@ def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def open_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def open_round(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     form = OpenRoundForm(request.POST)
     return run(
         request,
@@ -54,7 +55,7 @@ def open_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpR
 
 @require_POST
 @login_required
-def close(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def close(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     return run(
         request,
         meeting_id,
@@ -64,7 +65,7 @@ def close(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespon
 
 @require_POST
 @login_required
-def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def fallback(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     return run(
         request,
         meeting_id,
@@ -76,7 +77,7 @@ def fallback(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRes
 
 @require_POST
 @login_required
-def show_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def show_round(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """Previous round, next round, whole count: the room follows the console."""
     chosen = request.POST.get("round", "")
     return run(
@@ -93,7 +94,7 @@ def show_round(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpR
 
 @require_POST
 @login_required
-def hold_again(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def hold_again(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     return run(
         request,
         meeting_id,
@@ -102,7 +103,7 @@ def hold_again(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpR
 
 
 @require_POST
-def contest(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def contest(request: Request, meeting_id: int, decision_id: int) -> HttpResponse:
     """A member says the vote the secretary recorded for them was not theirs."""
     room = meeting_access(request, meeting_id, Action.TAKE_PART)
     error = None
@@ -117,13 +118,15 @@ def contest(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResp
 
 @require_POST
 @limits.per_person("ballots", limits.BALLOTS)
-def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def vote(request: Request, meeting_id: int, decision_id: int) -> HttpResponse:
     """Cast one's own ballot; a secret ballot is shown back for review before it is cast."""
     room = meeting_access(request, meeting_id, Action.TAKE_PART)
+    voter = room.attendee
+    assert voter is not None  # TAKE_PART is granted only to someone present
     decision = Decision.objects.filter(meeting=room.meeting, pk=decision_id).first()
     if decision is None:
         return _vote_answer(request, room, gettext("That decision is not part of this meeting."))
-    form = BallotForm(request.POST, decision=decision, voter=room.attendee)
+    form = BallotForm(request.POST, decision=decision, voter=voter)
     if not form.is_valid():
         return _vote_answer(request, room, form_errors(form), status=INVALID)
     for_member = form.cleaned_data["for_membership"]
@@ -148,7 +151,7 @@ def vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpRespons
     try:
         actions.decisions.cast(
             decision_id=decision_id,
-            attendee=room.attendee,
+            attendee=voter,
             choice=form.choice,
             for_membership_id=for_member.pk if for_member else None,
         )
@@ -172,7 +175,7 @@ def _operation_key(room: Access, decision_id: int, op: str) -> str | None:
 
 
 def _vote_answer(
-    request: HttpRequest, room: Access, error: str | None, *, status: int = REFUSED
+    request: Request, room: Access, error: str | None, *, status: int = REFUSED
 ) -> HttpResponse:
     """The answer to a vote: the person's own part again, and the error if it was refused."""
     meeting_id = room.meeting.pk
@@ -182,8 +185,10 @@ def _vote_answer(
             messages.error(request, error)
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     # Fresh, with its meeting in the same query: the ballot just changed both.
-    attendee = Attendee.objects.select_related("meeting__current_item", "meeting__organization")
-    attendee = attendee.get(pk=room.attendee.pk)
+    assert room.attendee is not None  # TAKE_PART is granted only to someone present
+    attendee = Attendee.objects.select_related(
+        "meeting__current_item", "meeting__organization"
+    ).get(pk=room.attendee.pk)
     html = render_personal(attendee, language)
     html += render_parts(attendee.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
     html += render_to_string("assembly/room/ballot_review_empty.html")
@@ -192,7 +197,7 @@ def _vote_answer(
 
 @require_POST
 @login_required
-def assisted_vote(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def assisted_vote(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     """The secretary records the vote of a present member who has no device."""
     room = meeting_access(request, meeting_id, Action.MANAGE_ATTENDANCE)
     back = redirect("assembly:meeting-attendance", meeting_id=meeting_id)

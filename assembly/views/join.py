@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +12,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from assembly import actions, throttle
 from assembly.actions.errors import Crowded
-from assembly.models import Attendee, Meeting
+from assembly.models import Attendee, Meeting, User
 from assembly.models.meetings import JOIN_CODE_LENGTH
 from assembly.permissions import Action, guest_tokens, meeting_access, membership_for
 from assembly.views import limits
+from assembly.views.http import Request
 from assembly.views.replies import INVALID
 
 # Wrong join codes one client may type in ten minutes before it has to wait.
@@ -28,7 +29,7 @@ def normalise_code(raw: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def join(request: HttpRequest) -> HttpResponse:
+def join(request: Request) -> HttpResponse:
     """The front door: type the code shown on the projector."""
     if request.method == "POST":
         code = normalise_code(request.POST.get("code", ""))
@@ -45,9 +46,7 @@ def door(meeting: Meeting) -> str:
     return f"{reverse('assembly:join-code', args=[code])}?k={throttle.door_key(code)}"
 
 
-def _meeting_by_code(
-    request: HttpRequest, code: str, *, keyed: bool = False
-) -> Meeting | HttpResponse:
+def _meeting_by_code(request: Request, code: str, *, keyed: bool = False) -> Meeting | HttpResponse:
     """The meeting with this code, or the page that says there is none (or to slow down)."""
     if not keyed and throttle.blocked(request, "join-code", limit=WRONG_CODES_ALLOWED):
         error = _("Too many wrong codes from here. Please wait a few minutes and try again.")
@@ -62,14 +61,14 @@ def _meeting_by_code(
     return meeting
 
 
-def new_identity(request: HttpRequest) -> None:
+def new_identity(request: Request) -> None:
     """Whoever this browser is changes (a guest joins, someone leaves): give the session a new
     key, so a key planted beforehand (session fixation) or copied earlier opens nothing now."""
     request.session.cycle_key()
 
 
 @require_http_methods(["GET", "POST"])
-def join_code(request: HttpRequest, code: str) -> HttpResponse:
+def join_code(request: Request, code: str) -> HttpResponse:
     """A meeting's own door (the QR code's link): members check in, guests knock."""
     code = normalise_code(code)
     meeting = _meeting_by_code(request, code, keyed=throttle.holds_door_key(request, code))
@@ -87,6 +86,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if membership is not None:
+                assert isinstance(request.user, User)  # only a signed-in person is a member
                 actions.attendance.check_in_member(meeting=meeting, user=request.user)
             else:
                 name = request.POST.get("display_name", "")
@@ -115,11 +115,12 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def check_in(request: Request, meeting_id: int) -> HttpResponse:
     """A member on the participant page says they are here."""
     room = meeting_access(request, meeting_id, Action.VIEW_ROOM)
     if room.membership is None:
         return _go(request, reverse("assembly:meeting-room", args=[meeting_id]))
+    assert isinstance(request.user, User)  # only a signed-in person is a member
     try:
         actions.attendance.check_in_member(meeting=room.meeting, user=request.user)
     except actions.ActionError as refused:
@@ -128,8 +129,9 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def leave(request: Request, meeting_id: int) -> HttpResponse:
     room = meeting_access(request, meeting_id, Action.TAKE_PART)
+    assert room.attendee is not None  # TAKE_PART is granted only to someone present
     actions.attendance.leave(attendee=room.attendee)
     if room.is_guest:
         tokens = dict(guest_tokens(request.session))
@@ -140,6 +142,6 @@ def leave(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _go(request, reverse("assembly:home"))
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: Request, url: str) -> HttpResponse:
     """On to another page: htmx (a form in a pushed part) is told to load it whole."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

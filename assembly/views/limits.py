@@ -11,13 +11,14 @@ import functools
 import secrets
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assembly import throttle
 from assembly.permissions import guest_tokens
+from assembly.views.http import Request
 
 # A person's own taps in one meeting. A person raises and lowers a hand, or changes a twinkle,
 # a few times a minute at most; a ballot takes a review and a confirm, for each proxy too.
@@ -32,7 +33,7 @@ GUEST_JOINS_PER_ADDRESS = throttle.Rate(limit=100, window=600)
 View = Callable[..., HttpResponse]
 
 
-def person(request: HttpRequest, meeting_id: int) -> str:
+def person(request: Request, meeting_id: int) -> str:
     """Who is tapping in this meeting: their account, their guest token, or else the client."""
     if request.user.is_authenticated:
         return f"m{meeting_id}:user:{request.user.pk}"
@@ -42,7 +43,7 @@ def person(request: HttpRequest, meeting_id: int) -> str:
     return f"m{meeting_id}:{throttle.client(request)}"
 
 
-def too_fast(request: HttpRequest, rate: throttle.Rate, back: str = "") -> HttpResponse:
+def too_fast(request: Request, rate: throttle.Rate, back: str = "") -> HttpResponse:
     """The 429 answer: the message in the page's message area, or a small page of its own."""
     error = _("That was too many in a short time. Please wait a minute and try again.")
     if request.htmx:
@@ -59,7 +60,7 @@ def per_person(scope: str, rate: throttle.Rate) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def limited(request: HttpRequest, meeting_id: int, *args, **kwargs) -> HttpResponse:
+        def limited(request: Request, meeting_id: int, *args, **kwargs) -> HttpResponse:
             if not throttle.spend(scope, person(request, meeting_id), rate):
                 back = reverse("assembly:meeting-room", args=[meeting_id])
                 return too_fast(request, rate, back)
@@ -70,7 +71,7 @@ def per_person(scope: str, rate: throttle.Rate) -> Callable[[View], View]:
     return decorator
 
 
-def guest_may_knock(request: HttpRequest) -> bool:
+def guest_may_knock(request: Request) -> bool:
     """Count a guest's join; False once this browser or this address has knocked too often."""
     by_address = throttle.spend("guest-join", throttle.client(request), GUEST_JOINS_PER_ADDRESS)
     # The session's key changes with every join (session fixation), so the browser is known by

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,11 +20,12 @@ from assembly import actions, minutes
 from assembly.forms.minutes import ActionItemForm, DecisionLogForm
 from assembly.models import ActionItem, Meeting, NotesCorrection
 from assembly.permissions import Action, get_organization, may, meeting_access
-from assembly.views.replies import REFUSED, row_id
+from assembly.views.http import MemberRequest, Request
+from assembly.views.replies import REFUSED, form_errors, row_id
 from assembly.views.replies import run as run_console_action
 
 
-def _readable(request: HttpRequest, meeting_id: int):
+def _readable(request: Request, meeting_id: int):
     """The meeting, if this person may read its minutes now (published, or a draft a later
     meeting's agenda puts up for approval); and whether they may write them."""
     room = meeting_access(request, meeting_id, Action.READ_MINUTES)
@@ -48,7 +49,7 @@ def _approved_in_title(meeting: Meeting) -> str:
 
 @require_GET
 @login_required
-def page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def page(request: MemberRequest, meeting_id: int) -> HttpResponse:
     meeting, writer = _readable(request, meeting_id)
     context = {
         "meeting": meeting,
@@ -65,7 +66,7 @@ def page(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def history(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def history(request: Request, meeting_id: int) -> HttpResponse:
     """What was corrected in the draft after the meeting adjourned, by whom and when, word by
     word: the approving meeting approves knowing what changed. Read as the minutes are."""
     meeting, writer = _readable(request, meeting_id)
@@ -81,7 +82,7 @@ def history(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def markdown(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def markdown(request: Request, meeting_id: int) -> HttpResponse:
     meeting, _writer = _readable(request, meeting_id)
     record = minutes.build(meeting)
     text = render_to_string("assembly/minutes/minutes.md", {"meeting": meeting, "minutes": record})
@@ -94,7 +95,7 @@ def markdown(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def save_notes(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def save_notes(request: MemberRequest, meeting_id: int, item_id: int) -> HttpResponse:
     """Autosave from the draft (htmx): answers with the item's save status only."""
     meeting = meeting_access(request, meeting_id, Action.WRITE_MINUTES).meeting
     error = None
@@ -115,7 +116,7 @@ def save_notes(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespo
 
 @require_POST
 @login_required
-def publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def publish(request: MemberRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access(request, meeting_id, Action.WRITE_MINUTES).meeting
     try:
         actions.minutes.publish(meeting=meeting, by=request.user)
@@ -128,14 +129,13 @@ def publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_action_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def add_action_item(request: MemberRequest, meeting_id: int) -> HttpResponse:
     """From the notes view: who will do what, by when, under the item being written."""
     meeting = meeting_access(request, meeting_id, Action.WRITE_MINUTES).meeting
     form = ActionItemForm(request.POST, meeting=meeting)
     item_id = form.data.get("item", "")
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        messages.error(request, form_errors(form))
     else:
         data = form.cleaned_data
         try:
@@ -158,7 +158,9 @@ def add_action_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def review_action_item(request: HttpRequest, meeting_id: int, action_item_id: int) -> HttpResponse:
+def review_action_item(
+    request: MemberRequest, meeting_id: int, action_item_id: int
+) -> HttpResponse:
     """At "review action items": the facilitator marks one done, moved or dropped, live."""
     return run_console_action(
         request,
@@ -174,13 +176,20 @@ def review_action_item(request: HttpRequest, meeting_id: int, action_item_id: in
 
 @require_GET
 @login_required
-def my_action_items(request: HttpRequest, slug: str) -> HttpResponse:
+def my_action_items(request: MemberRequest, slug: str) -> HttpResponse:
     """A member's own action items in one body, open ones first."""
     me = get_organization(request.user, slug, Action.VIEW_ORGANIZATION)
     mine = (
         ActionItem.objects.filter(assignee=me)
         .select_related("meeting")
-        .order_by(Case(When(status__in=["open", "moved"], then=0), default=1), "due", "created_at")
+        .order_by(
+            Case(
+                When(status__in=[ActionItem.Status.OPEN, ActionItem.Status.MOVED], then=0),
+                default=1,
+            ),
+            "due",
+            "created_at",
+        )
     )
     context = {"organization": me.organization, "action_items": mine}
     return render(request, "assembly/minutes/my_action_items.html", context)
@@ -188,7 +197,7 @@ def my_action_items(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def decision_log(request: HttpRequest, slug: str) -> HttpResponse:
+def decision_log(request: MemberRequest, slug: str) -> HttpResponse:
     """Every decision of the body across meetings, newest first; search and filters (GET)."""
     me = get_organization(request.user, slug, Action.VIEW_ORGANIZATION)
     form = DecisionLogForm(request.GET or None)
@@ -221,7 +230,7 @@ def _css_string(text: str) -> str:
 
 @require_GET
 @login_required
-def pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def pdf(request: MemberRequest, meeting_id: int) -> HttpResponse:
     """The minutes as a PDF made here (WeasyPrint): the same content as the page, in the
     reader's language, both languages on a bilingual meeting, numbered pages under the body's
     name. The browser's print dialog is not a record."""

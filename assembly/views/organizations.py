@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,16 +30,17 @@ from assembly.forms.organizations import (
 )
 from assembly.models import Invitation, Membership, Role
 from assembly.permissions import Action, get_organization, may
+from assembly.views.http import MemberRequest, Request
 from assembly.views.replies import INVALID
 
 
-def _roll_keeper(request: HttpRequest, slug: str) -> Membership:
+def _roll_keeper(request: Request, slug: str) -> Membership:
     # Admins and secretaries keep the roll: the same people who may export it may add to it.
     # (permissions.py has no separate action for adding by hand yet.)
     return get_organization(request.user, slug, Action.EXPORT_ROLL)
 
 
-def _page(request: HttpRequest, me: Membership, status: int = 200, **forms: Any) -> HttpResponse:
+def _page(request: Request, me: Membership, status: int = 200, **forms: Any) -> HttpResponse:
     organization = me.organization
     is_admin = may(me, Action.MANAGE_MEMBERS)
     roll = list(organization.memberships.select_related("user"))
@@ -67,7 +68,7 @@ def _page(request: HttpRequest, me: Membership, status: int = 200, **forms: Any)
     return render(request, "assembly/organizations/page.html", context, status=status)
 
 
-def _invitation_link(request: HttpRequest, invitation: Invitation) -> str:
+def _invitation_link(request: Request, invitation: Invitation) -> str:
     return request.build_absolute_uri(reverse("assembly:invitation", args=[invitation.token]))
 
 
@@ -77,7 +78,7 @@ def _to_page(me: Membership) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: MemberRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,13 +97,13 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def page(request: HttpRequest, slug: str) -> HttpResponse:
+def page(request: MemberRequest, slug: str) -> HttpResponse:
     return _page(request, get_organization(request.user, slug, Action.VIEW_ORGANIZATION))
 
 
 @require_POST
 @login_required
-def privacy(request: HttpRequest, slug: str) -> HttpResponse:
+def privacy(request: MemberRequest, slug: str) -> HttpResponse:
     """A member's own choice to keep their name out of the minutes."""
     me = get_organization(request.user, slug, Action.VIEW_ORGANIZATION)
     withhold = request.POST.get("withhold_name") == "1"
@@ -116,7 +117,7 @@ def privacy(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def settings(request: HttpRequest, slug: str) -> HttpResponse:
+def settings(request: MemberRequest, slug: str) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     form = SettingsForm(request.POST or None, instance=me.organization)
     if request.method == "POST" and form.is_valid():
@@ -138,7 +139,7 @@ def settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def member(request: MemberRequest, slug: str, membership_id: int) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     person = get_object_or_404(Membership, pk=membership_id, organization=me.organization)
     form = MemberForm(
@@ -168,7 +169,7 @@ def member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def remove(request: MemberRequest, slug: str, membership_id: int) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     person = get_object_or_404(Membership, pk=membership_id, organization=me.organization)
     if request.method == "POST":
@@ -192,7 +193,7 @@ def remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_person(request: HttpRequest, slug: str) -> HttpResponse:
+def add_person(request: MemberRequest, slug: str) -> HttpResponse:
     me = _roll_keeper(request, slug)
     form = AddPersonForm(request.POST, organization=me.organization)
     if form.is_valid():
@@ -210,7 +211,7 @@ def add_person(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def invite(request: HttpRequest, slug: str) -> HttpResponse:
+def invite(request: MemberRequest, slug: str) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     form = InvitationForm(request.POST)
     if not form.is_valid():
@@ -233,7 +234,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+def revoke(request: MemberRequest, slug: str, invitation_id: int) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     invitation = get_object_or_404(Invitation, pk=invitation_id, organization=me.organization)
     try:
@@ -247,7 +248,7 @@ def revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def import_roll(request: HttpRequest, slug: str) -> HttpResponse:
+def import_roll(request: MemberRequest, slug: str) -> HttpResponse:
     me = get_organization(request.user, slug, Action.MANAGE_MEMBERS)
     form = RollImportForm(request.POST or None, request.FILES or None, organization=me.organization)
     if request.method == "POST" and form.is_valid():
@@ -283,7 +284,7 @@ def _cell(value: str) -> str:
 
 @require_GET
 @login_required
-def export_roll(request: HttpRequest, slug: str) -> HttpResponse:
+def export_roll(request: MemberRequest, slug: str) -> HttpResponse:
     me = get_organization(request.user, slug, Action.EXPORT_ROLL)
     actions.record_export(organization=me.organization, by=request.user)
     out = io.StringIO()
@@ -307,7 +308,7 @@ def export_roll(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
+def invitation(request: Request, token: str) -> HttpResponse:
     """The page an invitation link opens: sign in first, then confirm joining."""
     found = Invitation.objects.select_related("organization").filter(token=token).first()
     if found is None:

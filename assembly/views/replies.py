@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +23,7 @@ from assembly.live.parts import ROOM_PARTS, Audience, Part
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Attendee, Meeting
 from assembly.permissions import Action, meeting_access
+from assembly.views.http import Request
 
 # A form the person got wrong comes back with their input and what to fix: 422, "the request
 # was understood but its content can't be taken" (400 says the request itself was malformed).
@@ -52,7 +53,7 @@ def flash(error: str | None = None, *, notice: str | None = None) -> str:
     )
 
 
-def local_url(request: HttpRequest, url: str) -> str:
+def local_url(request: Request, url: str) -> str:
     """`url` if it is a page of this site to go back to, else "" (a "next" field is hand-read:
     it must not send anyone elsewhere, nor carry a character no header can hold)."""
     if not url or any(ord(ch) < 32 for ch in url):
@@ -72,7 +73,7 @@ def console_parts(meeting: Meeting) -> str:
 
 
 def run(
-    request: HttpRequest,
+    request: Request,
     meeting_id: int,
     act: Callable[[Meeting], object],
     action: Action = Action.RUN_MEETING,
@@ -101,9 +102,7 @@ def run(
     return HttpResponse(console_parts(meeting) + flash(error), status=status)
 
 
-def take_part(
-    request: HttpRequest, meeting_id: int, act: Callable[[Attendee], object]
-) -> HttpResponse:
+def take_part(request: Request, meeting_id: int, act: Callable[[Attendee], object]) -> HttpResponse:
     """A participant's own action; answer htmx with their fresh parts, else redirect."""
     room = meeting_access(request, meeting_id, Action.TAKE_PART)
     attendee = room.attendee

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import segno
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -17,16 +17,17 @@ from assembly.live.render import personal_context, room_context, version_marker
 from assembly.models import Attendee, Meeting
 from assembly.permissions import Access, Action, guest_tokens, meeting_access
 from assembly.views import limits
+from assembly.views.http import MemberRequest, Request
 from assembly.views.join import door
 from assembly.views.replies import run, take_part
 
 
-def join_url(request: HttpRequest, meeting: Meeting) -> str:
+def join_url(request: Request, meeting: Meeting) -> str:
     """The link to show for typing (short); the QR code carries the keyed one (join.door)."""
     return request.build_absolute_uri(reverse("assembly:join-code", args=[meeting.join_code]))
 
 
-def _page(request: HttpRequest, room: Access, audience: str) -> HttpResponse:
+def _page(request: Request, room: Access, audience: str) -> HttpResponse:
     meeting = room.meeting
     context = room_context(meeting, audience)
     context.update(
@@ -48,7 +49,7 @@ def _page(request: HttpRequest, room: Access, audience: str) -> HttpResponse:
 
 
 @require_GET
-def participant(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def participant(request: Request, meeting_id: int) -> HttpResponse:
     if not request.user.is_authenticated and str(meeting_id) not in guest_tokens(request.session):
         return redirect(f"{reverse('account_login')}?next={request.path}")
     return _page(request, meeting_access(request, meeting_id, Action.VIEW_ROOM), "participant")
@@ -56,13 +57,13 @@ def participant(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def console(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return _page(request, meeting_access(request, meeting_id, Action.RUN_MEETING), "facilitator")
 
 
 @require_GET
 @login_required
-def projector(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def projector(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return _page(request, meeting_access(request, meeting_id, Action.VIEW_PROJECTOR), "projector")
 
 
@@ -71,13 +72,13 @@ def projector(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def start(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def start(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return run(request, meeting_id, lambda m: actions.meetings.start(meeting=m, by=request.user))
 
 
 @require_POST
 @login_required
-def next_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def next_item(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return run(
         request, meeting_id, lambda m: actions.meetings.next_item(meeting=m, by=request.user)
     )
@@ -85,7 +86,7 @@ def next_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def go_to(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def go_to(request: MemberRequest, meeting_id: int, item_id: int) -> HttpResponse:
     return run(
         request,
         meeting_id,
@@ -95,7 +96,7 @@ def go_to(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def close_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def close_item(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return run(
         request, meeting_id, lambda m: actions.meetings.close_item(meeting=m, by=request.user)
     )
@@ -103,7 +104,7 @@ def close_item(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def adjourn(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def adjourn(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return run(request, meeting_id, lambda m: actions.meetings.adjourn(meeting=m, by=request.user))
 
 
@@ -112,7 +113,7 @@ def adjourn(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @limits.per_person("hands", limits.HANDS)
-def raise_hand(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def raise_hand(request: Request, meeting_id: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
     return take_part(
         request, meeting_id, lambda me: actions.stack.raise_hand(attendee=me, kind=kind)
@@ -121,7 +122,7 @@ def raise_hand(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @limits.per_person("hands", limits.HANDS)
-def lower_hand(request: HttpRequest, meeting_id: int, request_id: int) -> HttpResponse:
+def lower_hand(request: Request, meeting_id: int, request_id: int) -> HttpResponse:
     return take_part(
         request,
         meeting_id,
@@ -131,7 +132,7 @@ def lower_hand(request: HttpRequest, meeting_id: int, request_id: int) -> HttpRe
 
 @require_POST
 @limits.per_person("temperature", limits.TEMPERATURE)
-def respond_temperature(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def respond_temperature(request: Request, meeting_id: int) -> HttpResponse:
     value = request.POST.get("value", "")
     return take_part(
         request, meeting_id, lambda me: actions.stack.respond(attendee=me, value=value)
@@ -140,13 +141,13 @@ def respond_temperature(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def call_next(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def call_next(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return run(request, meeting_id, lambda m: actions.stack.call_next(meeting=m, by=request.user))
 
 
 @require_POST
 @login_required
-def finish_speaker(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def finish_speaker(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return run(
         request, meeting_id, lambda m: actions.stack.finish_speaker(meeting=m, by=request.user)
     )
@@ -154,7 +155,7 @@ def finish_speaker(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def move_request(request: HttpRequest, meeting_id: int, request_id: int, direction: str):
+def move_request(request: MemberRequest, meeting_id: int, request_id: int, direction: str):
     up = direction == "up"
     return run(
         request,
@@ -165,7 +166,7 @@ def move_request(request: HttpRequest, meeting_id: int, request_id: int, directi
 
 @require_POST
 @login_required
-def remove_request(request: HttpRequest, meeting_id: int, request_id: int) -> HttpResponse:
+def remove_request(request: MemberRequest, meeting_id: int, request_id: int) -> HttpResponse:
     return run(
         request,
         meeting_id,
@@ -175,7 +176,7 @@ def remove_request(request: HttpRequest, meeting_id: int, request_id: int) -> Ht
 
 @require_POST
 @login_required
-def close_stack(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def close_stack(request: MemberRequest, meeting_id: int) -> HttpResponse:
     closed = request.POST.get("closed") == "1"
     return run(
         request,
@@ -186,7 +187,7 @@ def close_stack(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def open_temperature(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def open_temperature(request: MemberRequest, meeting_id: int) -> HttpResponse:
     question = request.POST.get("question", "")
     return run(
         request,
@@ -197,7 +198,7 @@ def open_temperature(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def close_temperature(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def close_temperature(request: MemberRequest, meeting_id: int) -> HttpResponse:
     return run(
         request, meeting_id, lambda m: actions.stack.close_temperature(meeting=m, by=request.user)
     )

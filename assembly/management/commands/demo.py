@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assembly.models import AgendaItem, Meeting, Membership, Organization, QuorumRule, User
+from assembly.models.meetings import ProgressiveStack
 from assembly.models.organizations import Role
 
 DEMO_PASSWORD = "asamblea-demo"
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                 "join_code": DEMO_JOIN_CODE,
                 "place": "Boyle Heights community hall",
                 "bilingual": True,
-                "progressive_stack": "item",
+                "progressive_stack": ProgressiveStack.ITEM,
             },
         )
         if created:
