@@ -262,3 +262,42 @@ def test_a_null_character_in_a_decision_is_refused_with_a_message(room, facilita
     assert response.status_code == 409
     assert NUL_REFUSED in response.content.decode()
     assert decision is None
+
+
+@pytest.mark.parametrize(
+    ("rule", "label", "quota", "method"),
+    [
+        ("meek", "Meek STV (PR Foundation reference rule)", "1.500000001", "stv_meek_prf"),
+        ("wigm", "Weighted inclusive Gregory STV (WIGM)", "1.5", "stv_wigm"),
+    ],
+)
+def test_an_election_counted_by_meek_or_wigm_shows_its_rule_and_rounds(
+    room, facilitator, member, secretary, rule, label, quota, method
+):
+    form = client_for(facilitator).get(url("meeting-console", room)).content.decode()
+    assert f'<option value="{rule}">{label}</option>' in form
+    decision = opened(
+        room, facilitator, method="ranked", options="Ana\nBo\nChayo", seats="1", count_rule=rule
+    )
+    assert decision.count_rule == rule
+    ids = {o.label: o.pk for o in decision.options.all()}
+    for person, ranking in ((member, "Ana"), (secretary, "Bo"), (facilitator, "Chayo")):
+        ranking_ids = [ids[ranking], ids["Bo" if ranking != "Bo" else "Ana"]]
+        client_for(person).post(url("decision-vote", room, decision), {"rank": ranking_ids}, **HTMX)
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    decision.refresh_from_db()
+    assert decision.result["method"] == method
+    assert decision.result["quota"] == quota  # 3 ballots / 2: Meek adds 10^-9, WIGM is exact
+    assert "seed" in decision.result["rules"]  # ties would go to a lot whose seed is kept
+    html = render_parts(room, "projector", ["decision"], "en")
+    assert label in html and "Round by round" in html
+
+
+def test_a_ranked_vote_with_no_ballot_elects_nobody_and_says_why(room, facilitator):
+    decision = opened(room, facilitator, method="ranked", options="Ana\nBo")
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    decision.refresh_from_db()
+    assert decision.result["winners"] == []
+    html = render_parts(room, "projector", ["decision"], "en")
+    assert "Nobody elected" in html and "nothing to count" in html
+    assert "Nadie elegido" in render_parts(room, "projector", ["decision"], "es")

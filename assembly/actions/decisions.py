@@ -75,6 +75,7 @@ def create(
     base: str = Decision.Base.CAST,
     fallback_threshold: str = "",
     question_translation: str = "",
+    count_rule: str = Decision.CountRule.RCTAB,
 ) -> Decision:
     refuse_nul(question, question_translation, threshold, fallback_threshold, *options)
     meeting = locked(meeting)
@@ -90,6 +91,10 @@ def create(
         raise ActionError(_("Choose how the meeting decides."))
     if base not in Decision.Base.values:
         raise ActionError(_("Choose what the threshold is counted over."))
+    if count_rule not in Decision.CountRule.values:
+        raise ActionError(_("Choose how the ranked ballots are counted."))
+    if method != Decision.Method.RANKED:
+        count_rule = Decision.CountRule.RCTAB
     labels: list[str] = []
     if method in (Decision.Method.APPROVAL, Decision.Method.RANKED):
         for raw in options:
@@ -112,6 +117,7 @@ def create(
         method=method,
         secret=secret,
         seats=seats,
+        count_rule=count_rule,
         threshold=_threshold(threshold) if method == Decision.Method.MOTION else "majority",
         base=base,
         fallback_threshold=(
@@ -467,6 +473,7 @@ def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
         method=decision.method,
         secret=decision.secret,
         seats=decision.seats,
+        count_rule=decision.count_rule,
         threshold=decision.threshold,
         base=decision.base,
         fallback_threshold=decision.fallback_threshold,

@@ -55,6 +55,7 @@ def create(request: HttpRequest, meeting_id: int) -> HttpResponse:
             threshold=post.get("threshold", "majority"),
             base=post.get("base", "cast"),
             fallback_threshold=post.get("fallback_threshold", ""),
+            count_rule=post.get("count_rule", "rctab"),
         ),
     )
 
