@@ -6,6 +6,7 @@ The arithmetic lives in `assembly.tally`; this module only translates. Each snap
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -61,6 +62,16 @@ def count(
         result = tally.approval(
             ballots, candidates, seats=decision.seats, seed=secrets.randbelow(2**31)
         )
+    elif decision.count_rule in (Decision.CountRule.MEEK, Decision.CountRule.WIGM):
+        ballots = [tally.Ballot(tuple(labels[pk] for pk in c["ranking"])) for c in choices]
+        # Meek and WIGM break ties by a lot whose seed is kept in the result.
+        seed = secrets.randbelow(2**31)
+        grouped = tally.aggregate(ballots)
+        if decision.count_rule == Decision.CountRule.MEEK:
+            result = tally.meek_stv(grouped, decision.seats, candidates, rule="prf", seed=seed)
+        else:
+            result = tally.wigm_stv(grouped, decision.seats, candidates, seed=seed)
+        result = dataclasses.replace(result, rules={**result.rules, "seed": seed})
     else:
         ballots = [tally.Ballot(tuple(labels[pk] for pk in c["ranking"])) for c in choices]
         # Ties go to the earlier rounds' counts, then to a lot whose seed is kept in the result.

@@ -336,3 +336,42 @@ def test_the_secretary_s_ballot_that_does_not_fit_is_refused(room, facilitator, 
     )
     assert "Choose yes, no or abstain." in response.content.decode()
     assert not decision.participations.exists()
+
+
+@pytest.mark.parametrize(
+    ("rule", "label", "quota", "method"),
+    [
+        ("meek", "Meek STV (PR Foundation reference rule)", "1.500000001", "stv_meek_prf"),
+        ("wigm", "Weighted inclusive Gregory STV (WIGM)", "1.5", "stv_wigm"),
+    ],
+)
+def test_an_election_counted_by_meek_or_wigm_shows_its_rule_and_rounds(
+    room, facilitator, member, secretary, rule, label, quota, method
+):
+    form = client_for(facilitator).get(url("meeting-console", room)).content.decode()
+    assert f'<option value="{rule}">{label}</option>' in form
+    decision = opened(
+        room, facilitator, method="ranked", options="Ana\nBo\nChayo", seats="1", count_rule=rule
+    )
+    assert decision.count_rule == rule
+    ids = {o.label: o.pk for o in decision.options.all()}
+    for person, ranking in ((member, "Ana"), (secretary, "Bo"), (facilitator, "Chayo")):
+        ranking_ids = [ids[ranking], ids["Bo" if ranking != "Bo" else "Ana"]]
+        client_for(person).post(url("decision-vote", room, decision), {"rank": ranking_ids}, **HTMX)
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    decision.refresh_from_db()
+    assert decision.result["method"] == method
+    assert decision.result["quota"] == quota  # 3 ballots / 2: Meek adds 10^-9, WIGM is exact
+    assert "seed" in decision.result["rules"]  # ties would go to a lot whose seed is kept
+    html = render_parts(room, "projector", ["decision"], "en")
+    assert label in html and "Round 1 of" in html  # the projector steps through the rounds
+
+
+def test_a_ranked_vote_with_no_ballot_elects_nobody_and_says_why(room, facilitator):
+    decision = opened(room, facilitator, method="ranked", options="Ana\nBo")
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    decision.refresh_from_db()
+    assert decision.result["winners"] == []
+    html = render_parts(room, "projector", ["decision"], "en")
+    assert "Nobody elected" in html and "nothing to count" in html
+    assert "Nadie elegido" in render_parts(room, "projector", ["decision"], "es")

@@ -59,6 +59,7 @@ def create(
     base: str = Decision.Base.CAST,
     fallback_threshold: str = "",
     question_translation: str = "",
+    count_rule: str = Decision.CountRule.RCTAB,
 ) -> Decision:
     """Prepare a round under the open item. The values come cleaned (`forms.decisions.
     DecisionForm` checks and tidies what a facilitator types); this checks the room."""
@@ -74,6 +75,7 @@ def create(
         secret=secret,
         seats=seats,
         threshold=threshold,
+        count_rule=count_rule,
         base=base,
         fallback_threshold=fallback_threshold,
     )
@@ -445,6 +447,7 @@ def hold_again(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
         method=decision.method,
         secret=decision.secret,
         seats=decision.seats,
+        count_rule=decision.count_rule,
         threshold=decision.threshold,
         base=decision.base,
         fallback_threshold=decision.fallback_threshold,

@@ -63,6 +63,11 @@ class DecisionForm(forms.Form):
         error_messages={"invalid_choice": _("Choose what the threshold is counted over.")},
     )
     fallback_threshold = _text()
+    count_rule = forms.ChoiceField(
+        choices=Decision.CountRule.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose how the ranked ballots are counted.")},
+    )
 
     def clean_question(self) -> str:
         question = _one_line(self.cleaned_data["question"])
@@ -117,6 +122,9 @@ class DecisionForm(forms.Form):
             if method == Decision.Method.MOTION
             else "majority"
         )
+        # Only a ranked election has a counting rule to choose; the rest keep the default.
+        if method != Decision.Method.RANKED or not data.get("count_rule"):
+            data["count_rule"] = Decision.CountRule.RCTAB
         fallback = data.get("fallback_threshold", "")
         data["fallback_threshold"] = (
             self._threshold("fallback_threshold", fallback)

@@ -54,6 +54,13 @@ class Decision(models.Model):
         APPROVAL = "approval", _("Approval: tick every option you support")
         RANKED = "ranked", _("Ranked choice (instant runoff; STV for several seats)")
 
+    class CountRule(models.TextChoices):
+        """How a ranked ballot is counted (assembly.tally)."""
+
+        RCTAB = "rctab", _("Instant runoff, or STV (RCTab rules)")
+        MEEK = "meek", _("Meek STV (PR Foundation reference rule)")
+        WIGM = "wigm", _("Weighted inclusive Gregory STV (WIGM)")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         OPEN = "open", _("Open")
@@ -91,6 +98,9 @@ class Decision(models.Model):
     method = models.CharField(_("method"), max_length=12, choices=Method.choices)
     secret = models.BooleanField(_("secret ballot"), default=False)
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    count_rule = models.CharField(
+        _("counted by"), max_length=8, choices=CountRule.choices, default=CountRule.RCTAB
+    )
     threshold = models.CharField(_("threshold"), max_length=20, default="majority")
     base = models.CharField(
         _("counted over"), max_length=10, choices=Base.choices, default=Base.CAST
