@@ -278,3 +278,13 @@ def test_cli_decides_consensus_with_a_fallback_vote() -> None:
     data = json.loads(rescued.stdout)
     assert (data["outcome"], data["consensus_outcome"]) == ("passed", "blocked")
     assert data["fallback"]["threshold"]["name"] == "two_thirds"
+
+
+def test_cli_lot_without_a_seed_is_refused_for_one_round_methods(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1\n2,A\n2,B\n")
+    done = run(path, "--method", "plurality", "--tie-break", "lot")
+    assert done.returncode == 2 and "needs an explicit --seed" in done.stderr
+    drawn = run(path, "--method", "plurality", "--tie-break", "lot", "--seed", "4")
+    assert drawn.returncode == 0, drawn.stderr
+    assert json.loads(drawn.stdout)["rounds"][0]["tiebreaks"][0]["rule"] == "lot"

@@ -430,6 +430,8 @@ def count(args: argparse.Namespace) -> Result:
             )
         if args.tiebreak not in (None, "lot") or args.choose:
             raise UsageError(f"--tie-break {args.tiebreak} does not apply to {method}")
+        if args.tiebreak == "lot" and args.seed is None:
+            raise UsageError("a tie-break by lot needs an explicit --seed")
         if method == "schulze":
             return schulze(election.ballots, candidates, seats=seats)
         if method == "plurality":
