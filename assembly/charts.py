@@ -138,6 +138,8 @@ class Chart:
     key: str = "chart"  # unique on the page: the patterns' ids start with it
     round_number: int | None = None
     rounds: int = 0
+    elected: tuple[str, ...] = ()  # what the round shown decided, said in words beside it
+    eliminated: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     rows: list[tuple[str, ...]] = field(default_factory=list)
 
@@ -483,6 +485,8 @@ def round_chart(result: dict, round_number: int, languages: Sequence[str], key: 
         key=key,
         round_number=current["round"],
         rounds=len(rounds),
+        elected=tuple(current.get("elected") or ()),
+        eliminated=tuple(current.get("eliminated") or ()),
     )
 
 

@@ -256,6 +256,7 @@ def test_showing_a_round_moves_every_screen_once_after_commit(
     for audience in (Audience.PROJECTOR, Audience.PARTICIPANT, Audience.FACILITATOR):
         html = render_parts(meeting, audience, (Part.DECISION,), "en")
         assert 'data-round="2"' in html and "Round 2 of 6" in html, audience
+        assert "Round 2: elected: C" in html, audience  # in words, beside the chart
     # The same round again changes nothing and tells no one.
     with django_capture_on_commit_callbacks(execute=True):
         actions.decisions.show_round(

@@ -110,6 +110,7 @@ def test_the_facilitator_steps_the_room_through_an_stv_count(browser, app_server
     expect(ana).to_have_attribute("data-votes", "1.6666")
     expect(ana.locator("rect.gain")).to_have_attribute("data-votes", "0.6666")
     expect(figure.locator("g.bar[data-label='Dee Park']")).to_contain_text("✗ eliminated")
+    expect(figure.locator(".round-events")).to_have_text("Round 2: eliminated: Dee Park")
     expect(lupe.locator("#decision figure.chart g.bar[data-label='Dee Park']")).to_contain_text(
         "eliminado"
     )
