@@ -144,6 +144,7 @@ def test_two_meetings_keep_the_record(browser, app_server):
     add.get_by_role("button", name="Añadir al orden del día").click()
     add = planner.locator("#add-item")
     add.locator("#id_title").fill("Aprobar el acta de marzo")
+    expect(add.get_by_label("Aprueba el acta de")).to_be_hidden()  # asked only for that kind
     add.locator("#id_kind").select_option("approve_minutes")
     expect(add.get_by_label("Aprueba el acta de")).to_contain_text("March assembly")
     add.get_by_label("Aprueba el acta de").select_option(str(march))
