@@ -149,6 +149,7 @@ def test_the_pdf_of_the_next_meeting_lists_the_review_and_the_approval(
 def test_the_pdf_is_in_the_readers_language(evening, secretary, tmp_path):
     text = pdf_text(evening, secretary, "es", tmp_path=tmp_path)
     assert "Página 1 / 2" in text and "Asistencia" in text
+    assert "Asamblea general · " in text.splitlines()[0]  # the page head, in Spanish too
     assert text.index("¿Comprometer el fondo de huelga?") < text.index("Commit the strike fund?")
 
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -222,6 +223,14 @@ def decision_log(request: MemberRequest, slug: str) -> HttpResponse:
     return render(request, "assembly/minutes/decision_log.html", context)
 
 
+def _title_for_reader(meeting: Meeting, record: minutes.Minutes) -> str:
+    """The title in the reader's language where the meeting gave it in both (a page head has
+    room for one)."""
+    if meeting.bilingual and record.title_translation and get_language() != meeting.language:
+        return record.title_translation
+    return record.title
+
+
 def _css_string(text: str) -> str:
     """Text safe inside a CSS string in a <style> element (the PDF's running heads)."""
     text = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
@@ -245,7 +254,7 @@ def pdf(request: MemberRequest, meeting_id: int) -> HttpResponse:
         "writer": False,  # the notes as text, no boxes or buttons
         "draft": meeting.status != Meeting.Status.PUBLISHED,
         "both_languages": meeting.bilingual,
-        "running_head": _css_string(f"{record.title} · {when}"),
+        "running_head": _css_string(f"{_title_for_reader(meeting, record)} · {when}"),
         "page_label": _css_string(_("Page")),
         "organization_name": _css_string(meeting.organization.name),
         "approved_in_title": _approved_in_title(meeting),
