@@ -336,3 +336,15 @@ def test_the_secretary_s_ballot_that_does_not_fit_is_refused(room, facilitator, 
     )
     assert "Choose yes, no or abstain." in response.content.decode()
     assert not decision.participations.exists()
+
+
+def test_a_bad_decision_from_the_console_page_comes_back_with_what_was_typed(room, facilitator):
+    data = {"question": "Elect delegates", "method": "ranked", "options": "Ana", "secret": "1"}
+    response = client_for(facilitator).post(url("decision-create", room), data)  # no htmx
+    html = response.content.decode()
+    assert response.status_code == 422 and not room.decisions.exists()
+    assert "List at least two options or candidates, one per line." in html
+    assert 'value="Elect delegates"' in html and ">Ana</textarea>" in html
+    assert '<option value="ranked" selected>' in html
+    assert 'name="secret" value="1" checked' in html
+    assert '<details class="quick-add new-decision" open>' in html
