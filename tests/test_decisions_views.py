@@ -378,3 +378,15 @@ def test_a_ranked_vote_with_no_ballot_elects_nobody_and_says_why(room, facilitat
     html = render_parts(room, "projector", ["decision"], "en")
     assert "Nobody elected" in html and "nothing to count" in html
     assert "Nadie elegido" in render_parts(room, "projector", ["decision"], "es")
+
+
+def test_a_bad_decision_from_the_console_page_comes_back_with_what_was_typed(room, facilitator):
+    data = {"question": "Elect delegates", "method": "ranked", "options": "Ana", "secret": "1"}
+    response = client_for(facilitator).post(url("decision-create", room), data)  # no htmx
+    html = response.content.decode()
+    assert response.status_code == 422 and not room.decisions.exists()
+    assert "List at least two options or candidates, one per line." in html
+    assert 'value="Elect delegates"' in html and ">Ana</textarea>" in html
+    assert '<option value="ranked" selected>' in html
+    assert 'name="secret" value="1" checked' in html
+    assert '<details class="quick-add new-decision" open>' in html

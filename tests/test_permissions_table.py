@@ -137,7 +137,9 @@ ACTIONS = [
 
 
 def allowed(response) -> bool:
-    if response.status_code in (200, 409):
+    # 409: let in, and the action refused as the room stands; 422: let in, and the form
+    # (here, empty) refused with what to fix.
+    if response.status_code in (200, 409, 422):
         return True
     if response.status_code == 302:
         return "/accounts/login/" not in response["Location"]

@@ -25,12 +25,19 @@ from assembly.permissions import Access, Action, meeting_access
 from assembly.views import limits
 from assembly.views.http import MemberRequest, Request
 from assembly.views.replies import INVALID, REFUSED, flash, form_errors, row_id, run
+from assembly.views.rooms import room_page
 
 
 @require_POST
 @login_required
 def create(request: MemberRequest, meeting_id: int) -> HttpResponse:
     form = DecisionForm(request.POST)
+    if not request.htmx:
+        # The console's form posts as a page: a mistake shows the console again, the form open
+        # with what was typed and what to fix (a redirect would lose it).
+        room = meeting_access(request, meeting_id, Action.RUN_MEETING)
+        if not form.is_valid():
+            return room_page(request, room, "facilitator", status=INVALID, decision_form=form)
     return run(
         request,
         meeting_id,

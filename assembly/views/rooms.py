@@ -27,7 +27,10 @@ def join_url(request: Request, meeting: Meeting) -> str:
     return request.build_absolute_uri(reverse("assembly:join-code", args=[meeting.join_code]))
 
 
-def _page(request: Request, room: Access, audience: str) -> HttpResponse:
+def room_page(
+    request: Request, room: Access, audience: str, *, status: int = 200, **extra: object
+) -> HttpResponse:
+    """One of the three screens, whole; `extra` adds to its context (a form to show again)."""
     meeting = room.meeting
     context = room_context(meeting, audience)
     context.update(
@@ -45,26 +48,31 @@ def _page(request: Request, room: Access, audience: str) -> HttpResponse:
             scale=1, omitsize=True, dark="#000", light="#fff", title=meeting.join_code
         )
         context.update(join_url=url, join_qr=mark_safe(qr))
-    return render(request, f"assembly/room/{audience}.html", context)
+    context.update(extra)
+    return render(request, f"assembly/room/{audience}.html", context, status=status)
 
 
 @require_GET
 def participant(request: Request, meeting_id: int) -> HttpResponse:
     if not request.user.is_authenticated and str(meeting_id) not in guest_tokens(request.session):
         return redirect(f"{reverse('account_login')}?next={request.path}")
-    return _page(request, meeting_access(request, meeting_id, Action.VIEW_ROOM), "participant")
+    return room_page(request, meeting_access(request, meeting_id, Action.VIEW_ROOM), "participant")
 
 
 @require_GET
 @login_required
 def console(request: MemberRequest, meeting_id: int) -> HttpResponse:
-    return _page(request, meeting_access(request, meeting_id, Action.RUN_MEETING), "facilitator")
+    return room_page(
+        request, meeting_access(request, meeting_id, Action.RUN_MEETING), "facilitator"
+    )
 
 
 @require_GET
 @login_required
 def projector(request: MemberRequest, meeting_id: int) -> HttpResponse:
-    return _page(request, meeting_access(request, meeting_id, Action.VIEW_PROJECTOR), "projector")
+    return room_page(
+        request, meeting_access(request, meeting_id, Action.VIEW_PROJECTOR), "projector"
+    )
 
 
 # The facilitator's agenda controls ---------------------------------------------------------

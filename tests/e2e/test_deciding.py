@@ -175,3 +175,27 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
 
     for context in (rosa_context, marcus_context, lupe_context, tomas_context):
         context.close()
+
+
+def test_a_decision_prepared_wrong_comes_back_with_what_was_typed(browser, app_server):
+    server = app_server.url
+    meeting = new_meeting(app_server, "Assembly that mistypes")
+    context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    console.goto(f"{server}/m/{meeting}/console/")
+    console.get_by_role("button", name="Start meeting").click()
+    console.locator(".new-decision summary").click()
+    console.fill("#decision-question", "Who goes to the city council?")
+    console.select_option("#decision-method", "ranked")
+    console.fill("#decision-options", "Lupe Hernández")  # one candidate: not an election
+    console.get_by_role("button", name="Prepare it").click()
+    form = console.locator(".new-decision")
+    expect(form).to_have_attribute("open", "")
+    expect(form.get_by_role("alert")).to_contain_text("List at least two options or candidates")
+    expect(console.locator("#decision-question")).to_have_value("Who goes to the city council?")
+    expect(console.locator("#decision-method")).to_have_value("ranked")
+    expect(console.locator("#decision-options")).to_have_value("Lupe Hernández")
+    screenshot(console, "console-decision-form-refused")
+    console.fill("#decision-options", "Lupe Hernández\nTomás Reyes")
+    console.get_by_role("button", name="Prepare it").click()
+    expect(console.locator("#decision")).to_contain_text("Who goes to the city council?")
+    context.close()
