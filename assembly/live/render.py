@@ -29,6 +29,7 @@ from assembly.models import (
     Attendee,
     Decision,
     Meeting,
+    Proposal,
     SpeakerRequest,
     TemperatureCheck,
 )
@@ -98,6 +99,76 @@ def decision_context(meeting: Meeting, attendance: dict) -> dict:
     }
 
 
+def proposal_context(meeting: Meeting) -> dict:
+    """The proposal on the floor (else the last one settled on this item), its text with the
+    latest change marked, its history, and the amendments written on it."""
+    from assembly import proposal_text
+
+    proposals = meeting.proposals.select_related("item")
+    proposal = proposals.filter(status=Proposal.Status.FLOOR).first()
+    if proposal is None and meeting.current_item_id:
+        proposal = (
+            proposals.filter(item_id=meeting.current_item_id)
+            .exclude(status__in=[Proposal.Status.SUBMITTED, Proposal.Status.DECLINED])
+            .order_by("-id")
+            .first()
+        )
+    if proposal is None:
+        return {"proposal": None}
+    versions = list(proposal.versions.select_related("amendment"))
+    history = []
+    previous = None
+    for version in versions:
+        history.append(
+            {
+                "version": version,
+                "html": proposal_text.marked(previous.text, version.text)
+                if previous
+                else proposal_text.as_html(version.text),
+            }
+        )
+        previous = version
+    amendments = []
+    for amendment in proposal.amendments.select_related("against").order_by("-id"):
+        amendments.append(
+            {
+                "amendment": amendment,
+                "applies": amendment.against.number == proposal.version,
+                "html": proposal_text.marked(amendment.against.text, amendment.text),
+            }
+        )
+    return {
+        "proposal": proposal,
+        "proposal_html": history[-1]["html"] if history else "",
+        "proposal_translation_html": proposal_text.as_html(proposal.text_translation),
+        "proposal_history": history,
+        "latest_version": versions[-1] if versions else None,
+        "amendments": amendments,
+        "amendments_pending": [a for a in amendments if a["amendment"].is_pending],
+        "proposal_stages": Proposal.Stage.choices,
+        "proposal_deciding": proposal.decisions_open().first(),
+    }
+
+
+def _proposal(meeting: Meeting, audience: str, built: dict) -> dict:
+    return proposal_context(meeting)
+
+
+def _proposal_queue(meeting: Meeting, audience: str, built: dict) -> dict:
+    """The console's queue: proposals waiting for the facilitator, and where they can go."""
+    if audience != Audience.FACILITATOR:
+        return {}
+    from assembly.actions.proposals import later_meetings
+
+    return {
+        "proposal_queue": list(
+            meeting.proposals.filter(status=Proposal.Status.SUBMITTED).select_related("item")
+        ),
+        "proposal_items": list(meeting.items.filter(parked=False)),
+        "later_meetings": list(later_meetings(meeting)[:10]),
+    }
+
+
 def _agenda(meeting: Meeting, audience: str, built: dict) -> dict:
     now = timezone.now()
     items = list(meeting.items.filter(parked=False))
@@ -154,7 +225,10 @@ PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
     Part.TEMPERATURE_COUNTS: (_temperature,),
     Part.AGENDA: (_agenda,),
     Part.ACTION_REVIEW: (_review,),
+    Part.PROPOSAL: (_proposal, _proposal_queue),
+    Part.AMENDMENTS: (_proposal,),
 }
+PER_AUDIENCE = (_waiting, _proposal_queue)
 
 
 def parts_context(
@@ -178,7 +252,7 @@ def parts_context(
     builders = dict.fromkeys(b for part in parts for b in PART_CONTEXT[Part(part)])
     built: dict = {}
     for builder in builders:
-        if builder is _waiting:  # per audience
+        if builder in PER_AUDIENCE:
             built.update(builder(meeting, audience, built))
             continue
         if builder not in shared:
@@ -244,7 +318,27 @@ def personal_context(attendee: Attendee) -> dict:
         "open_decision": open_decision,
         "my_proxies": proxies,
         "my_action_items": my_action_items(attendee),
+        **my_proposals(attendee),
     }
+
+
+def my_proposals(attendee: Attendee) -> dict:
+    """The proposer's own: how their proposals stand, and amendments waiting for their answer."""
+    from assembly import proposal_text
+
+    mine = list(attendee.proposals.filter(meeting_id=attendee.meeting_id).order_by("-id")[:5])
+    waiting = []
+    for proposal in mine:
+        if proposal.is_on_floor:
+            for amendment in proposal.amendments.filter(status="pending").select_related("against"):
+                waiting.append(
+                    {
+                        "amendment": amendment,
+                        "applies": amendment.against.number == proposal.version,
+                        "html": proposal_text.marked(amendment.against.text, amendment.text),
+                    }
+                )
+    return {"my_proposals": mine, "answer_amendments": waiting}
 
 
 def my_action_items(attendee: Attendee) -> list:

@@ -18,6 +18,7 @@ from assembly.models import Attendee, Meeting
 from assembly.permissions import Access, Action, guest_tokens, meeting_access
 from assembly.views import limits
 from assembly.views.join import door
+from assembly.views.proposals import propose_form_context
 from assembly.views.replies import run, take_part
 
 
@@ -38,6 +39,9 @@ def _page(request: HttpRequest, room: Access, audience: str) -> HttpResponse:
         attendee = room.attendee
         context.update(personal_context(attendee) if attendee else {"me": None})
         context["waiting"] = attendee is not None and attendee.status == Attendee.Status.WAITING
+        context.update(propose_form_context(meeting, room, for_others=False))
+    if audience == "facilitator":
+        context.update(propose_form_context(meeting, room, for_others=True))
     if audience == "projector":
         url = join_url(request, meeting)
         qr = segno.make(request.build_absolute_uri(door(meeting)), error="m").svg_inline(

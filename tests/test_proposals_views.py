@@ -1,0 +1,100 @@
+"""Proposing and amending from a phone, and the console's queue, through the views."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assembly import actions
+from assembly.models import Proposal
+from tests.conftest import client_for, guest_client, make_person, present
+
+pytestmark = pytest.mark.usefixtures("quiet")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def lupe(live_meeting, member):
+    return present(live_meeting, member)
+
+
+def test_a_member_proposes_from_the_phone_and_sees_it_wait(live_meeting, member, lupe):
+    client = client_for(member)
+    page = client.get(reverse("assembly:meeting-room", args=[live_meeting.pk])).content.decode()
+    assert "Make a proposal" in page
+    url = reverse("assembly:proposal-submit", args=[live_meeting.pk])
+    response = client.post(url, {"title": "Fund", "text": "Commit the fund."}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your proposal was sent to the facilitator." in html
+    assert 'id="my-proposals"' in html and "Waiting for the facilitator" in html
+    assert Proposal.objects.get().proposer == lupe
+
+
+def test_a_proposal_too_long_comes_back_with_the_text_and_the_limit(live_meeting, member, lupe):
+    url = reverse("assembly:proposal-submit", args=[live_meeting.pk])
+    response = client_for(member).post(
+        url, {"title": "Fund", "text": "word " * 1100, "where": "new"}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "under 5000 characters (it has 5499)" in html
+    assert "word word" in html and 'value="new" checked' in html
+    assert not Proposal.objects.exists()
+
+
+def test_a_spanish_guest_without_the_right_is_told_on_the_phone(live_meeting, guest):
+    client = guest_client(guest)
+    page = client.get(
+        reverse("assembly:meeting-room", args=[live_meeting.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "solo las personas socias pueden hacer propuestas" in page
+    assert "Hacer una propuesta" not in page
+
+
+def test_the_proposer_accepts_from_the_phone_and_the_text_changes(
+    live_meeting, member, lupe, facilitator, organization
+):
+    proposal = actions.proposals.submit(attendee=lupe, title="Fund", text="Commit the fund.")
+    actions.proposals.bring_to_floor(meeting=live_meeting, proposal_id=proposal.pk, by=facilitator)
+    tomas_user = make_person(organization, "tomas@example.org", "member")
+    present(live_meeting, tomas_user)
+    amend = reverse("assembly:proposal-amend", args=[live_meeting.pk, proposal.pk])
+    response = client_for(tomas_user).post(
+        amend, {"text": "Commit the fund, capped at $500.", "against": "1"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "Your change was sent" in response.content.decode()
+    amendment = proposal.amendments.get()
+    answer = reverse("assembly:amendment-answer", args=[live_meeting.pk, amendment.pk])
+    response = client_for(member).post(answer, {"accept": "1"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="proposal"' in html and "capped at $500" in html and "<ins>" in html
+    proposal.refresh_from_db()
+    assert proposal.version == 2
+    # Sent again from the other phone: refused with a message, nothing changes.
+    response = client_for(member).post(answer, {"accept": "1"}, **HTMX)
+    assert response.status_code == 409
+    assert "already been answered" in response.content.decode()
+
+
+def test_the_console_lists_the_queue_with_its_controls(live_meeting, lupe, facilitator):
+    actions.proposals.submit(attendee=lupe, title="Hardship fund", text="Commit the fund.")
+    page = client_for(facilitator).get(
+        reverse("assembly:meeting-console", args=[live_meeting.pk])
+    ).content.decode()
+    assert "Hardship fund" in page and "Bring to the floor" in page
+    assert "Why decline it (the proposer sees this)" in page
+    assert "Enter a proposal for someone" in page
+
+
+def test_the_facilitator_declines_and_the_proposers_phone_says_why(
+    live_meeting, member, lupe, facilitator
+):
+    proposal = actions.proposals.submit(attendee=lupe, title="Fund", text="Commit the fund.")
+    url = reverse("assembly:proposal-decline", args=[live_meeting.pk, proposal.pk])
+    response = client_for(facilitator).post(url, {"reason": "Not this month"}, **HTMX)
+    assert response.status_code == 200
+    page = client_for(member).get(reverse("assembly:meeting-room", args=[live_meeting.pk]))
+    assert "The facilitator's reason: Not this month" in page.content.decode()
