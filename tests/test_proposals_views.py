@@ -81,9 +81,11 @@ def test_the_proposer_accepts_from_the_phone_and_the_text_changes(
 
 def test_the_console_lists_the_queue_with_its_controls(live_meeting, lupe, facilitator):
     actions.proposals.submit(attendee=lupe, title="Hardship fund", text="Commit the fund.")
-    page = client_for(facilitator).get(
-        reverse("assembly:meeting-console", args=[live_meeting.pk])
-    ).content.decode()
+    page = (
+        client_for(facilitator)
+        .get(reverse("assembly:meeting-console", args=[live_meeting.pk]))
+        .content.decode()
+    )
     assert "Hardship fund" in page and "Bring to the floor" in page
     assert "Why decline it (the proposer sees this)" in page
     assert "Enter a proposal for someone" in page
