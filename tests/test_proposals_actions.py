@@ -303,3 +303,43 @@ def test_each_change_is_published_once_after_commit(
         with pytest.raises(ActionError), django_capture_on_commit_callbacks(execute=True):
             amend(tomas, proposal, text="")
         assert submit.call_count == 2
+
+
+def test_the_minutes_keep_the_final_text_the_amendments_and_the_outcome_in_spanish(
+    live_meeting, on_floor, lupe, tomas, hall, facilitator, member, organization
+):
+    from django.test import Client
+
+    friendly = amend(tomas, on_floor)
+    actions.proposals.answer(
+        meeting=live_meeting, amendment_id=friendly.pk, accept=True, attendee=lupe
+    )
+    secret = actions.proposals.amend(
+        attendee=tomas, proposal_id=on_floor.pk, text=CAPPED + " Anonymous.", against=2, named=False
+    )
+    actions.proposals.answer(
+        meeting=live_meeting, amendment_id=secret.pk, accept=False, by=facilitator
+    )
+    formal = amend(tomas, on_floor, text=CAPPED + " Reviewed monthly.")
+    vote = actions.proposals.put_to_vote(
+        meeting=live_meeting, amendment_id=formal.pk, by=facilitator
+    )
+    vote_on(live_meeting, vote, facilitator, hall, ["no"] * 6)
+    decision = actions.proposals.call_for_consensus(
+        meeting=live_meeting, proposal_id=on_floor.pk, by=facilitator
+    )
+    vote_on(live_meeting, decision, facilitator, hall, ["agree"] * 6, key="response")
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    actions.minutes.publish(meeting=live_meeting, by=facilitator)
+    client = Client()
+    client.force_login(member)
+    url = f"/m/{live_meeting.pk}/minutes.md"
+    text = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "### Propuesta: Hardship fund" in text
+    assert "Decidida · Propuesta de Lupe · versión 2 · decidida sobre la versión 2" in text
+    assert CAPPED in text
+    assert "- **Aceptada** (amistosa) · de Tomas, sobre la versión 1" in text
+    assert "- **Rechazada** (amistosa) · de una persona participante, sobre la versión 2" in text
+    assert "- **Rechazada en votación** (formal) · de Tomas, sobre la versión 2" in text
+    page = client.get(f"/m/{live_meeting.pk}/minutes/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Texto final" in page and "cap each grant at $500" in page
