@@ -524,7 +524,8 @@ def decision_closed(decision: Decision, meeting: Meeting) -> None:
         return  # the fallback vote decides
     proposal.status = Status.DECIDED
     proposal.stage = Proposal.Stage.OUTCOME
-    proposal.save(update_fields=["status", "stage"])
+    proposal.settled_at = timezone.now()
+    proposal.save(update_fields=["status", "stage", "settled_at"])
     live.changed(meeting, parts=PROPOSAL)
 
 
@@ -557,7 +558,10 @@ def _settle(proposal: Proposal, status: str, reason: str = "") -> None:
     proposal.status = status
     proposal.stage = Proposal.Stage.OUTCOME
     proposal.reason = reason
-    proposal.save(update_fields=["status", "stage", "reason", "tabled_to", "carried_to_item"])
+    proposal.settled_at = timezone.now()
+    proposal.save(
+        update_fields=["status", "stage", "reason", "tabled_to", "carried_to_item", "settled_at"]
+    )
 
 
 @transaction.atomic(durable=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -106,13 +107,13 @@ def proposal_context(meeting: Meeting) -> dict:
 
     proposals = meeting.proposals.select_related("item")
     proposal = proposals.filter(status=Proposal.Status.FLOOR).first()
-    if proposal is None and meeting.current_item_id:
-        proposal = (
-            proposals.filter(item_id=meeting.current_item_id)
-            .exclude(status__in=[Proposal.Status.SUBMITTED, Proposal.Status.DECLINED])
-            .order_by("-id")
-            .first()
-        )
+    current = meeting.current_item
+    if proposal is None and current is not None:
+        # Else the one settled last on this item (or as new business while it was open).
+        here = Q(item=current)
+        if current.started_at:
+            here |= Q(item__isnull=True, settled_at__gte=current.started_at)
+        proposal = proposals.filter(here, settled_at__isnull=False).order_by("-settled_at").first()
     if proposal is None:
         return {"proposal": None}
     versions = list(proposal.versions.select_related("amendment"))
@@ -139,6 +140,9 @@ def proposal_context(meeting: Meeting) -> dict:
         )
     return {
         "proposal": proposal,
+        # On the floor of another item (brought there before the meeting reached it): the
+        # console shows it, the phones and the projector once its item is open.
+        "proposal_here": proposal.item_id in (None, meeting.current_item_id),
         "proposal_html": history[-1]["html"] if history else "",
         "proposal_translation_html": proposal_text.as_html(proposal.text_translation),
         "proposal_history": history,

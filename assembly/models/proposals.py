@@ -92,6 +92,7 @@ class Proposal(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("proposal")
