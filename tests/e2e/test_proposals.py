@@ -109,6 +109,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     )
     amendments = console.locator("#proposal .amendments")
     expect(amendments).to_contain_text("Only for tenants", timeout=2000)
+    screenshot(console, "proposals-console-amendments")
     amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
     expect(console.locator("#decision")).to_contain_text("Amend")
     vote_on_the_open_round(console, [(lupe, "No"), (tomas, "No")])
