@@ -100,3 +100,20 @@ def test_the_facilitator_declines_and_the_proposers_phone_says_why(
     assert response.status_code == 200
     page = client_for(member).get(reverse("assembly:meeting-room", args=[live_meeting.pk]))
     assert "The facilitator's reason: Not this month" in page.content.decode()
+
+
+def test_the_secretary_enters_a_proposal_for_someone_from_the_attendance_page(
+    live_meeting, secretary
+):
+    client = client_for(secretary)
+    page = client.get(reverse("assembly:meeting-attendance", args=[live_meeting.pk]))
+    assert "Enter a proposal for someone" in page.content.decode()
+    url = reverse("assembly:proposal-submit-for", args=[live_meeting.pk])
+    back = reverse("assembly:meeting-attendance", args=[live_meeting.pk])
+    response = client.post(
+        url,
+        {"proposer_name": "Carmen Ruiz", "title": "Ramp", "text": "Build a ramp.", "next": back},
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    proposal = Proposal.objects.get()
+    assert (proposal.proposer_name, proposal.entered_by) == ("Carmen Ruiz", secretary)

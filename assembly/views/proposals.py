@@ -17,9 +17,17 @@ from assembly import actions
 from assembly.live.parts import Audience, Part
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Amendment, Attendee, Meeting, Proposal
-from assembly.permissions import Access, Action, meeting_access, proposer_or_runner
+from assembly.permissions import Access, Action, may, meeting_access, proposer_or_runner
 from assembly.views import limits
-from assembly.views.replies import INVALID, REFUSED, console_parts, flash, row_id, run
+from assembly.views.replies import (
+    INVALID,
+    REFUSED,
+    console_parts,
+    flash,
+    local_url,
+    row_id,
+    run,
+)
 
 FORM_FIELDS = ("title", "text", "title_translation", "text_translation", "proposer_name")
 
@@ -122,15 +130,18 @@ def submit_for(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
     except actions.ActionError as refused:
         error = str(refused)
+    runs = may(access.membership, Action.RUN_MEETING)
     if not request.htmx:
         _message(request, error, gettext("The proposal is in the queue."))
-        return redirect("assembly:meeting-console", meeting_id=meeting_id)
+        back = local_url(request, request.POST.get("next", ""))
+        return redirect(back or reverse("assembly:meeting-console", args=[meeting_id]))
+    # The console's queue gains it at once; the secretary's attendance page has no queue.
     return _form_reply(
         request,
         access,
         for_others=True,
         error=error,
-        extra="" if error else console_parts(access.meeting),
+        extra=console_parts(access.meeting) if runs and not error else "",
     )
 
 
