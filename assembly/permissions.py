@@ -157,13 +157,19 @@ def get_access(
     return Access(meeting, None, attendee)
 
 
-def proposer_or_runner(access: Access, proposer_id: int | None) -> bool:
-    """True for the facilitator (who answers for the room); False for the proposer, present,
-    answering from their phone; anyone else is refused (403)."""
+def proposer_or_runner(
+    access: Access, proposer_id: int | None, *, from_console: bool = False
+) -> bool:
+    """True for the facilitator (who answers for the room), False for the proposer, present,
+    answering from their phone; anyone else is refused (403). A facilitator who is also the
+    proposer acts as the proposer from their phone and as the facilitator from the console."""
+    attendee = access.attendee
+    is_proposer = attendee is not None and attendee.is_present and attendee.pk == proposer_id
+    if is_proposer and not from_console:
+        return False
     if may(access.membership, Action.RUN_MEETING):
         return True
-    attendee = access.attendee
-    if attendee is not None and attendee.is_present and attendee.pk == proposer_id:
+    if is_proposer:
         return False
     raise PermissionDenied
 

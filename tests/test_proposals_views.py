@@ -117,3 +117,24 @@ def test_the_secretary_enters_a_proposal_for_someone_from_the_attendance_page(
     assert response.status_code == 302 and response["Location"] == back
     proposal = Proposal.objects.get()
     assert (proposal.proposer_name, proposal.entered_by) == ("Carmen Ruiz", secretary)
+
+
+@pytest.mark.parametrize("from_console", [False, True])
+def test_a_facilitator_who_proposed_answers_as_the_page_they_are_on(
+    live_meeting, facilitator, lupe, from_console
+):
+    rosa = present(live_meeting, facilitator)
+    proposal = actions.proposals.submit(attendee=rosa, title="Fund", text="Commit the fund.")
+    actions.proposals.bring_to_floor(meeting=live_meeting, proposal_id=proposal.pk, by=facilitator)
+    amendment = actions.proposals.amend(
+        attendee=lupe, proposal_id=proposal.pk, text="Commit half the fund.", against=1
+    )
+    page = "meeting-console" if from_console else "meeting-room"
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": reverse(f"assembly:{page}", args=[live_meeting.pk])}
+    url = reverse("assembly:amendment-answer", args=[live_meeting.pk, amendment.pk])
+    html = client_for(facilitator).post(url, {"accept": "1"}, **headers).content.decode()
+    # The phone gets its own parts back; the console, its own (with the facilitator's controls).
+    assert ('id="my-proposals"' in html) != from_console
+    assert ("Proposals from the floor" in html) == from_console
+    version = proposal.versions.get(number=2)
+    assert version.accepted_by_proposer != from_console

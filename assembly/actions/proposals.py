@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from assembly import live
@@ -426,7 +427,7 @@ def _motion(meeting: Meeting, proposal: Proposal, question: str, **fields) -> De
     return Decision.objects.create(
         meeting=meeting,
         item=proposal.item or meeting.current_item,
-        question=question[:300],
+        question=Truncator(question).chars(300),
         **fields,
     )
 

@@ -200,7 +200,9 @@ def _by_proposer_or_runner(
     found = proposal(access.meeting)
     if found is None:
         raise Http404
-    if proposer_or_runner(access, found.proposer_id):
+    console = reverse("assembly:meeting-console", args=[meeting_id])
+    from_console = bool(request.htmx) and console in (request.htmx.current_url or "")
+    if proposer_or_runner(access, found.proposer_id, from_console=from_console):
         return run(request, meeting_id, lambda m: act(m, None, request.user))
     attendee = access.attendee
     error = None
