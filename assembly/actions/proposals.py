@@ -450,8 +450,9 @@ def put_to_vote(*, meeting: Meeting, amendment_id: int, by: User) -> Decision:
     decision = _motion(
         meeting,
         proposal,
-        _("Amend “%(title)s” to read: %(text)s")
-        % {"title": proposal.title, "text": amendment.text},
+        # The words themselves are on every screen, marked, under the proposal.
+        _("Adopt the amendment to “%(title)s” proposed by %(who)s (on version %(number)d)?")
+        % {"title": proposal.title, "who": amendment.shown_name, "number": proposal.version},
         method=Decision.Method.MOTION,
         threshold="majority",
         amendment=amendment,

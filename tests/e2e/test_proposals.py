@@ -73,6 +73,9 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     queue = console.locator("#proposal .proposal-queue")
     expect(queue).to_contain_text("Hardship fund for rapid response", timeout=2000)
     screenshot(console, "proposals-console-queue")
+    console.set_viewport_size(PROJECTOR["viewport"])
+    screenshot(console, "proposals-console-queue-1920")
+    console.set_viewport_size(LAPTOP["viewport"])
     queue.get_by_role("button", name=re.compile("Bring to the floor")).click()
     for page in (lupe, tomas, projector):
         expect(page.locator("#proposal .current-text")).to_contain_text("hardship fund")
@@ -111,7 +114,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     expect(amendments).to_contain_text("Only for tenants", timeout=2000)
     screenshot(console, "proposals-console-amendments")
     amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
-    expect(console.locator("#decision")).to_contain_text("Amend")
+    expect(console.locator("#decision")).to_contain_text("Adopt the amendment")
     vote_on_the_open_round(console, [(lupe, "No"), (tomas, "No")])
     expect(console.locator("#proposal .amendments")).to_contain_text("Lost")
     expect(projector.locator("#proposal")).to_contain_text("version 2")
@@ -120,6 +123,8 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     amend(lupe, CAPPED + " Reviewed every three months.", "Proponer un cambio", "Enviar mi cambio")
     expect(amendments.locator(".amendment-pending")).to_contain_text("three months", timeout=2000)
     amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
+    expect(projector.locator("#proposal .amendment-voting")).to_contain_text("three months")
+    screenshot(projector, "proposals-projector-amendment-vote")
     vote_on_the_open_round(console, [(lupe, "Sí"), (tomas, "Yes")])
     for page in (tomas, projector):
         expect(page.locator("#proposal .current-text ins")).to_contain_text("three months")
