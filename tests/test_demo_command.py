@@ -30,3 +30,24 @@ def test_demo_seeds_the_scenario_once(db, capsys):
 def test_demo_people_can_sign_in(db, client):
     call_command("demo")
     assert client.login(username="rosa@example.org", password="asamblea-demo")
+
+
+def test_the_demos_proposal_shows_its_marked_change_when_its_item_opens(db):
+    from assembly import actions
+    from assembly.live.render import render_parts
+    from tests.conftest import unheard
+
+    call_command("demo")
+    meeting = Meeting.objects.get()
+    rosa = User.objects.get(email="rosa@example.org")
+    with unheard():
+        actions.meetings.start(meeting=meeting, by=rosa)
+        meeting.refresh_from_db()
+        assert 'id="proposal" class="proposal" data-fit hidden' in render_parts(
+            meeting, "projector", ["proposal"], "en"
+        )  # on item 1, not yet
+        actions.meetings.go_to(meeting=meeting, item_id=meeting.items.get(position=3).pk, by=rosa)
+    meeting.refresh_from_db()
+    projector = render_parts(meeting, "projector", ["proposal"], "es")
+    assert "cap each grant at $500</ins>" in projector
+    assert "Propuesta de Lupe · versión 2" in projector
