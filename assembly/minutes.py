@@ -30,6 +30,7 @@ from assembly.models import (
     Meeting,
     Membership,
     NotesCorrection,
+    Proposal,
     TemperatureCheck,
 )
 from assembly.redaction import Redactor, withheld_runs
@@ -203,6 +204,71 @@ def _shown_temperature(check: TemperatureCheck, redact: Redactor) -> Temperature
 
 
 @dataclass
+class AmendmentMinutes:
+    """An amendment as published: its text, who proposed it (if they allowed their name), and
+    what became of it: accepted, declined, carried, lost, or left."""
+
+    status: str
+    status_label: str
+    kind_label: str
+    text: str
+    proposer: str
+    version: int
+
+
+@dataclass
+class ProposalMinutes:
+    """A proposal as published: its final text, its amendments and its outcome, names withheld
+    where the person asked (on the roll) or chose not to be named (on the proposal)."""
+
+    proposal: Proposal
+    title: str
+    title_translation: str
+    text: str
+    proposer: str
+    amendments: list[AmendmentMinutes]
+    decided_on: int | None  # the version the decision named
+
+    @property
+    def status_label(self) -> str:
+        return self.proposal.get_status_display()
+
+    @property
+    def text_html(self):
+        from assembly.proposal_text import as_html
+
+        return as_html(self.text)
+
+
+def _shown_proposal(proposal: Proposal, redact: Redactor) -> ProposalMinutes:
+    decided = (
+        Decision.objects.filter(proposal_version__proposal=proposal, status=Decision.Status.CLOSED)
+        .order_by("-closed_at")
+        .values_list("proposal_version__number", flat=True)
+        .first()
+    )
+    return ProposalMinutes(
+        proposal,
+        redact(proposal.title),
+        redact(proposal.title_translation),
+        redact(proposal.text),
+        redact(proposal.shown_name),
+        [
+            AmendmentMinutes(
+                a.status,
+                a.get_status_display(),
+                a.get_kind_display().split(":")[0],
+                redact(a.text),
+                redact(a.shown_name),
+                a.against.number,
+            )
+            for a in proposal.amendments.select_related("against").order_by("created_at", "id")
+        ],
+        decided,
+    )
+
+
+@dataclass
 class ItemMinutes:
     """One agenda item as the minutes publish it: every text in it has the names of those who
     asked withheld. `item` is the agenda item itself, as written (the draft's notes box)."""
@@ -211,6 +277,7 @@ class ItemMinutes:
     decisions: list[Decision] = field(default_factory=list)
     temperatures: list[TemperatureMinutes] = field(default_factory=list)
     action_items: list[ShownActionItem] = field(default_factory=list)
+    proposals: list[ProposalMinutes] = field(default_factory=list)
     notes: str = ""
     title: str = ""
     title_translation: str = ""
@@ -234,6 +301,7 @@ class Minutes:
     other_decisions: list[Decision]  # taken with no item open (before the first, say)
     reviewed: list[ShownActionItem] = field(default_factory=list)  # earlier ones, marked here
     other_action_items: list[ShownActionItem] = field(default_factory=list)  # on no item
+    other_proposals: list[ProposalMinutes] = field(default_factory=list)  # new business
     title: str = ""  # the meeting's, names withheld
     place: str = ""
     title_translation: str = ""
@@ -263,12 +331,20 @@ def build(meeting: Meeting) -> Minutes:
         _shown_action_item(a, redact)
         for a in meeting.action_items.select_related("assignee").order_by("created_at", "id")
     ]
+    # Those the meeting took up: not one still queued or declined at the door.
+    proposals = [
+        _shown_proposal(p, redact)
+        for p in meeting.proposals.exclude(
+            status__in=[Proposal.Status.SUBMITTED, Proposal.Status.DECLINED]
+        )
+    ]
     items = [
         ItemMinutes(
             item,
             [d for d in closed if d.item_id == item.pk],
             [_shown_temperature(c, redact) for c in checks if c.item_id == item.pk],
             [a for a in given if a.action_item.item_id == item.pk],
+            [p for p in proposals if p.proposal.item_id == item.pk],
             notes=redact(item.notes),
             title=redact(item.title),
             title_translation=redact(item.title_translation),
@@ -291,6 +367,7 @@ def build(meeting: Meeting) -> Minutes:
             ).order_by("action_item__due", "action_item_id")
         ],
         other_action_items=[a for a in given if a.action_item.item_id is None],
+        other_proposals=[p for p in proposals if p.proposal.item_id is None],
     )
 
 

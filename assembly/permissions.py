@@ -35,6 +35,11 @@ class Action(enum.StrEnum):
     TAKE_PART = "take_part"  # raise a hand, answer a temperature check
     WRITE_MINUTES = "write_minutes"  # notes under each item, read the draft, publish
     READ_MINUTES = "read_minutes"  # once published
+    # Proposals from the floor: make one or amend one (members; admitted guests where the
+    # organization allows it), enter one for someone else. Answering an amendment or withdrawing
+    # is for the proposer or the facilitator (`proposer_or_runner`); the rest is RUN_MEETING.
+    PROPOSE = "propose"
+    PROPOSE_FOR_OTHERS = "propose_for_others"
 
 
 STAFF = frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY})
@@ -53,10 +58,14 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.TAKE_PART: frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY, Role.MEMBER}),
     Action.WRITE_MINUTES: STAFF,
     Action.READ_MINUTES: frozenset(Role.values),
+    Action.PROPOSE: frozenset({Role.ADMIN, Role.FACILITATOR, Role.SECRETARY, Role.MEMBER}),
+    Action.PROPOSE_FOR_OTHERS: STAFF,
 }
 
 # What a guest may do once admitted; a guest still waiting may only watch the door.
-GUEST_ACTIONS = frozenset({Action.VIEW_ROOM, Action.TAKE_PART})
+GUEST_ACTIONS = frozenset({Action.VIEW_ROOM, Action.TAKE_PART, Action.PROPOSE})
+# What needs the person checked in and present, not only on the roll.
+PRESENT_ACTIONS = frozenset({Action.TAKE_PART, Action.PROPOSE})
 
 # Which live audience each action lets a socket join.
 AUDIENCE_ACTION = {
@@ -138,7 +147,7 @@ def get_access(
         attendee = meeting.attendees.filter(user=user).first()
         if not may(membership, action):
             raise PermissionDenied
-        if action == Action.TAKE_PART and (attendee is None or not attendee.is_present):
+        if action in PRESENT_ACTIONS and (attendee is None or not attendee.is_present):
             raise PermissionDenied
         return Access(meeting, membership, attendee)
     token = tokens.get(str(meeting_id))
@@ -149,7 +158,26 @@ def get_access(
         raise Http404
     if not guest_may(attendee, action):
         raise PermissionDenied
+    if action == Action.PROPOSE and not meeting.organization.guests_may_propose:
+        raise PermissionDenied
     return Access(meeting, None, attendee)
+
+
+def proposer_or_runner(
+    access: Access, proposer_id: int | None, *, from_console: bool = False
+) -> bool:
+    """True for the facilitator (who answers for the room), False for the proposer, present,
+    answering from their phone; anyone else is refused (403). A facilitator who is also the
+    proposer acts as the proposer from their phone and as the facilitator from the console."""
+    attendee = access.attendee
+    is_proposer = attendee is not None and attendee.is_present and attendee.pk == proposer_id
+    if is_proposer and not from_console:
+        return False
+    if may(access.membership, Action.RUN_MEETING):
+        return True
+    if is_proposer:
+        return False
+    raise PermissionDenied
 
 
 def meeting_access(request: HttpRequest, meeting_id: int, action: Action) -> Access:

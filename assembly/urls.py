@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assembly.views import agenda, attendance, decisions, home, join, minutes, rooms
+from assembly.views import agenda, attendance, decisions, home, join, minutes, proposals, rooms
 from assembly.views import organizations as orgs
 
 app_name = "assembly"
@@ -72,6 +72,33 @@ urlpatterns = [
         "m/<int:meeting_id>/action-items/<int:action_item_id>/review/",
         minutes.review_action_item,
         name="action-item-review",
+    ),
+    # proposals from the floor
+    path("m/<int:meeting_id>/proposals/", proposals.submit, name="proposal-submit"),
+    path("m/<int:meeting_id>/proposals/for/", proposals.submit_for, name="proposal-submit-for"),
+    *(
+        path(f"m/<int:meeting_id>/proposals/<int:proposal_id>/{slug}/", view, name=name)
+        for slug, view, name in (
+            ("amend", proposals.amend, "proposal-amend"),
+            ("withdraw", proposals.withdraw, "proposal-withdraw"),
+            ("floor", proposals.bring_to_floor, "proposal-floor"),
+            ("attach", proposals.attach, "proposal-attach"),
+            ("decline", proposals.decline, "proposal-decline"),
+            ("stage", proposals.stage, "proposal-stage"),
+            ("consensus", proposals.consensus, "proposal-consensus"),
+            ("refer", proposals.refer, "proposal-refer"),
+            ("table", proposals.table, "proposal-table"),
+        )
+    ),
+    path(
+        "m/<int:meeting_id>/amendments/<int:amendment_id>/answer/",
+        proposals.answer,
+        name="amendment-answer",
+    ),
+    path(
+        "m/<int:meeting_id>/amendments/<int:amendment_id>/vote/",
+        proposals.put_to_vote,
+        name="amendment-vote",
     ),
     # decisions
     path("m/<int:meeting_id>/decisions/", decisions.create, name="decision-create"),

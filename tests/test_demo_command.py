@@ -1,11 +1,12 @@
 from django.core.management import call_command
 
-from assembly.models import AgendaItem, Meeting, Membership, Organization, User
+from assembly.models import AgendaItem, Meeting, Membership, Organization, Proposal, User
 
 
 def counts() -> tuple[int, ...]:
     return tuple(
-        model.objects.count() for model in (Organization, User, Membership, Meeting, AgendaItem)
+        model.objects.count()
+        for model in (Organization, User, Membership, Meeting, AgendaItem, Proposal)
     )
 
 
@@ -14,9 +15,13 @@ def test_demo_seeds_the_scenario_once(db, capsys):
     first = counts()
     call_command("demo")
     assert counts() == first
-    assert first == (1, 4, 9, 1, 6)
+    assert first == (1, 4, 9, 1, 6, 1)
     meeting = Meeting.objects.get()
     assert meeting.items.first().title == "Welcome and check-in"
+    proposal = meeting.proposals.get()  # from Lupe, with Tomás's amendment accepted
+    assert (proposal.version, proposal.item.position, proposal.status) == (2, 3, "floor")
+    assert "cap each grant at $500" in proposal.text
+    assert [v.shown_accepted_by for v in proposal.versions.all()] == ["", "the proposer"]
     out = capsys.readouterr().out
     assert "rosa@example.org" in out
     assert f"http://127.0.0.1:8000/m/{meeting.pk}/console/" in out
@@ -25,3 +30,24 @@ def test_demo_seeds_the_scenario_once(db, capsys):
 def test_demo_people_can_sign_in(db, client):
     call_command("demo")
     assert client.login(username="rosa@example.org", password="asamblea-demo")
+
+
+def test_the_demos_proposal_shows_its_marked_change_when_its_item_opens(db):
+    from assembly import actions
+    from assembly.live.render import render_parts
+    from tests.conftest import unheard
+
+    call_command("demo")
+    meeting = Meeting.objects.get()
+    rosa = User.objects.get(email="rosa@example.org")
+    with unheard():
+        actions.meetings.start(meeting=meeting, by=rosa)
+        meeting.refresh_from_db()
+        assert 'id="proposal" class="proposal" data-fit hidden' in render_parts(
+            meeting, "projector", ["proposal"], "en"
+        )  # on item 1, not yet
+        actions.meetings.go_to(meeting=meeting, item_id=meeting.items.get(position=3).pk, by=rosa)
+    meeting.refresh_from_db()
+    projector = render_parts(meeting, "projector", ["proposal"], "es")
+    assert "cap each grant at $500</ins>" in projector
+    assert "Propuesta de Lupe · versión 2" in projector

@@ -24,6 +24,8 @@ EVERYONE = (*MEMBERS, "guest", "waiting_guest", "outsider", "anonymous")
 STAFF = {"admin", "facilitator", "secretary"}
 RUNNERS = {"admin", "facilitator"}
 TAKERS_OF_PART = {"admin", "facilitator", "secretary", "member", "guest"}
+PROPOSERS = {"admin", "facilitator", "secretary", "member"}  # guests where the body allows
+THE_PROPOSER_OR_RUNNERS = {*RUNNERS, "member"}  # the world's proposal is the member's
 
 
 @dataclass
@@ -36,6 +38,8 @@ class World:
     roll_id: int
     item_id: int
     proxy_id: int
+    proposal_id: int
+    amendment_id: int
 
     def client(self, who: str) -> Client:
         person = self.people[who]
@@ -72,6 +76,16 @@ def world(organization, other_organization, meeting) -> World:
         actions.decisions.open_round(
             meeting=meeting, decision_id=decision.pk, by=people["facilitator"]
         )
+        # The member's proposal on the floor, and somebody's amendment to it.
+        proposal = actions.proposals.submit(
+            attendee=meeting.attendees.get(user=people["member"]), title="Fund", text="Commit it."
+        )
+        actions.proposals.bring_to_floor(
+            meeting=meeting, proposal_id=proposal.pk, by=people["facilitator"]
+        )
+        amendment = actions.proposals.amend(
+            attendee=somebody, proposal_id=proposal.pk, text="Commit it all.", against=1
+        )
     roll = Membership.objects.create(organization=organization, name="No phone")
     away = Membership.objects.create(organization=organization, name="Away")
     proxy = Proxy.objects.create(
@@ -86,6 +100,8 @@ def world(organization, other_organization, meeting) -> World:
         roll.pk,
         meeting.items.last().pk,
         proxy.pk,
+        proposal.pk,
+        amendment.pk,
     )
 
 
@@ -133,6 +149,24 @@ ACTIONS = [
     ("stack-raise", "post", {}, TAKERS_OF_PART),
     ("temperature-respond", "post", {}, TAKERS_OF_PART),
     ("meeting-leave", "post", {}, TAKERS_OF_PART),
+    ("proposal-submit", "post", {}, PROPOSERS),
+    ("proposal-submit-for", "post", {}, STAFF),
+    ("proposal-amend", "post", {"proposal_id": "proposal_id"}, TAKERS_OF_PART),
+    ("amendment-answer", "post", {"amendment_id": "amendment_id"}, THE_PROPOSER_OR_RUNNERS),
+    ("proposal-withdraw", "post", {"proposal_id": "proposal_id"}, THE_PROPOSER_OR_RUNNERS),
+    ("amendment-vote", "post", {"amendment_id": "amendment_id"}, RUNNERS),
+    *(
+        (name, "post", {"proposal_id": "proposal_id"}, RUNNERS)
+        for name in (
+            "proposal-floor",
+            "proposal-attach",
+            "proposal-decline",
+            "proposal-stage",
+            "proposal-consensus",
+            "proposal-refer",
+            "proposal-table",
+        )
+    ),
 ]
 
 
@@ -166,6 +200,17 @@ def test_who_may_do_what_in_a_meeting(world, who, name, method, extra, may):
         assert response.status_code == 404  # never 403: nothing about this meeting leaks
     elif who in MEMBERS and who not in may:
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize("allowed_here", [False, True])
+def test_a_guest_proposes_only_where_the_organization_allows(world, organization, allowed_here):
+    organization.guests_may_propose = allowed_here
+    organization.save()
+    url = reverse("assembly:proposal-submit", args=[world.meeting.pk])
+    with unheard():
+        response = world.client("guest").post(url, {"title": "Mine", "text": "Let guests vote."})
+    assert response.status_code == (302 if allowed_here else 403)
+    assert world.meeting.proposals.filter(title="Mine").exists() == allowed_here
 
 
 @pytest.mark.parametrize("who", ["admin", "member"])

@@ -7,6 +7,7 @@ from assembly.actions import (
     meetings,
     minutes,
     organizations,
+    proposals,
     stack,
 )
 from assembly.actions.errors import ActionError
@@ -19,5 +20,6 @@ __all__ = [
     "meetings",
     "minutes",
     "organizations",
+    "proposals",
     "stack",
 ]

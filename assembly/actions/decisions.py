@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from assembly import counting, live, sealing
 from assembly.actions import minutes as minutes_actions
+from assembly.actions import proposals as proposal_actions
 from assembly.actions.audit import record
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
@@ -356,6 +357,8 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     approves = decision.item.minutes_of_id if decision.item is not None else None
     if approves and decision.carried:
         minutes_actions.approve(minutes_id=approves, in_meeting=meeting, by=by)
+    # A vote on an amendment or on a proposal: its text or its outcome follows.
+    proposal_actions.decision_closed(decision, meeting)
     _publish_round(meeting)
     return decision
 

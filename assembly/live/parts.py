@@ -28,13 +28,18 @@ class Part(enum.StrEnum):
     AGENDA = "agenda"
     # "Review action items": the open items of earlier meetings, marked done, moved or dropped.
     ACTION_REVIEW = "action-review"
+    # The proposal on the floor (and, on the console, the queue of proposals from the floor).
+    PROPOSAL = "proposal"
     # Nested in a part above (NESTED_PARTS), pushed alone when only they change.
     TURNOUT = "turnout"
     QUEUE = "queue"
     TEMPERATURE_COUNTS = "temperature-counts"
+    AMENDMENTS = "amendments"
     # One attendee's own, on the participant page only (sent to their personal group).
     ME = "me"
     PROXY_VOTES = "proxy-votes"
+    # The proposer's own: their proposals' standing, and amendments waiting for their answer.
+    MY_PROPOSALS = "my-proposals"
 
 
 AUDIENCES: tuple[Audience, ...] = tuple(Audience)
@@ -45,6 +50,7 @@ _SHOWN_ON_SCREENS = (
     Part.MEETING_STATUS,
     Part.ATTENDANCE,
     Part.CURRENT_ITEM,
+    Part.PROPOSAL,
     Part.DECISION,
     Part.STACK,
     Part.TEMPERATURE,
@@ -55,6 +61,7 @@ ROOM_PARTS: dict[str, tuple[Part, ...]] = {
     Audience.PARTICIPANT: (
         Part.MEETING_STATUS,
         Part.CURRENT_ITEM,
+        Part.PROPOSAL,
         Part.DECISION,
         Part.STACK,
         Part.TEMPERATURE,
@@ -72,14 +79,16 @@ NESTED_PARTS: dict[Part, Part] = {
     Part.TURNOUT: Part.DECISION,
     Part.QUEUE: Part.STACK,
     Part.TEMPERATURE_COUNTS: Part.TEMPERATURE,
+    # A new amendment, or one declined: the list, not the text (nor a half-written change).
+    Part.AMENDMENTS: Part.PROPOSAL,
 }
 NESTED_IN: dict[str, tuple[Part, ...]] = {
-    Audience.PARTICIPANT: (Part.TURNOUT, Part.QUEUE, Part.TEMPERATURE_COUNTS),
+    Audience.PARTICIPANT: (Part.TURNOUT, Part.QUEUE, Part.TEMPERATURE_COUNTS, Part.AMENDMENTS),
     Audience.FACILITATOR: (Part.TURNOUT, Part.TEMPERATURE_COUNTS),
-    Audience.PROJECTOR: (Part.TURNOUT, Part.QUEUE, Part.TEMPERATURE_COUNTS),
+    Audience.PROJECTOR: (Part.TURNOUT, Part.QUEUE, Part.TEMPERATURE_COUNTS, Part.AMENDMENTS),
 }
 # What only one attendee sees: their own standing, hands and proxy ballots (participant page).
-PERSONAL_PARTS: tuple[Part, ...] = (Part.ME, Part.PROXY_VOTES)
+PERSONAL_PARTS: tuple[Part, ...] = (Part.ME, Part.PROXY_VOTES, Part.MY_PROPOSALS)
 
 # Every part a room change may name: what `live.changed()` accepts.
 ROOM_CHANGES = frozenset(
@@ -103,6 +112,7 @@ REPLY_IDS: dict[str, tuple[str, ...]] = {
         REVIEW_ID,
         Part.STACK,
         Part.TEMPERATURE,
+        Part.PROPOSAL,
         FLASH_ID,
     ),
     Audience.FACILITATOR: (VERSION_ID, *ROOM_PARTS[Audience.FACILITATOR], FLASH_ID),

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -30,6 +31,7 @@ from assembly.models import (
     Attendee,
     Decision,
     Meeting,
+    Proposal,
     SpeakerRequest,
     TemperatureCheck,
 )
@@ -102,6 +104,79 @@ def decision_context(meeting: Meeting, attendance: Context) -> Context:
     }
 
 
+def proposal_context(meeting: Meeting) -> Context:
+    """The proposal on the floor (else the last one settled on this item), its text with the
+    latest change marked, its history, and the amendments written on it."""
+    from assembly import proposal_text
+
+    proposals = meeting.proposals.select_related("item")
+    proposal = proposals.filter(status=Proposal.Status.FLOOR).first()
+    current = meeting.current_item
+    if proposal is None and current is not None:
+        # Else the one settled last on this item (or as new business while it was open).
+        here = Q(item=current)
+        if current.started_at:
+            here |= Q(item__isnull=True, settled_at__gte=current.started_at)
+        proposal = proposals.filter(here, settled_at__isnull=False).order_by("-settled_at").first()
+    if proposal is None:
+        return {"proposal": None}
+    versions = list(proposal.versions.select_related("amendment"))
+    history = []
+    previous = None
+    for version in versions:
+        history.append(
+            {
+                "version": version,
+                "html": proposal_text.marked(previous.text, version.text)
+                if previous
+                else proposal_text.as_html(version.text),
+            }
+        )
+        previous = version
+    amendments = []
+    for amendment in proposal.amendments.select_related("against").order_by("-id"):
+        amendments.append(
+            {
+                "amendment": amendment,
+                "applies": amendment.against.number == proposal.version,
+                "html": proposal_text.marked(amendment.against.text, amendment.text),
+            }
+        )
+    return {
+        "proposal": proposal,
+        # On the floor of another item (brought there before the meeting reached it): the
+        # console shows it, the phones and the projector once its item is open.
+        "proposal_here": proposal.item_id in (None, meeting.current_item_id),
+        "proposal_html": history[-1]["html"] if history else "",
+        "proposal_translation_html": proposal_text.as_html(proposal.text_translation),
+        "proposal_history": history,
+        "latest_version": versions[-1] if versions else None,
+        "amendments": amendments,
+        "amendments_pending": [a for a in amendments if a["amendment"].is_pending],
+        "proposal_stages": Proposal.Stage.choices,
+        "proposal_deciding": proposal.decisions_open().first(),
+    }
+
+
+def _proposal(meeting: Meeting, audience: str, built: Context) -> Context:
+    return proposal_context(meeting)
+
+
+def _proposal_queue(meeting: Meeting, audience: str, built: Context) -> Context:
+    """The console's queue: proposals waiting for the facilitator, and where they can go."""
+    if audience != Audience.FACILITATOR:
+        return {}
+    from assembly.actions.proposals import later_meetings
+
+    return {
+        "proposal_queue": list(
+            meeting.proposals.filter(status=Proposal.Status.SUBMITTED).select_related("item")
+        ),
+        "proposal_items": list(meeting.items.filter(parked=False)),
+        "later_meetings": list(later_meetings(meeting)[:10]),
+    }
+
+
 def _agenda(meeting: Meeting, audience: str, built: Context) -> Context:
     now = timezone.now()
     items = list(meeting.items.filter(parked=False))
@@ -160,7 +235,10 @@ PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
     Part.TEMPERATURE_COUNTS: (_temperature,),
     Part.AGENDA: (_agenda,),
     Part.ACTION_REVIEW: (_review,),
+    Part.PROPOSAL: (_proposal, _proposal_queue),
+    Part.AMENDMENTS: (_proposal,),
 }
+PER_AUDIENCE = (_waiting, _proposal_queue)
 
 
 def parts_context(
@@ -184,7 +262,7 @@ def parts_context(
     builders = dict.fromkeys(b for part in parts for b in PART_CONTEXT[Part(part)])
     built: Context = {}
     for builder in builders:
-        if builder is _waiting:  # per audience
+        if builder in PER_AUDIENCE:
             built.update(builder(meeting, audience, built))
             continue
         if builder not in shared:
@@ -250,7 +328,27 @@ def personal_context(attendee: Attendee) -> Context:
         "open_decision": open_decision,
         "my_proxies": proxies,
         "my_action_items": my_action_items(attendee),
+        **my_proposals(attendee),
     }
+
+
+def my_proposals(attendee: Attendee) -> Context:
+    """The proposer's own: how their proposals stand, and amendments waiting for their answer."""
+    from assembly import proposal_text
+
+    mine = list(attendee.proposals.filter(meeting_id=attendee.meeting_id).order_by("-id")[:5])
+    waiting = []
+    for proposal in mine:
+        if proposal.is_on_floor:
+            for amendment in proposal.amendments.filter(status="pending").select_related("against"):
+                waiting.append(
+                    {
+                        "amendment": amendment,
+                        "applies": amendment.against.number == proposal.version,
+                        "html": proposal_text.marked(amendment.against.text, amendment.text),
+                    }
+                )
+    return {"my_proposals": mine, "answer_amendments": waiting}
 
 
 def my_action_items(attendee: Attendee) -> list[ActionItem]:

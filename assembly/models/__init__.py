@@ -13,11 +13,13 @@ from assembly.models.organizations import (
     Role,
     User,
 )
+from assembly.models.proposals import Amendment, Proposal, ProposalVersion
 from assembly.models.stack import SpeakerRequest, TemperatureCheck, TemperatureResponse
 
 __all__ = [
     "ActionItem",
     "ActionItemReview",
+    "Amendment",
     "NotesCorrection",
     "AgendaItem",
     "Attendee",
@@ -31,6 +33,8 @@ __all__ = [
     "Membership",
     "Organization",
     "ProgressiveStack",
+    "Proposal",
+    "ProposalVersion",
     "Proxy",
     "QuorumRule",
     "Role",

@@ -110,6 +110,18 @@ class Decision(models.Model):
     fallback_of = models.OneToOneField(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="fallback"
     )
+    # A vote on a formal amendment (applied to the text if it carries), or a decision on a
+    # proposal, taken on the version named here (see `actions.proposals`).
+    amendment = models.ForeignKey(
+        "Amendment", on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    proposal_version = models.ForeignKey(
+        "ProposalVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )

@@ -76,6 +76,8 @@ class Organization(models.Model):
     quorum_count = models.PositiveIntegerField(_("quorum: number of voting members"), default=0)
     proxies_allowed = models.BooleanField(_("proxy votes allowed"), default=False)
     proxy_limit = models.PositiveSmallIntegerField(_("proxies one person may carry"), default=1)
+    # Members may always propose from the floor; admitted guests only where the body allows it.
+    guests_may_propose = models.BooleanField(_("guests may make proposals"), default=False)
     retention_days = models.PositiveSmallIntegerField(
         _("days to keep attendance after a meeting"), default=30
     )
@@ -109,6 +111,7 @@ SETTINGS_FIELDS = (
     "quorum_count",
     "proxies_allowed",
     "proxy_limit",
+    "guests_may_propose",
     "retention_days",
 )
 

@@ -12,13 +12,15 @@ from assembly import actions
 from assembly.models import Attendee, Decision, Membership, Role
 from assembly.permissions import Action, meeting_access
 from assembly.views.http import MemberRequest, Request
+from assembly.views.proposals import propose_form_context
 from assembly.views.replies import row_id, run
 
 
 @require_GET
 @login_required
 def attendance(request: MemberRequest, meeting_id: int) -> HttpResponse:
-    meeting = meeting_access(request, meeting_id, Action.MANAGE_ATTENDANCE).meeting
+    access = meeting_access(request, meeting_id, Action.MANAGE_ATTENDANCE)
+    meeting = access.meeting
     attendees = list(meeting.attendees.exclude(status=Attendee.Status.REMOVED))
     present = [a for a in attendees if a.is_present]
     here = {a.membership_id for a in present if a.membership_id}
@@ -47,6 +49,8 @@ def attendance(request: MemberRequest, meeting_id: int) -> HttpResponse:
             "open_decision": meeting.decisions.filter(status=Decision.Status.OPEN)
             .prefetch_related("options")
             .first(),
+            # The secretary enters a proposal for someone without a phone from here.
+            **propose_form_context(meeting, access, for_others=True),
         },
     )
 

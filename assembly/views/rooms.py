@@ -19,6 +19,7 @@ from assembly.permissions import Access, Action, guest_tokens, meeting_access
 from assembly.views import limits
 from assembly.views.http import MemberRequest, Request
 from assembly.views.join import door
+from assembly.views.proposals import propose_form_context
 from assembly.views.replies import run, take_part
 
 
@@ -42,6 +43,9 @@ def room_page(
         attendee = room.attendee
         context.update(personal_context(attendee) if attendee else {"me": None})
         context["waiting"] = attendee is not None and attendee.status == Attendee.Status.WAITING
+        context.update(propose_form_context(meeting, room, for_others=False))
+    if audience == "facilitator":
+        context.update(propose_form_context(meeting, room, for_others=True))
     if audience == "projector":
         url = join_url(request, meeting)
         qr = segno.make(request.build_absolute_uri(door(meeting)), error="m").svg_inline(

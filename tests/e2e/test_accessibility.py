@@ -76,6 +76,25 @@ if live.status == "scheduled":
     actions.stack.open_temperature(meeting=live, question="Cap each grant at $500?", by=rosa)
     actions.stack.respond(attendee=present["marcus"], value="agree")
     actions.attendance.join_as_guest(meeting=live, display_name="Jin")
+    # A proposal on the floor with one change accepted (marked) and one waiting; another queued.
+    floor = actions.proposals.submit(
+        attendee=present["lupe"], title="Rent-strike fund", text="Commit the fund to the strike."
+    )
+    actions.proposals.bring_to_floor(meeting=live, proposal_id=floor.pk, by=rosa)
+    change = actions.proposals.amend(
+        attendee=present["tomas"], proposal_id=floor.pk, against=1,
+        text="Commit half the fund to the strike.",
+    )
+    actions.proposals.answer(
+        meeting=live, amendment_id=change.pk, accept=True, attendee=present["lupe"]
+    )
+    actions.proposals.amend(
+        attendee=present["tomas"], proposal_id=floor.pk, against=2,
+        text="Commit half the fund to the strike, for three months.",
+    )
+    actions.proposals.submit(
+        attendee=present["marcus"], title="Hall rental", text="Rent the hall.", new_business=True
+    )
     election = actions.decisions.create(
         meeting=live, by=rosa, question="Two delegates", method="ranked",
         options=["Ana Morales", "Bo Chen", "Chayo Hernández"], seats=2, secret=True,

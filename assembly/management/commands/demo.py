@@ -9,7 +9,17 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assembly.models import AgendaItem, Meeting, Membership, Organization, QuorumRule, User
+from assembly.models import (
+    AgendaItem,
+    Amendment,
+    Meeting,
+    Membership,
+    Organization,
+    Proposal,
+    ProposalVersion,
+    QuorumRule,
+    User,
+)
 from assembly.models.meetings import ProgressiveStack
 from assembly.models.organizations import Role
 
@@ -60,6 +70,27 @@ AGENDA_ES = [
 
 # On the roll without an account: two of them have no smartphone (SCENARIO.md, step 4).
 ROLL_ONLY = ["Carmen Ruiz", "Ernesto Díaz", "Ana Morales", "Bo Chen", "Chayo Hernández"]
+
+# The proposal of item 3, as Lupe sent it from her phone, and Tomás's friendly amendment, which
+# she accepted: the room sees version 2 with the change marked (SCENARIO.md, step 8).
+PROPOSAL_TITLE = "Commit the hardship fund to rapid response"
+PROPOSAL_TITLE_ES = "Destinar el fondo de ayuda a la respuesta rápida"
+PROPOSAL_TEXT = (
+    "The union commits its hardship fund to rapid response for members caught in immigration "
+    "raids: legal first aid, bail and the month's rent.\n\n"
+    "The rapid-response committee decides each grant within 48 hours and reports every grant "
+    "to the next general assembly."
+)
+AMENDED_TEXT = PROPOSAL_TEXT.replace(
+    "the month's rent.", "the month's rent, and cap each grant at $500."
+)
+AMENDED_TEXT_ES = (
+    "El sindicato destina su fondo de ayuda a la respuesta rápida para miembros atrapados en "
+    "redadas de inmigración: primeros auxilios legales, fianza y el alquiler del mes, con un "
+    "tope de $500 por ayuda.\n\n"
+    "El comité de respuesta rápida decide cada ayuda en 48 horas e informa de cada una en la "
+    "siguiente asamblea general."
+)
 
 MEETING_TITLE = "General assembly — November"
 DEMO_JOIN_CODE = "BOYLEH"
@@ -118,7 +149,43 @@ class Command(BaseCommand):
                     title_translation=title_es,
                     description_translation=description_es,
                 )
+            self.seed_proposal(meeting)
         self.report(meeting, options["base_url"].rstrip("/"))
+
+    def seed_proposal(self, meeting: Meeting) -> None:
+        """Lupe's proposal, on the floor of item 3 once it opens, with one accepted amendment."""
+        proposal = Proposal.objects.create(
+            meeting=meeting,
+            item=meeting.items.get(position=3),
+            title=PROPOSAL_TITLE,
+            title_translation=PROPOSAL_TITLE_ES,
+            text=AMENDED_TEXT,
+            text_translation=AMENDED_TEXT_ES,
+            proposer_name="Lupe",
+            status=Proposal.Status.FLOOR,
+            stage=Proposal.Stage.AMENDMENTS,
+            version=2,
+        )
+        first = ProposalVersion.objects.create(
+            proposal=proposal, number=1, text=PROPOSAL_TEXT, proposed_by_name="Lupe"
+        )
+        amendment = Amendment.objects.create(
+            proposal=proposal,
+            against=first,
+            text=AMENDED_TEXT,
+            status=Amendment.Status.ACCEPTED,
+            proposer_name="Tomás",
+            decided_by_name="Lupe",
+        )
+        ProposalVersion.objects.create(
+            proposal=proposal,
+            number=2,
+            text=AMENDED_TEXT,
+            amendment=amendment,
+            proposed_by_name="Tomás",
+            accepted_by_name="Lupe",
+            accepted_by_proposer=True,
+        )
 
     def report(self, meeting: Meeting, base: str) -> None:
         out = self.stdout.write

@@ -1,0 +1,156 @@
+"""SCENARIO.md step 8 in the browser: Tomás proposes from his phone, Rosa brings it to the floor,
+Lupe (on a Spanish phone) proposes the friendly amendment "cap each grant at $500", Tomás
+accepts it on his phone and every screen shows the new text with the change marked within a
+second; then a formal amendment is voted down and another carried, consensus is tested on the
+final version, and the minutes show all of it, in Spanish for Lupe."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+
+pytestmark = pytest.mark.e2e
+
+TEXT = (
+    "The union commits its hardship fund to rapid response for members caught in immigration "
+    "raids: legal first aid, bail and the month's rent."
+)
+CAP = ", and cap each grant at $500"
+CAPPED = TEXT.replace(" rent.", " rent" + CAP + ".")
+
+
+def amend(phone, text: str, summary: str, send: str) -> None:
+    """Propose a change from a phone: open the form, write the whole new text, send."""
+    phone.locator("#proposal details.amend summary").filter(has_text=summary).click()
+    phone.locator("#proposal textarea[name=text]").fill(text)
+    phone.get_by_role("button", name=send).click()
+
+
+def vote_on_the_open_round(console, phones_and_choices) -> None:
+    console.locator("#decision input[name=override_quorum]").check()
+    console.locator("#decision").get_by_role("button", name="Open voting").click()
+    expect(console.locator("#decision")).to_contain_text("Close voting and count")
+    for phone, choice in phones_and_choices:
+        phone.locator("#decision").get_by_role("button", name=choice, exact=True).click()
+        expect(phone.locator("#decision .voted-note")).to_be_visible()
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.locator("#decision").get_by_role("button", name="Close voting and count").click()
+
+
+def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
+    server = app_server.url
+    meeting = new_meeting(app_server, "Assembly with proposals")
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    lupe_context, lupe = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
+    tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
+    projector = rosa_context.new_page()
+    projector.set_viewport_size(PROJECTOR["viewport"])
+    console.goto(f"{server}/m/{meeting}/console/")
+    projector.goto(f"{server}/m/{meeting}/projector/")
+    for phone in (lupe, tomas):
+        phone.goto(f"{server}/m/{meeting}/")
+        phone.locator("form[action$='/check-in/'] button").click()
+        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
+    console.get_by_role("button", name="Start meeting").click()
+    expect(tomas.locator("#current-item")).to_contain_text("Welcome and check-in")
+
+    # Tomás proposes from his phone, as new business.
+    tomas.locator("#propose summary").click()
+    tomas.get_by_label("New business").check()
+    tomas.fill("#propose-title-input", "Hardship fund for rapid response")
+    tomas.fill("#propose-text", TEXT)
+    screenshot(tomas, "proposals-phone-propose-form")
+    tomas.get_by_role("button", name="Send to the facilitator").click()
+    expect(tomas.locator("#propose")).to_contain_text("Your proposal was sent to the facilitator.")
+    expect(tomas.locator("#my-proposals")).to_contain_text("Waiting for the facilitator")
+
+    # It reaches Rosa's queue; she brings it to the floor; every screen shows it.
+    queue = console.locator("#proposal .proposal-queue")
+    expect(queue).to_contain_text("Hardship fund for rapid response", timeout=2000)
+    screenshot(console, "proposals-console-queue")
+    console.set_viewport_size(PROJECTOR["viewport"])
+    screenshot(console, "proposals-console-queue-1920")
+    console.set_viewport_size(LAPTOP["viewport"])
+    queue.get_by_role("button", name=re.compile("Bring to the floor")).click()
+    for page in (lupe, tomas, projector):
+        expect(page.locator("#proposal .current-text")).to_contain_text("hardship fund")
+    expect(lupe.locator("#proposal")).to_contain_text("Propuesta de Tomás")
+    console.locator("#proposal .stage-buttons").get_by_role("button", name="Amendments").click()
+    expect(lupe.locator("#proposal .stages [aria-current=step]")).to_have_text("Enmiendas")
+
+    # Lupe, on her Spanish phone, proposes the friendly amendment; Tomás accepts on his.
+    amend(lupe, CAPPED, "Proponer un cambio al texto", "Enviar mi cambio")
+    expect(lupe.locator("#flash")).to_contain_text("Tu cambio se envió")
+    waiting = tomas.locator("#my-proposals")
+    expect(waiting).to_contain_text("cap each grant at $500", timeout=2000)
+    waiting.get_by_role("button", name="Accept this change").click()
+    accepted = time.monotonic()
+    for page in (lupe, tomas, console, projector):
+        expect(page.locator("#proposal .current-text ins").first).to_contain_text(
+            "cap each grant at $500", timeout=1000
+        )
+    assert time.monotonic() - accepted < 2.5  # four screens checked in turn, each within 1 s
+    expect(projector.locator("#proposal")).to_contain_text("accepted by the proposer")
+    expect(lupe.locator("#proposal")).to_contain_text("aceptado por quien propone")
+    screenshot(lupe, "proposals-phone-marked-change-es")
+    screenshot(projector, "proposals-projector-marked-change")
+    # The history keeps both versions.
+    lupe.locator("#proposal .proposal-history summary").click()
+    history = lupe.locator("#proposal .versions > li")
+    expect(history).to_have_count(2)
+    expect(history.nth(0)).to_contain_text("Versión 2")
+    expect(history.nth(1)).to_contain_text("Versión 1")
+
+    # A formal amendment: put to a vote and voted down; the text stays.
+    amend(
+        tomas, CAPPED + " Only for tenants of Boyle Heights.", "Propose a change", "Send my change"
+    )
+    amendments = console.locator("#proposal .amendments")
+    expect(amendments).to_contain_text("Only for tenants", timeout=2000)
+    screenshot(console, "proposals-console-amendments")
+    amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
+    expect(console.locator("#decision")).to_contain_text("Adopt the amendment")
+    vote_on_the_open_round(console, [(lupe, "No"), (tomas, "No")])
+    expect(console.locator("#proposal .amendments")).to_contain_text("Lost")
+    expect(projector.locator("#proposal")).to_contain_text("version 2")
+
+    # Another is carried and applied: version 3.
+    amend(lupe, CAPPED + " Reviewed every three months.", "Proponer un cambio", "Enviar mi cambio")
+    expect(amendments.locator(".amendment-pending")).to_contain_text("three months", timeout=2000)
+    amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
+    expect(projector.locator("#proposal .amendment-voting")).to_contain_text("three months")
+    screenshot(projector, "proposals-projector-amendment-vote")
+    vote_on_the_open_round(console, [(lupe, "Sí"), (tomas, "Yes")])
+    for page in (tomas, projector):
+        expect(page.locator("#proposal .current-text ins")).to_contain_text("three months")
+    expect(projector.locator("#proposal")).to_contain_text("version 3")
+
+    # Consensus is tested on the final version.
+    console.get_by_role("button", name="Test for consensus on version 3").click()
+    expect(console.locator("#decision")).to_contain_text("(version 3)")
+    vote_on_the_open_round(console, [(lupe, "De acuerdo"), (tomas, "Agree")])
+    expect(projector.locator("#decision")).to_contain_text("adopted", ignore_case=True)
+    expect(tomas.locator("#proposal")).to_contain_text("Decided")
+
+    # Adjourned and published: Lupe reads the minutes in Spanish.
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.get_by_role("button", name="Adjourn").click()
+    expect(console.locator("#current-item")).to_contain_text("adjourned")
+    console.goto(f"{server}/m/{meeting}/minutes/")
+    console.get_by_role("button", name="Publish the minutes").click()
+    lupe.goto(f"{server}/m/{meeting}/minutes/")
+    minutes = lupe.locator("main")
+    expect(minutes).to_contain_text("Texto final")
+    expect(minutes).to_contain_text("Reviewed every three months.")
+    expect(minutes).to_contain_text("decidida sobre la versión 3")
+    for outcome in ("Aceptada (amistosa)", "Rechazada en votación (formal)", "Aprobada (formal)"):
+        expect(minutes.locator(".minutes-amendments")).to_contain_text(outcome)
+    screenshot(lupe, "proposals-minutes-es")
+
+    for context in (rosa_context, lupe_context, tomas_context):
+        context.close()
