@@ -287,7 +287,7 @@ def set_stage(*, meeting: Meeting, proposal_id: int, stage: str, by: User) -> Pr
         raise ActionError(_("Choose one of the stages."))
     proposal.stage = stage
     proposal.save(update_fields=["stage"])
-    _changed(meeting)
+    live.changed(meeting, parts=(Part.PROPOSAL_STAGE,))
     return proposal
 
 
