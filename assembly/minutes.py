@@ -214,6 +214,13 @@ class AmendmentMinutes:
     text: str
     proposer: str
     version: int
+    before: str = ""  # the text it was written on (names withheld too)
+
+    @property
+    def html(self):
+        from assembly.proposal_text import marked
+
+        return marked(self.before, self.text)
 
 
 @dataclass
@@ -261,6 +268,7 @@ def _shown_proposal(proposal: Proposal, redact: Redactor) -> ProposalMinutes:
                 redact(a.text),
                 redact(a.shown_name),
                 a.against.number,
+                redact(a.against.text),
             )
             for a in proposal.amendments.select_related("against").order_by("created_at", "id")
         ],

@@ -36,6 +36,9 @@ from tests.conftest import present, unheard
         ("participant", ["temperature-counts"], ["temperature-counts"]),
         ("participant", ["attendance", "turnout"], ["turnout"]),  # phones show no attendance
         ("projector", ["attendance", "turnout"], ["attendance", "turnout"]),
+        ("participant", ["proposal-stage"], ["proposal-stage"]),
+        ("facilitator", ["proposal-stage"], ["proposal"]),  # its stage buttons
+        ("participant", ["amendments"], ["amendments"]),
     ],
 )
 def test_each_screen_repaints_only_what_it_has(audience, changed, repainted):
@@ -70,6 +73,23 @@ def test_a_twinkle_updates_the_counts_not_the_buttons(live_meeting, member, faci
     phone = sent(live_meeting, ("temperature-counts",))[f"m{live_meeting.pk}.participant.es"]
     assert 'id="temperature-counts"' in phone and "1 respuesta" in phone
     assert "<button" not in phone
+
+
+def test_a_new_stage_leaves_a_change_being_written_alone(live_meeting, member, facilitator):
+    with unheard():
+        lupe = present(live_meeting, member)
+        proposal = actions.proposals.submit(attendee=lupe, title="Fund", text="Commit it.")
+        actions.proposals.bring_to_floor(
+            meeting=live_meeting, proposal_id=proposal.pk, by=facilitator
+        )
+        actions.proposals.set_stage(
+            meeting=live_meeting, proposal_id=proposal.pk, stage="concerns", by=facilitator
+        )
+    groups = sent(live_meeting, ("proposal-stage",))
+    phone = groups[f"m{live_meeting.pk}.participant.en"]
+    assert 'id="proposal-stage"' in phone and 'aria-current="step">Concerns' in phone
+    assert "<textarea" not in phone  # the amend form is not replaced
+    assert "Test for consensus on version 1" in groups[f"m{live_meeting.pk}.facilitator.en"]
 
 
 def _partialdefs(audience: str) -> set[str]:

@@ -343,3 +343,20 @@ def test_the_minutes_keep_the_final_text_the_amendments_and_the_outcome_in_spani
     assert "- **Rechazada en votación** (formal) · de Tomas, sobre la versión 2" in text
     page = client.get(f"/m/{live_meeting.pk}/minutes/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Texto final" in page and "cap each grant at $500" in page
+
+
+def test_a_vote_on_an_amendment_is_asked_in_the_meetings_languages(
+    live_meeting, on_floor, tomas, facilitator
+):
+    from django.utils import translation
+
+    Meeting.objects.filter(pk=live_meeting.pk).update(bilingual=True)
+    live_meeting.refresh_from_db()
+    Proposal.objects.filter(pk=on_floor.pk).update(title_translation="Fondo de ayuda")
+    amendment = amend(tomas, on_floor)
+    with translation.override("es"):  # the facilitator's console is in Spanish
+        vote = actions.proposals.put_to_vote(
+            meeting=live_meeting, amendment_id=amendment.pk, by=facilitator
+        )
+    assert vote.question.startswith("Adopt the amendment to “Hardship fund” proposed by Tomas")
+    assert vote.question_translation.startswith("¿Se adopta la enmienda a «Fondo de ayuda»")

@@ -10,8 +10,10 @@ closes, `decision_closed` (called from its close) applies the result here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,7 @@ from assembly.models import (
     User,
 )
 from assembly.models.proposals import REASON_MAX, TEXT_MAX, TITLE_MAX
+from assembly.templatetags.bilingual import other_language
 
 PROPOSAL = (Part.PROPOSAL,)
 Status = Proposal.Status
@@ -287,7 +290,7 @@ def set_stage(*, meeting: Meeting, proposal_id: int, stage: str, by: User) -> Pr
         raise ActionError(_("Choose one of the stages."))
     proposal.stage = stage
     proposal.save(update_fields=["stage"])
-    _changed(meeting)
+    live.changed(meeting, parts=(Part.PROPOSAL_STAGE,))
     return proposal
 
 
@@ -419,15 +422,28 @@ def answer(
     return amendment
 
 
-def _motion(meeting: Meeting, proposal: Proposal, question: str, **fields) -> Decision:
+def _motion(
+    meeting: Meeting, proposal: Proposal, question: Callable[[str], str], **fields
+) -> Decision:
+    """A round on the proposal or an amendment. Its question is written in the meeting's
+    language (and, on a bilingual meeting, the other), not in the facilitator's: it is the
+    meeting's record, which every reader sees in their own language first."""
     if meeting.decisions.filter(status=Decision.Status.OPEN).exists():
         raise ActionError(_("Close the open decision first."))
     if _deciding(proposal) is not None:
         raise ActionError(_("A vote on this proposal is already prepared or open."))
+    with translation.override(meeting.language):
+        asked = question(proposal.title)
+    other = other_language(meeting.language)
+    translated = ""
+    if meeting.bilingual and other:
+        with translation.override(other):
+            translated = question(proposal.title_translation or proposal.title)
     return Decision.objects.create(
         meeting=meeting,
         item=proposal.item or meeting.current_item,
-        question=Truncator(question).chars(300),
+        question=Truncator(asked).chars(300),
+        question_translation=Truncator(translated).chars(300),
         **fields,
     )
 
@@ -451,8 +467,10 @@ def put_to_vote(*, meeting: Meeting, amendment_id: int, by: User) -> Decision:
         meeting,
         proposal,
         # The words themselves are on every screen, marked, under the proposal.
-        _("Adopt the amendment to “%(title)s” proposed by %(who)s (on version %(number)d)?")
-        % {"title": proposal.title, "who": amendment.shown_name, "number": proposal.version},
+        lambda title: (
+            _("Adopt the amendment to “%(title)s” proposed by %(who)s (on version %(number)d)?")
+            % {"title": title, "who": amendment.shown_name, "number": proposal.version}
+        ),
         method=Decision.Method.MOTION,
         threshold="majority",
         amendment=amendment,
@@ -479,7 +497,9 @@ def call_for_consensus(
     decision = _motion(
         meeting,
         proposal,
-        _("%(title)s (version %(number)d)") % {"title": proposal.title, "number": proposal.version},
+        lambda title: (
+            _("%(title)s (version %(number)d)") % {"title": title, "number": proposal.version}
+        ),
         method=Decision.Method.CONSENSUS,
         fallback_threshold=_threshold(fallback_threshold, allow_empty=True),
         proposal_version=proposal.versions.get(number=proposal.version),

@@ -35,6 +35,7 @@ class Part(enum.StrEnum):
     QUEUE = "queue"
     TEMPERATURE_COUNTS = "temperature-counts"
     AMENDMENTS = "amendments"
+    PROPOSAL_STAGE = "proposal-stage"
     # One attendee's own, on the participant page only (sent to their personal group).
     ME = "me"
     PROXY_VOTES = "proxy-votes"
@@ -81,11 +82,25 @@ NESTED_PARTS: dict[Part, Part] = {
     Part.TEMPERATURE_COUNTS: Part.TEMPERATURE,
     # A new amendment, or one declined: the list, not the text (nor a half-written change).
     Part.AMENDMENTS: Part.PROPOSAL,
+    # The next stage: the pills, not the amend form someone may be writing in.
+    Part.PROPOSAL_STAGE: Part.PROPOSAL,
 }
 NESTED_IN: dict[str, tuple[Part, ...]] = {
-    Audience.PARTICIPANT: (Part.TURNOUT, Part.QUEUE, Part.TEMPERATURE_COUNTS, Part.AMENDMENTS),
+    Audience.PARTICIPANT: (
+        Part.TURNOUT,
+        Part.QUEUE,
+        Part.TEMPERATURE_COUNTS,
+        Part.AMENDMENTS,
+        Part.PROPOSAL_STAGE,
+    ),
     Audience.FACILITATOR: (Part.TURNOUT, Part.TEMPERATURE_COUNTS),
-    Audience.PROJECTOR: (Part.TURNOUT, Part.QUEUE, Part.TEMPERATURE_COUNTS, Part.AMENDMENTS),
+    Audience.PROJECTOR: (
+        Part.TURNOUT,
+        Part.QUEUE,
+        Part.TEMPERATURE_COUNTS,
+        Part.AMENDMENTS,
+        Part.PROPOSAL_STAGE,
+    ),
 }
 # What only one attendee sees: their own standing, hands and proxy ballots (participant page).
 PERSONAL_PARTS: tuple[Part, ...] = (Part.ME, Part.PROXY_VOTES, Part.MY_PROPOSALS)

@@ -237,6 +237,7 @@ PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
     Part.ACTION_REVIEW: (_review,),
     Part.PROPOSAL: (_proposal, _proposal_queue),
     Part.AMENDMENTS: (_proposal,),
+    Part.PROPOSAL_STAGE: (_proposal,),
 }
 PER_AUDIENCE = (_waiting, _proposal_queue)
 
