@@ -343,3 +343,17 @@ def test_the_minutes_keep_the_final_text_the_amendments_and_the_outcome_in_spani
     assert "- **Rechazada en votación** (formal) · de Tomas, sobre la versión 2" in text
     page = client.get(f"/m/{live_meeting.pk}/minutes/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Texto final" in page and "cap each grant at $500" in page
+
+
+def test_a_call_for_consensus_checks_its_fallback_threshold(live_meeting, on_floor, facilitator):
+    with pytest.raises(ActionError, match="threshold must be majority"):
+        actions.proposals.call_for_consensus(
+            meeting=live_meeting, proposal_id=on_floor.pk, by=facilitator, fallback_threshold="most"
+        )
+    assert not live_meeting.decisions.exists()
+    assert Proposal.objects.get(pk=on_floor.pk).stage != Proposal.Stage.TESTING
+    decision = actions.proposals.call_for_consensus(
+        meeting=live_meeting, proposal_id=on_floor.pk, by=facilitator, fallback_threshold=" 3/5 "
+    )
+    assert (decision.method, decision.fallback_threshold) == (Decision.Method.CONSENSUS, "3/5")
+    assert Proposal.objects.get(pk=on_floor.pk).stage == Proposal.Stage.TESTING

@@ -471,7 +471,7 @@ def call_for_consensus(
     *, meeting: Meeting, proposal_id: int, by: User, fallback_threshold: str = ""
 ) -> Decision:
     """The decision on the proposal, taken on its current version (which the result names)."""
-    from assembly.actions.decisions import _threshold  # the decisions' own check
+    from assembly.actions.decisions import checked_threshold as _threshold
 
     meeting = _live_meeting(meeting)
     proposal = _proposal(meeting, proposal_id)
