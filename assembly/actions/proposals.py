@@ -11,6 +11,7 @@ closes, `decision_closed` (called from its close) applies the result here.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -339,7 +340,9 @@ def _amendment(meeting: Meeting, amendment_id: int) -> Amendment:
     return amendment
 
 
-def _apply(proposal: Proposal, amendment: Amendment, *, accepted_by: str, by_proposer: bool):
+def _apply(
+    proposal: Proposal, amendment: Amendment, *, accepted_by: str, by_proposer: bool
+) -> None:
     """The amendment's text becomes the proposal's next version."""
     proposal.version += 1
     proposal.text = amendment.text
@@ -419,7 +422,17 @@ def answer(
     return amendment
 
 
-def _motion(meeting: Meeting, proposal: Proposal, question: str, **fields) -> Decision:
+def _motion(
+    meeting: Meeting,
+    proposal: Proposal,
+    question: str,
+    *,
+    method: str,
+    threshold: str = "majority",
+    amendment: Amendment | None = None,
+    fallback_threshold: str = "",
+    proposal_version: ProposalVersion | None = None,
+) -> Decision:
     if meeting.decisions.filter(status=Decision.Status.OPEN).exists():
         raise ActionError(_("Close the open decision first."))
     if _deciding(proposal) is not None:
@@ -428,7 +441,11 @@ def _motion(meeting: Meeting, proposal: Proposal, question: str, **fields) -> De
         meeting=meeting,
         item=proposal.item or meeting.current_item,
         question=Truncator(question).chars(300),
-        **fields,
+        method=method,
+        threshold=threshold,
+        amendment=amendment,
+        fallback_threshold=fallback_threshold,
+        proposal_version=proposal_version,
     )
 
 
@@ -496,6 +513,7 @@ def decision_closed(decision: Decision, meeting: Meeting) -> None:
     it, unless a fallback vote may follow."""
     if decision.amendment_id:
         amendment = decision.amendment
+        assert amendment is not None  # its id is set
         proposal = _proposal(meeting, amendment.proposal_id)
         amendment.refresh_from_db()
         if amendment.status != Amendment.Status.VOTING:
@@ -515,7 +533,7 @@ def decision_closed(decision: Decision, meeting: Meeting) -> None:
         live.changed(meeting, parts=PROPOSAL)
         return
     version = decision.proposal_version or (
-        decision.fallback_of.proposal_version if decision.fallback_of_id else None
+        decision.fallback_of.proposal_version if decision.fallback_of else None
     )
     if version is None:
         return
@@ -581,7 +599,7 @@ def refer(*, meeting: Meeting, proposal_id: int, by: User, committee: str) -> Pr
     return proposal
 
 
-def later_meetings(meeting: Meeting):
+def later_meetings(meeting: Meeting) -> QuerySet[Meeting]:
     """The meetings of the same body a proposal can be tabled to: not yet held."""
     return meeting.organization.meetings.exclude(pk=meeting.pk).filter(
         status__in=[Meeting.Status.DRAFT, Meeting.Status.SCHEDULED]
