@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from django.utils import formats, translation
 from django.utils.html import escape
@@ -315,7 +315,12 @@ def _threshold(chart: Chart, at: float, top: float, bar_rows: Sequence[float]) -
 # The kinds of result.
 
 
-def _names(label: Any, languages: Sequence[str]) -> dict[str, str]:
+class _Names(TypedDict):
+    label: str
+    other: str
+
+
+def _names(label: Any, languages: Sequence[str]) -> _Names:
     """An option's name in the reader's language, and in the projector's other one."""
     first, *others = each_language(lambda: label, languages)
     return {"label": first, "other": " / ".join(others)}

@@ -360,3 +360,17 @@ def test_a_vote_on_an_amendment_is_asked_in_the_meetings_languages(
         )
     assert vote.question.startswith("Adopt the amendment to “Hardship fund” proposed by Tomas")
     assert vote.question_translation.startswith("¿Se adopta la enmienda a «Fondo de ayuda»")
+
+
+def test_a_call_for_consensus_checks_its_fallback_threshold(live_meeting, on_floor, facilitator):
+    with pytest.raises(ActionError, match="threshold must be majority"):
+        actions.proposals.call_for_consensus(
+            meeting=live_meeting, proposal_id=on_floor.pk, by=facilitator, fallback_threshold="most"
+        )
+    assert not live_meeting.decisions.exists()
+    assert Proposal.objects.get(pk=on_floor.pk).stage != Proposal.Stage.TESTING
+    decision = actions.proposals.call_for_consensus(
+        meeting=live_meeting, proposal_id=on_floor.pk, by=facilitator, fallback_threshold=" 3/5 "
+    )
+    assert (decision.method, decision.fallback_threshold) == (Decision.Method.CONSENSUS, "3/5")
+    assert Proposal.objects.get(pk=on_floor.pk).stage == Proposal.Stage.TESTING

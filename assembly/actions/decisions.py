@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assembly import counting, live, sealing
+from assembly import counting, live, sealing, tally
 from assembly.actions import minutes as minutes_actions
 from assembly.actions import proposals as proposal_actions
 from assembly.actions.audit import record
@@ -44,6 +44,24 @@ logger = logging.getLogger(__name__)
 DECISION = (Part.DECISION,)
 TURNOUT = (Part.TURNOUT,)
 CONSENSUS_RESPONSES = tuple(Decision.Response.values)  # the older name, kept for importers
+
+
+def checked_threshold(text: str, *, allow_empty: bool = False) -> str:
+    """A threshold as typed, tidied, else ActionError: for the actions that take one straight
+    from the request (a proposal's call for consensus); DecisionForm checks its own."""
+    text = (text or "").strip()
+    if not text and allow_empty:
+        return ""
+    try:
+        tally.parse_threshold(text)
+    except ValueError:
+        raise ActionError(
+            _(
+                "The threshold must be majority, two_thirds, three_quarters, four_fifths, "
+                "nine_tenths, unanimity or a fraction such as 3/5."
+            )
+        ) from None
+    return text
 
 
 @transaction.atomic(durable=True)

@@ -74,10 +74,11 @@ def _keep_correction(item: AgendaItem, text: str, by: User) -> None:
 
 
 def _frozen(meeting: Meeting) -> str:
-    if meeting.minutes_approved_in_id is not None:
+    approved_in = meeting.minutes_approved_in
+    if approved_in is not None:
         return _(
             "These minutes were approved by the meeting “%(title)s”; they can no longer change."
-        ) % {"title": meeting.minutes_approved_in.title}
+        ) % {"title": approved_in.title}
     return _("The minutes are published; their notes can no longer change.")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -342,7 +343,9 @@ def _amendment(meeting: Meeting, amendment_id: int) -> Amendment:
     return amendment
 
 
-def _apply(proposal: Proposal, amendment: Amendment, *, accepted_by: str, by_proposer: bool):
+def _apply(
+    proposal: Proposal, amendment: Amendment, *, accepted_by: str, by_proposer: bool
+) -> None:
     """The amendment's text becomes the proposal's next version."""
     proposal.version += 1
     proposal.text = amendment.text
@@ -423,7 +426,15 @@ def answer(
 
 
 def _motion(
-    meeting: Meeting, proposal: Proposal, question: Callable[[str], str], **fields
+    meeting: Meeting,
+    proposal: Proposal,
+    question: Callable[[str], str],
+    *,
+    method: str,
+    threshold: str = "majority",
+    amendment: Amendment | None = None,
+    fallback_threshold: str = "",
+    proposal_version: ProposalVersion | None = None,
 ) -> Decision:
     """A round on the proposal or an amendment. Its question is written in the meeting's
     language (and, on a bilingual meeting, the other), not in the facilitator's: it is the
@@ -444,7 +455,11 @@ def _motion(
         item=proposal.item or meeting.current_item,
         question=Truncator(asked).chars(300),
         question_translation=Truncator(translated).chars(300),
-        **fields,
+        method=method,
+        threshold=threshold,
+        amendment=amendment,
+        fallback_threshold=fallback_threshold,
+        proposal_version=proposal_version,
     )
 
 
@@ -489,7 +504,7 @@ def call_for_consensus(
     *, meeting: Meeting, proposal_id: int, by: User, fallback_threshold: str = ""
 ) -> Decision:
     """The decision on the proposal, taken on its current version (which the result names)."""
-    from assembly.actions.decisions import _threshold  # the decisions' own check
+    from assembly.actions.decisions import checked_threshold as _threshold
 
     meeting = _live_meeting(meeting)
     proposal = _proposal(meeting, proposal_id)
@@ -516,6 +531,7 @@ def decision_closed(decision: Decision, meeting: Meeting) -> None:
     it, unless a fallback vote may follow."""
     if decision.amendment_id:
         amendment = decision.amendment
+        assert amendment is not None  # its id is set
         proposal = _proposal(meeting, amendment.proposal_id)
         amendment.refresh_from_db()
         if amendment.status != Amendment.Status.VOTING:
@@ -535,7 +551,7 @@ def decision_closed(decision: Decision, meeting: Meeting) -> None:
         live.changed(meeting, parts=PROPOSAL)
         return
     version = decision.proposal_version or (
-        decision.fallback_of.proposal_version if decision.fallback_of_id else None
+        decision.fallback_of.proposal_version if decision.fallback_of else None
     )
     if version is None:
         return
@@ -601,7 +617,7 @@ def refer(*, meeting: Meeting, proposal_id: int, by: User, committee: str) -> Pr
     return proposal
 
 
-def later_meetings(meeting: Meeting):
+def later_meetings(meeting: Meeting) -> QuerySet[Meeting]:
     """The meetings of the same body a proposal can be tabled to: not yet held."""
     return meeting.organization.meetings.exclude(pk=meeting.pk).filter(
         status__in=[Meeting.Status.DRAFT, Meeting.Status.SCHEDULED]

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -199,7 +199,7 @@ class AgendaItemForm(forms.ModelForm):
             waiting = Q(pk__in=meeting.organization.meetings.awaiting_approval()) | Q(
                 pk=self.instance.minutes_of_id or 0
             )
-            self.fields["minutes_of"].queryset = (
+            self.minutes_field().queryset = (
                 Meeting.objects.filter(waiting)
                 .exclude(pk=meeting.pk)
                 .order_by(Coalesce("starts_at", "adjourned_at").desc(nulls_last=True), "-id")
@@ -224,7 +224,8 @@ class AgendaItemForm(forms.ModelForm):
         return self.cleaned_data["description_translation"].strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "minutes_of" not in self.fields:
             return data
         if data.get("kind") != AgendaItem.Kind.APPROVE_MINUTES:
@@ -235,11 +236,19 @@ class AgendaItemForm(forms.ModelForm):
                 self.add_error("minutes_of", self.missing_minutes_error())
         return data
 
+    def minutes_field(self) -> forms.ModelChoiceField:
+        return cast(forms.ModelChoiceField, self.fields["minutes_of"])
+
+    def minutes_choices(self) -> QuerySet[Meeting]:
+        choices = self.minutes_field().queryset
+        assert choices is not None  # a foreign key's field always has one; __init__ narrows it
+        return choices
+
     def default_minutes(self) -> Meeting | None:
         return None  # the editor asks; the console's short form takes the latest
 
     def missing_minutes_error(self) -> str:
-        if not self.fields["minutes_of"].queryset.exists():
+        if not self.minutes_choices().exists():
             return _("No earlier meeting's minutes are waiting for approval.")
         return _("Choose the meeting whose minutes this item approves.")
 
@@ -257,7 +266,7 @@ class QuickItemForm(AgendaItemForm):
     def default_minutes(self) -> Meeting | None:
         # Added mid-meeting, "approve the minutes" nearly always means the last meeting's; the
         # agenda editor shows which and can change it.
-        return self.fields["minutes_of"].queryset.first()
+        return self.minutes_choices().first()
 
 
 class MoveForm(forms.Form):

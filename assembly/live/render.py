@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.cache import cache
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from assembly import sealing
 from assembly.live.parts import (  # noqa: F401 (some still imported from here: tests, older code)
@@ -28,6 +29,7 @@ from assembly.live.parts import (  # noqa: F401 (some still imported from here: 
 from assembly.models import (
     ActionItem,
     AgendaItem,
+    Amendment,
     Attendee,
     Decision,
     Meeting,
@@ -104,6 +106,14 @@ def decision_context(meeting: Meeting, attendance: Context) -> Context:
     }
 
 
+class AmendmentRow(TypedDict):
+    """An amendment as the proposal part lists it."""
+
+    amendment: Amendment
+    applies: bool  # written against the proposal's current version
+    html: SafeString  # its text, with what it changes marked
+
+
 def proposal_context(meeting: Meeting) -> Context:
     """The proposal on the floor (else the last one settled on this item), its text with the
     latest change marked, its history, and the amendments written on it."""
@@ -133,7 +143,7 @@ def proposal_context(meeting: Meeting) -> Context:
             }
         )
         previous = version
-    amendments = []
+    amendments: list[AmendmentRow] = []
     for amendment in proposal.amendments.select_related("against").order_by("-id"):
         amendments.append(
             {

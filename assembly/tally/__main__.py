@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from .ballots import (
     BallotFileError,
@@ -32,7 +32,7 @@ from .rcv import RcvRules, count_rcv
 from .results import NO_VALID_BALLOTS, SEATS_UNFILLED, Result, format_number
 from .schulze import schulze
 from .scottish import scottish_stv
-from .ties import TieBreakNeeded
+from .ties import TieBreakNeeded, TieChoice
 from .wigm import wigm_stv
 
 TIE_RULES = ("candidate_order", "previous_round", "lot", "ask")
@@ -310,7 +310,15 @@ def _load(args: argparse.Namespace) -> tuple[Election, RctabContest | None]:
     )
 
 
-def _droop_ties(args: argparse.Namespace, method: str) -> dict[str, object]:
+class _DroopTies(TypedDict):
+    """The tie options shared by scottish_stv, meek_stv and wigm_stv."""
+
+    seed: int | None
+    ask_ties: bool
+    choices: Sequence[TieChoice | str]
+
+
+def _droop_ties(args: argparse.Namespace, method: str) -> _DroopTies:
     """Tie options for the droop-family counts (Scottish, Meek, WIGM)."""
     rule = args.tiebreak
     if rule == "previous_round" and method != "scottish":

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from assembly.live.render import render_parts, render_personal
 from assembly.models import Amendment, Attendee, Meeting, Proposal
 from assembly.permissions import Access, Action, may, meeting_access, proposer_or_runner
 from assembly.views import limits
+from assembly.views.http import MemberRequest, Request
 from assembly.views.replies import (
     INVALID,
     REFUSED,
@@ -56,7 +57,7 @@ def propose_form_context(meeting: Meeting, access: Access | None, *, for_others:
 
 
 def _form_reply(
-    request: HttpRequest,
+    request: Request,
     access: Access,
     *,
     for_others: bool,
@@ -81,7 +82,7 @@ def _form_reply(
     return HttpResponse(html + extra, status=INVALID if error else 200)
 
 
-def _proposal_fields(request: HttpRequest) -> dict:
+def _proposal_fields(request: Request) -> dict:
     post = request.POST
     return {
         "title": post.get("title", ""),
@@ -95,7 +96,7 @@ def _proposal_fields(request: HttpRequest) -> dict:
 
 @require_POST
 @limits.per_person("proposals", limits.HANDS)
-def submit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def submit(request: Request, meeting_id: int) -> HttpResponse:
     """A participant proposes from their phone."""
     access = meeting_access(request, meeting_id, Action.PROPOSE)
     error = None
@@ -110,6 +111,7 @@ def submit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     extra = ""
     if error is None:
+        assert access.attendee is not None  # else the action was refused
         attendee = Attendee.objects.select_related("meeting__current_item", "meeting__organization")
         extra = render_personal(attendee.get(pk=access.attendee.pk), get_language())
     return _form_reply(request, access, for_others=False, error=error, extra=extra)
@@ -117,7 +119,7 @@ def submit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def submit_for(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def submit_for(request: MemberRequest, meeting_id: int) -> HttpResponse:
     """A facilitator or secretary enters a proposal for someone."""
     access = meeting_access(request, meeting_id, Action.PROPOSE_FOR_OTHERS)
     error = None
@@ -145,7 +147,7 @@ def submit_for(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-def _message(request: HttpRequest, error: str | None, notice: str) -> None:
+def _message(request: Request, error: str | None, notice: str) -> None:
     if error:
         messages.error(request, error)
     else:
@@ -153,7 +155,7 @@ def _message(request: HttpRequest, error: str | None, notice: str) -> None:
 
 
 def _phone_reply(
-    request: HttpRequest, meeting_id: int, attendee: Attendee, error: str | None, notice: str
+    request: Request, meeting_id: int, attendee: Attendee, error: str | None, notice: str
 ) -> HttpResponse:
     """The answer to a participant's own proposal action: their parts, the proposal, a note."""
     if not request.htmx:
@@ -172,7 +174,7 @@ def _phone_reply(
 
 @require_POST
 @limits.per_person("proposals", limits.HANDS)
-def amend(request: HttpRequest, meeting_id: int, proposal_id: int) -> HttpResponse:
+def amend(request: Request, meeting_id: int, proposal_id: int) -> HttpResponse:
     """Anyone taking part proposes a change to the text on the floor."""
     access = meeting_access(request, meeting_id, Action.TAKE_PART)
     attendee = access.attendee
@@ -193,7 +195,7 @@ def amend(request: HttpRequest, meeting_id: int, proposal_id: int) -> HttpRespon
 
 
 def _by_proposer_or_runner(
-    request: HttpRequest, meeting_id: int, proposal: Callable[[Meeting], Proposal | None], act
+    request: Request, meeting_id: int, proposal: Callable[[Meeting], Proposal | None], act
 ) -> HttpResponse:
     """An action the proposer takes from their phone, or the facilitator from the console."""
     access = meeting_access(request, meeting_id, Action.VIEW_ROOM)
@@ -205,6 +207,7 @@ def _by_proposer_or_runner(
     if proposer_or_runner(access, found.proposer_id, from_console=from_console):
         return run(request, meeting_id, lambda m: act(m, None, request.user))
     attendee = access.attendee
+    assert attendee is not None  # proposer_or_runner: the proposer, present
     error = None
     try:
         act(access.meeting, attendee, None)
@@ -214,7 +217,7 @@ def _by_proposer_or_runner(
 
 
 @require_POST
-def answer(request: HttpRequest, meeting_id: int, amendment_id: int) -> HttpResponse:
+def answer(request: Request, meeting_id: int, amendment_id: int) -> HttpResponse:
     accept = request.POST.get("accept") == "1"
     reason = request.POST.get("reason", "")
 
@@ -238,7 +241,7 @@ def answer(request: HttpRequest, meeting_id: int, amendment_id: int) -> HttpResp
 
 
 @require_POST
-def withdraw(request: HttpRequest, meeting_id: int, proposal_id: int) -> HttpResponse:
+def withdraw(request: Request, meeting_id: int, proposal_id: int) -> HttpResponse:
     return _by_proposer_or_runner(
         request,
         meeting_id,
@@ -258,7 +261,7 @@ def _control(name: str, **read: Callable[[QueryDict], object]) -> Callable[..., 
 
     @require_POST
     @login_required
-    def view(request: HttpRequest, meeting_id: int, **ids: int) -> HttpResponse:
+    def view(request: MemberRequest, meeting_id: int, **ids: int) -> HttpResponse:
         values = {key: take(request.POST) for key, take in read.items()}
         act = getattr(actions.proposals, name)
         return run(request, meeting_id, lambda m: act(meeting=m, by=request.user, **ids, **values))
