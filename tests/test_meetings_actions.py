@@ -5,6 +5,7 @@ from django.db import transaction
 
 from assembly import actions, live
 from assembly.actions import ActionError
+from assembly.live.parts import Part
 from assembly.models import Meeting
 
 
@@ -32,13 +33,14 @@ def test_start_opens_the_first_item_and_publishes_once_after_commit(
     published.assert_called_once_with(
         meeting.pk,
         (
-            "meeting-status",
-            "current-item",
-            "decision",
-            "stack",
-            "temperature",
-            "action-review",
-            "agenda",
+            Part.MEETING_STATUS,
+            Part.CURRENT_ITEM,
+            Part.PROPOSAL,
+            Part.DECISION,
+            Part.STACK,
+            Part.TEMPERATURE,
+            Part.ACTION_REVIEW,
+            Part.AGENDA,
         ),
     )
 
