@@ -60,7 +60,7 @@ class SettingsForm(_Form, forms.ModelForm):
     class Meta:
         model = Organization
         fields = SETTINGS_FIELDS
-        widgets = {"quorum_rule": forms.RadioSelect}
+        widgets = {"quorum_rule": forms.RadioSelect, "election_ties": forms.RadioSelect}
         labels = {
             "quorum_numerator": gettext_lazy("Share"),
             "quorum_denominator": gettext_lazy("out of"),
