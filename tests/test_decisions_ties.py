@@ -210,3 +210,16 @@ def test_the_minutes_keep_each_lot_with_its_seed(room, facilitator, secretary, b
     assert "Lot drawn with seed 100555" in " ".join(
         pdf_text(meeting, secretary, tmp_path=tmp_path).split()
     )
+
+
+def test_the_room_keeps_the_paused_count_until_its_lot_is_drawn(room, facilitator, by_lot):
+    decision = election(room, facilitator, ONE_TIE)
+    meeting = decision.meeting
+    with pytest.raises(ActionError, match="paused at a tie: draw its lot first"):
+        actions.decisions.create(meeting=meeting, by=facilitator, question="Next", method="motion")
+    meeting = actions.meetings.next_item(meeting=meeting, by=facilitator)
+    assert "Draw the lot" in render_parts(meeting, "facilitator", ["decision"], "en")
+    assert "a tie between Bo and Chayo" in render_parts(meeting, "projector", ["decision"], "en")
+    draw(decision, facilitator)
+    actions.decisions.create(meeting=meeting, by=facilitator, question="Next", method="motion")
+    assert "Next" in render_parts(meeting, "projector", ["decision"], "en")

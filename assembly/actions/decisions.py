@@ -87,6 +87,7 @@ def create(
     meeting = locked(meeting)
     if meeting.status in (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED):
         raise ActionError(_("This meeting has ended."))
+    _no_count_paused(meeting)
     decision = Decision.objects.create(
         meeting=meeting,
         item=meeting.current_item,
@@ -137,6 +138,7 @@ def open_round(
         raise ActionError(_("This decision has already been opened."))
     if meeting.decisions.filter(status=Decision.Status.OPEN).exists():
         raise ActionError(_("Close the open decision first."))
+    _no_count_paused(meeting)
     summary = meeting.attendance_summary()
     if not summary["quorum_held"]:
         if not override_quorum:
@@ -401,6 +403,16 @@ def _counted(
 
 def _paused(decision: Decision) -> bool:
     return decision.is_closed and decision.result.get("kind") == "tie"
+
+
+def _no_count_paused(meeting: Meeting) -> None:
+    """The room keeps looking at a count paused at a tie until its lot is drawn."""
+    paused = meeting.decisions.filter(status=Decision.Status.CLOSED, result__kind="tie").first()
+    if paused is not None:
+        raise ActionError(
+            _("The count of “%(question)s” is paused at a tie: draw its lot first.")
+            % {"question": paused.question}
+        )
 
 
 def _settled(decision: Decision, meeting: Meeting, by: User) -> None:
