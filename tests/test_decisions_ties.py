@@ -38,7 +38,9 @@ def by_lot(organization):
     return organization
 
 
-def election(room, facilitator, rankings, *, secret=False, candidates=("Ana", "Bo", "Chayo")):
+def election(
+    room, facilitator, rankings, *, secret=False, candidates=("Ana", "Bo", "Chayo"), **options
+):
     meeting, voters, _guest = room
     decision = actions.decisions.create(
         meeting=meeting,
@@ -47,6 +49,7 @@ def election(room, facilitator, rankings, *, secret=False, candidates=("Ana", "B
         method="ranked",
         options=list(candidates),
         secret=secret,
+        **options,
     )
     actions.decisions.open_round(meeting=meeting, decision_id=decision.pk, by=facilitator)
     ids = {o.label: o.pk for o in decision.options.all()}
@@ -223,3 +226,12 @@ def test_the_room_keeps_the_paused_count_until_its_lot_is_drawn(room, facilitato
     draw(decision, facilitator)
     actions.decisions.create(meeting=meeting, by=facilitator, question="Next", method="motion")
     assert "Next" in render_parts(meeting, "projector", ["decision"], "en")
+
+
+@pytest.mark.parametrize("rule", ["meek", "wigm"])
+def test_meek_and_wigm_pause_and_resume_too(room, facilitator, by_lot, rule):
+    decision = election(room, facilitator, ONE_TIE, count_rule=rule)
+    assert decision.result["tie"]["candidates"] == ["Bo", "Chayo"]
+    result = draw(decision, facilitator).result
+    out = result["lots"][0]["selected"]
+    assert result["winners"] == ["Chayo" if out == "Bo" else "Bo"]
