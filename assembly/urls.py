@@ -123,6 +123,11 @@ urlpatterns = [
         name="decision-round",
     ),
     path(
+        "m/<int:meeting_id>/decisions/<int:decision_id>/lot/",
+        decisions.draw_lot,
+        name="decision-lot",
+    ),
+    path(
         "m/<int:meeting_id>/decisions/<int:decision_id>/again/",
         decisions.hold_again,
         name="decision-again",

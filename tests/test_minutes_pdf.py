@@ -98,7 +98,9 @@ def test_the_pdf_holds_every_decision_its_numbers_and_action_items(evening, secr
     assert "Twelve members came; the fund was discussed at length." in text
     assert "Which banner for the march?" in text and "Elected" in text
     flat = " ".join(text.split())
-    assert "Red banner 1 Green banner 1" in flat and "Blue banner 0" in flat
+    # Red and Green tie at 1 and a random lot picks the winner; their order in the text is not
+    # fixed (the joined form failed 1 run in 4 on 2026-12-02).
+    assert "Red banner 1" in flat and "Green banner 1" in flat and "Blue banner 0" in flat
     # The result's chart is drawn in the PDF too, its line labelled (it takes the page past one).
     assert "more than half of the votes cast: 1 needed" in text
     assert "Page 1 / " in text and "Page 2 / " in text

@@ -368,10 +368,12 @@ def test_settings_are_saved(organization, admin):
             "proxies_allowed": "on",
             "proxy_limit": "2",
             "retention_days": "60",
+            "election_ties": "room_lot",
         },
     )
     assert response.status_code == 302
     organization.refresh_from_db()
+    assert organization.election_ties == "room_lot"
     assert (organization.quorum_rule, organization.quorum_numerator) == ("fraction", 2)
     assert (organization.proxies_allowed, organization.proxy_limit) == (True, 2)
     assert organization.retention_days == 60
@@ -394,6 +396,7 @@ def test_settings_explain_what_is_wrong(organization, admin, changes, message):
         "quorum_count": "0",
         "proxy_limit": "1",
         "retention_days": "30",
+        "election_ties": "usual",
         **changes,
     }
     response = client_for(admin).post(url("organization-settings", organization), data)

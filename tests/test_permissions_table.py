@@ -142,6 +142,7 @@ ACTIONS = [
     ("decision-close", "post", {"decision_id": "decision_id"}, RUNNERS),
     ("decision-fallback", "post", {"decision_id": "decision_id"}, RUNNERS),
     ("decision-again", "post", {"decision_id": "decision_id"}, RUNNERS),
+    ("decision-lot", "post", {"decision_id": "decision_id"}, RUNNERS),
     ("decision-round", "post", {"decision_id": "decision_id"}, RUNNERS),
     ("decision-assisted", "post", {"decision_id": "decision_id"}, STAFF),
     ("decision-vote", "post", {"decision_id": "decision_id"}, TAKERS_OF_PART),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from assembly.models import (
     Proxy,
     Role,
     SealedBallot,
+    TieRule,
     User,
 )
 
@@ -85,6 +87,7 @@ def create(
     meeting = locked(meeting)
     if meeting.status in (Meeting.Status.ADJOURNED, Meeting.Status.PUBLISHED):
         raise ActionError(_("This meeting has ended."))
+    _no_count_paused(meeting)
     decision = Decision.objects.create(
         meeting=meeting,
         item=meeting.current_item,
@@ -135,6 +138,7 @@ def open_round(
         raise ActionError(_("This decision has already been opened."))
     if meeting.decisions.filter(status=Decision.Status.OPEN).exists():
         raise ActionError(_("Close the open decision first."))
+    _no_count_paused(meeting)
     summary = meeting.attendance_summary()
     if not summary["quorum_held"]:
         if not override_quorum:
@@ -356,12 +360,10 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     except sealing.KeyLost:
         decision.result = _void(decision)
     else:
-        summary = meeting.attendance_summary()
-        decision.result = counting.count(
-            decision,
-            choices,
-            present=summary["voting"] + summary["proxies"],
-            members=meeting.organization.voting_members(),
+        # Under "by lot, drawn in the room" a tie pauses the count here (`kind: "tie"`), after
+        # the ballots are opened and written: `draw_lot` counts again from those plain ballots.
+        decision.result = _counted(
+            decision, meeting, choices, ties=meeting.organization.election_ties, lots=[]
         )
         decision.result["proxies"] = decision.participations.filter(
             for_membership__isnull=False
@@ -371,13 +373,92 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
     decision.save(update_fields=["status", "closed_at", "result"])
     if decision.secret:
         transaction.on_commit(lambda: sealing.forget(decision.pk))
+    if not _paused(decision):
+        _settled(decision, meeting, by)
+    _publish_round(meeting)
+    return decision
+
+
+def _counted(
+    decision: Decision,
+    meeting: Meeting,
+    choices: Sequence[dict[str, Any]],
+    *,
+    ties: str,
+    lots: list[dict[str, Any]],
+) -> dict[str, Any]:
+    summary = meeting.attendance_summary()
+    result = counting.count(
+        decision,
+        choices,
+        present=summary["voting"] + summary["proxies"],
+        members=meeting.organization.voting_members(),
+        ties=ties,
+        lots=lots,
+    )
+    if lots:
+        result["lots"] = lots
+    return result
+
+
+def _paused(decision: Decision) -> bool:
+    return decision.is_closed and decision.result.get("kind") == "tie"
+
+
+def _no_count_paused(meeting: Meeting) -> None:
+    """The room keeps looking at a count paused at a tie until its lot is drawn."""
+    paused = meeting.decisions.filter(status=Decision.Status.CLOSED, result__kind="tie").first()
+    if paused is not None:
+        raise ActionError(
+            _("The count of “%(question)s” is paused at a tie: draw its lot first.")
+            % {"question": paused.question}
+        )
+
+
+def _settled(decision: Decision, meeting: Meeting, by: User) -> None:
+    """What follows a count that reached its end."""
     # "Approve the minutes of <date>": when it carries, the earlier minutes are approved.
     approves = decision.item.minutes_of_id if decision.item is not None else None
     if approves and decision.carried:
         minutes_actions.approve(minutes_id=approves, in_meeting=meeting, by=by)
     # A vote on an amendment or on a proposal: its text or its outcome follows.
     proposal_actions.decision_closed(decision, meeting)
-    _publish_round(meeting)
+
+
+# A lot's seed has six digits: easy to read out from the projector and to copy into the minutes.
+SEEDS = (100_000, 1_000_000)
+
+
+@transaction.atomic(durable=True)
+def draw_lot(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
+    """The facilitator draws the lot a paused count waits for: a fresh seed, the tied name it
+    draws (`tally.draw_lot`, which anyone can repeat with the seed), and the count resumes from
+    the stored ballots with every lot drawn so far. Another tie pauses it again."""
+    meeting = locked(meeting)
+    decision = _decision(meeting, decision_id)
+    if not _paused(decision):
+        raise ActionError(_("This count is not waiting for a lot: there is no tie to draw."))
+    tie = decision.result["tie"]
+    seed = SEEDS[0] + secrets.randbelow(SEEDS[1] - SEEDS[0])
+    drawn = tally.draw_lot(tie["candidates"], seed)
+    lot = {**tie, "seed": seed, "selected": drawn.selected}
+    lots = [*decision.result.get("lots", []), lot]
+    kept = {k: decision.result[k] for k in ("proxies", "assisted", "contested")}
+    decision.result = {
+        **_counted(decision, meeting, _open_choices(decision), ties=TieRule.ROOM_LOT, lots=lots),
+        **kept,
+    }
+    decision.shown_round = None
+    decision.save(update_fields=["result", "shown_round"])
+    record(
+        meeting=meeting,
+        by=by,
+        action="decision.lot_drawn",
+        details={"decision": decision.pk, **lot},
+    )
+    if not _paused(decision):
+        _settled(decision, meeting, by)
+    live.changed(meeting, parts=DECISION)
     return decision
 
 

@@ -60,11 +60,12 @@ class SettingsForm(_Form, forms.ModelForm):
     class Meta:
         model = Organization
         fields = SETTINGS_FIELDS
-        widgets = {"quorum_rule": forms.RadioSelect}
+        widgets = {"quorum_rule": forms.RadioSelect, "election_ties": forms.RadioSelect}
         labels = {
             "quorum_numerator": gettext_lazy("Share"),
             "quorum_denominator": gettext_lazy("out of"),
             "quorum_count": gettext_lazy("Fixed number of voting members"),
+            "election_ties": gettext_lazy("How a tie is broken"),
         }
         help_texts = {
             "quorum_count": gettext_lazy("Used when the quorum is a fixed number."),

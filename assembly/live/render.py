@@ -85,9 +85,16 @@ def review_context(meeting: Meeting) -> Context:
 
 
 def decision_context(meeting: Meeting, attendance: Context) -> Context:
-    """The decision the room is looking at: the open one, else the latest on this item."""
+    """The decision the room is looking at: the open one, or a count paused at a tie (on any
+    item, until its lot is drawn), else the latest on this item."""
     decisions = meeting.decisions.select_related("fallback_of")
-    decision = decisions.filter(status=Decision.Status.OPEN).first()
+    decision = (
+        decisions.filter(
+            Q(status=Decision.Status.OPEN) | Q(status=Decision.Status.CLOSED, result__kind="tie")
+        )
+        .order_by("-status", "id")  # "open" before "closed"
+        .first()
+    )
     if decision is None and meeting.current_item_id:
         decision = decisions.filter(item_id=meeting.current_item_id).order_by("-id").first()
     if decision is None:

@@ -11,6 +11,7 @@ from assembly.models.organizations import (
     Organization,
     QuorumRule,
     Role,
+    TieRule,
     User,
 )
 from assembly.models.proposals import Amendment, Proposal, ProposalVersion
@@ -42,5 +43,6 @@ __all__ = [
     "SpeakerRequest",
     "TemperatureCheck",
     "TemperatureResponse",
+    "TieRule",
     "User",
 ]

@@ -62,6 +62,17 @@ class QuorumRule(models.TextChoices):
     COUNT = "count", _("A fixed number of voting members")
 
 
+class TieRule(models.TextChoices):
+    """How an election's count breaks a tie its numbers leave (assembly.counting)."""
+
+    USUAL = "usual", _("The count's own rule: earlier rounds first, then a lot it draws itself")
+    CANDIDATE_ORDER = (
+        "candidate_order",
+        _("Earlier rounds first, then the order of the candidates on the ballot"),
+    )
+    ROOM_LOT = "room_lot", _("By lot, drawn by the facilitator in the room: the count pauses")
+
+
 class Organization(models.Model):
     """An assembly body: a union local, a tenant union, a neighbourhood assembly."""
 
@@ -80,6 +91,9 @@ class Organization(models.Model):
     guests_may_propose = models.BooleanField(_("guests may make proposals"), default=False)
     retention_days = models.PositiveSmallIntegerField(
         _("days to keep attendance after a meeting"), default=30
+    )
+    election_ties = models.CharField(
+        _("ties in elections"), max_length=16, choices=TieRule.choices, default=TieRule.USUAL
     )
 
     class Meta:
@@ -113,6 +127,7 @@ SETTINGS_FIELDS = (
     "proxy_limit",
     "guests_may_propose",
     "retention_days",
+    "election_ties",
 )
 
 

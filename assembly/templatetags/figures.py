@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -21,3 +23,11 @@ def figure(value: object) -> str:
     exponent = number.as_tuple().exponent  # a letter for infinity and NaN
     places = max(0, -exponent) if isinstance(exponent, int) else 0
     return formats.number_format(number, decimal_pos=places, use_l10n=True)
+
+
+@register.filter
+def and_list(names: object) -> str:
+    """Names as a sentence says them: "Ana, Bo and Chayo" ("Ana, Bo y Chayo")."""
+    if not isinstance(names, (list, tuple)):
+        return str(names)
+    return str(get_text_list([str(name) for name in names], gettext("and")))

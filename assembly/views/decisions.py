@@ -101,6 +101,17 @@ def show_round(request: MemberRequest, meeting_id: int, decision_id: int) -> Htt
 
 @require_POST
 @login_required
+def draw_lot(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+    """A count paused at a tie: the facilitator draws the lot on the console."""
+    return run(
+        request,
+        meeting_id,
+        lambda m: actions.decisions.draw_lot(meeting=m, decision_id=decision_id, by=request.user),
+    )
+
+
+@require_POST
+@login_required
 def hold_again(request: MemberRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     return run(
         request,
