@@ -193,6 +193,25 @@ def test_closing_shows_everyone_the_result_and_why(room, facilitator, member, se
         assert "<form" not in html or audience == "facilitator"
 
 
+@pytest.mark.parametrize(
+    ("votes", "language", "why"),
+    [
+        (("yes",), "en", "It needed 1 yes vote out of 1 "),
+        (("yes",), "es", "Necesitaba 1 voto a favor sobre 1 "),
+        (("yes", "yes", "no"), "en", "It needed 2 yes votes out of 3 "),
+        (("yes", "yes", "no"), "es", "Necesitaba 2 votos a favor sobre 3 "),
+    ],
+)
+def test_the_votes_a_motion_needed_are_counted_in_words_that_agree(
+    room, facilitator, member, secretary, votes, language, why
+):
+    decision = opened(room, facilitator)
+    for person, choice in zip((member, secretary, facilitator), votes, strict=False):
+        client_for(person).post(url("decision-vote", room, decision), {"vote": choice}, **HTMX)
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    assert why in render_parts(room, "projector", [Part.DECISION], language)
+
+
 def test_the_personal_part_says_a_phone_has_voted(room, facilitator, member):
     decision = opened(room, facilitator)
     client_for(member).post(url("decision-vote", room, decision), {"vote": "yes"}, **HTMX)

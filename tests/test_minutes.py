@@ -137,6 +137,7 @@ def test_the_markdown_has_the_same_record_and_no_names_of_those_present(evening,
     assert text.startswith(f"# {meeting.title}")
     assert "## 1. Welcome" in text and "Welcomed." in text
     assert "### Commit the fund?" in text and "**Passed**: Yes 2, No 0, Abstain 0" in text
+    assert "It needed 2 yes votes out of 2." in text
     assert "2 ballots · 1 by proxy" in text
     for name in ("Lupe", "Jin", "Carmen Ruiz", "Marcus"):
         assert name not in text
@@ -148,6 +149,7 @@ def test_the_markdown_in_spanish(evening, secretary):
     client.cookies["django_language"] = "es"
     text = client.get(url("minutes-markdown", meeting)).content.decode()
     assert "## Asistencia" in text and "**Aprobada**" in text
+    assert "Necesitaba 2 votos a favor sobre 2." in text
 
 
 def test_the_minutes_are_not_for_outsiders_or_guests(evening, outsider, guest):

@@ -93,7 +93,7 @@ def test_the_pdf_holds_every_decision_its_numbers_and_action_items(evening, secr
     assert "Inquilinos Unidos" in text
     assert "General assembly" in text and "Asamblea general" in text
     assert "Commit the strike fund?" in text and "¿Comprometer el fondo de huelga?" in text
-    assert "Passed" in text and "Yes" in text and "It needed 1 yes votes out of 1" in text
+    assert "Passed" in text and "Yes" in text and "It needed 1 yes vote out of 1" in text
     assert "Call the landlord" in text and "Print flyers" in text and "Tomás" in text
     assert "Twelve members came; the fund was discussed at length." in text
     assert "Which banner for the march?" in text and "Elected" in text
