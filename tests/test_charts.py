@@ -210,6 +210,43 @@ def test_the_flow_of_a_glasgow_count_carries_every_transfer(calton):
     assert "✓ elected, round 1" in ends and "✗ out, round 2" in ends
 
 
+def flow_lines(svg: str) -> list[str]:
+    return ["".join(t.itertext()) for t in parse(svg).iter(f"{SVG}text")]
+
+
+def test_the_flow_is_labelled_in_both_languages_like_every_other_chart(calton):
+    with translation.override("es"):
+        alone = flow_lines(charts.flow_svg(calton, key="f"))
+        both = flow_lines(charts.flow_svg(calton, key="f", languages=("es", "en")))
+    assert "✓ electo/a, ronda 1" in alone and "✓ elected, round 1" not in alone
+    # Each language on a line of its own, the reader's first, as the bars put a long mark.
+    first = both.index("✓ electo/a, ronda 1")
+    assert both[first + 1] == "✓ elected, round 1"
+    assert "✗ fuera, ronda 2" in both and "✗ out, round 2" in both
+    root = parse(charts.flow_svg(calton, key="f", languages=("es", "en")))
+    width = float(root.get("viewBox").split()[2])
+    for text in root.iter(f"{SVG}text"):  # each outcome inside the picture, none over another
+        words = "".join(text.itertext())
+        if "ronda" in words or "round" in words:
+            wide = len(words) * float(text.get("font-size")) * charts.EM
+            assert float(text.get("x")) + wide <= width, words
+    ys = [(float(t.get("x")), float(t.get("y"))) for t in root.iter(f"{SVG}text")]
+    assert len(ys) == len(set(ys))
+
+
+def test_a_bilingual_meeting_s_pdf_draws_the_flow_in_both_languages(ranked):
+    from django.template import Context
+
+    from assembly.templatetags.charts import result_flow
+
+    with translation.override("en"):
+        lines = flow_lines(result_flow(Context({"both_languages": True}), ranked))
+        single = flow_lines(result_flow(Context({}), ranked))
+    assert any(line.startswith("✓ elected, round") for line in lines)
+    assert any(line.startswith("✓ electo/a, ronda") for line in lines)
+    assert not any(line.startswith("✓ electo/a") for line in single)
+
+
 def test_spanish_and_a_bilingual_projector_label_the_same_numbers():
     result = three_quarter_motion()
     with translation.override("es"):
