@@ -302,6 +302,26 @@ def test_showing_a_round_moves_every_screen_once_after_commit(
     assert published.call_count == 1
 
 
+def test_a_round_shown_is_told_apart_from_the_final_result(ranked, facilitator, quiet):
+    meeting = ranked.meeting
+    actions.decisions.show_round(
+        meeting=meeting, decision_id=ranked.pk, round_number=2, by=facilitator
+    )
+    for audience in (Audience.PROJECTOR, Audience.PARTICIPANT):
+        html = render_parts(meeting, audience, (Part.DECISION,), "en")
+        # The winners stay, headed as the final result; the chart's round sits in its own frame.
+        final = html.index('<p class="eyebrow final-result">Final result</p>')
+        assert final < html.index("Elected:") < html.index('<ul class="winners">'), audience
+        assert '<figure class="chart chart-round stepping" data-round="2">' in html, audience
+    spanish = render_parts(meeting, Audience.PROJECTOR, (Part.DECISION,), "es")
+    assert ">Resultado final<" in spanish
+    actions.decisions.show_round(
+        meeting=meeting, decision_id=ranked.pk, round_number=None, by=facilitator
+    )
+    whole = render_parts(meeting, Audience.PROJECTOR, (Part.DECISION,), "en")
+    assert "Final result" not in whole and "stepping" not in whole
+
+
 def test_a_round_the_count_does_not_have_is_refused(ranked, facilitator, quiet):
     for wrong in (0, 7):
         with pytest.raises(ActionError, match="rounds 1 to 6"):
