@@ -506,10 +506,10 @@ def result_chart(
         chart = motion_chart(result, languages, key)
     elif kind == "consensus":
         chart = consensus_chart(result, languages, key)
+    elif result.get("scores"):  # approval: one count (its single round says no more)
+        chart = choice_chart(result, languages, key)
     elif result.get("rounds"):
         chart = round_chart(result, round_number or len(result["rounds"]), languages, key)
-    elif result.get("scores"):
-        chart = choice_chart(result, languages, key)
     else:
         return None
     _tabulate(chart, result)

@@ -139,6 +139,18 @@ def test_an_approval_vote_is_sorted_with_its_winners_marked():
     assert drawn[2]["texts"] == ["Bo", "17 · 42.5 %"]
 
 
+def test_a_counted_approval_vote_is_drawn_as_support_not_as_a_round():
+    # As counting.count keeps it: an approval result has one round as well as its scores.
+    ballots = [tally.Ballot.of("Ana", "Bo", count=3), tally.Ballot.of("Ana")]
+    counted = tally.approval(ballots, ["Ana", "Bo", "Chayo"], seats=1, seed=1)
+    result = {"kind": "approval", "ballots": 4, "outcome": "elected", **counted.to_dict()}
+    chart = charts.result_chart(result, key="a")
+    assert chart.kind == "approval" and chart.round_number is None
+    drawn = bars(parse(chart.svg))
+    assert drawn[0]["texts"] == ["Ana  ✓ chosen", "4 · 100.0 %"]
+    assert drawn[1]["texts"] == ["Bo", "3 · 75.0 %"]
+
+
 def test_every_round_of_the_rctab_three_seat_count_matches_the_stored_result(rctab_stv3):
     rounds = rctab_stv3["rounds"]
     for number, stored_round in enumerate(rounds, start=1):
