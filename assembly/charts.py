@@ -506,10 +506,10 @@ def result_chart(
         chart = motion_chart(result, languages, key)
     elif kind == "consensus":
         chart = consensus_chart(result, languages, key)
+    elif result.get("scores"):  # approval: one count (its single round says no more)
+        chart = choice_chart(result, languages, key)
     elif result.get("rounds"):
         chart = round_chart(result, round_number or len(result["rounds"]), languages, key)
-    elif result.get("scores"):
-        chart = choice_chart(result, languages, key)
     else:
         return None
     _tabulate(chart, result)
@@ -547,12 +547,23 @@ FLOW_NODE = 16
 FLOW_HEIGHT = 520
 FLOW_GAP = 14
 EXHAUSTED = "exhausted"
+FLOW_ELECTED = gettext_lazy("✓ elected, round %(round)s")
+FLOW_OUT = gettext_lazy("✗ out, round %(round)s")
 
 
-def flow_svg(result: dict, *, key: str) -> SafeString | None:
+def _each_filled(message: Any, values: dict[str, Any], languages: Sequence[str]) -> list[str]:
+    """A message with placeholders, filled in each language."""
+    return each_language(lambda: str(message) % values, languages)
+
+
+def flow_svg(result: dict, *, key: str, languages: Sequence[str] = ()) -> SafeString | None:
+    """The flow of a ranked count; its words in each of `languages` (the reader's by default),
+    one line each, as a bar's mark takes a line of its own on a bilingual projector."""
     rounds = result.get("rounds") or []
     if len(rounds) < 2:
         return None
+    languages = tuple(languages) or (translation.get_language() or "en",)
+    line = SMALL + 6
     names = list(rounds[0]["tally"])  # first preferences, most first
     rows = [*names, EXHAUSTED]
     most = {
@@ -569,8 +580,9 @@ def flow_svg(result: dict, *, key: str) -> SafeString | None:
     y = 30.0
     for name in rows:
         top[name] = y
-        # Each row at least a line of text high, so the names of the smallest never overlap.
-        y += max(float(most[name]) * unit + FLOW_GAP, SMALL + 8)
+        # Each row at least as high as its lines of text (one per language), so the names of
+        # the smallest never overlap.
+        y += max(float(most[name]) * unit + FLOW_GAP, SMALL + 8 + line * (len(languages) - 1))
     height = y + 10
     width = FLOW_LABELS * 2 + FLOW_STEP * (len(rounds) - 1) + FLOW_NODE
 
@@ -646,30 +658,32 @@ def flow_svg(result: dict, *, key: str) -> SafeString | None:
                     f' {_fill(style, key)} stroke="currentColor" stroke-width="1"/>'
                 )
     for name in rows:
-        label = _("No further choice") if name == EXHAUSTED else _short(name)
-        first = figure(held(0, name), 2)
-        parts.append(
-            _text(
-                FLOW_LABELS - 10,
-                top[name] + TEXT * 0.8,
-                f"{_short(label, 22)} {first}",
-                size=SMALL,
-                anchor="end",
+        labels = each_language(lambda: _("No further choice"), languages)
+        first, *others = labels if name == EXHAUSTED else [name]
+        starts = [f"{_short(first, 22)} {figure(held(0, name), 2)}", *others]
+        for number_, text in enumerate(starts):
+            parts.append(
+                _text(
+                    FLOW_LABELS - 10,
+                    top[name] + TEXT * 0.8 + line * number_,
+                    _short(text, 22),
+                    size=SMALL,
+                    anchor="end",
+                )
             )
-        )
         if name in elected_in:
-            end = _("✓ elected, round %(round)s") % {"round": elected_in[name]}
+            ends = _each_filled(FLOW_ELECTED, {"round": elected_in[name]}, languages)
         elif name in out_in:
-            end = _("✗ out, round %(round)s") % {"round": out_in[name]}
+            ends = _each_filled(FLOW_OUT, {"round": out_in[name]}, languages)
         elif name == EXHAUSTED:
-            end = figure(held(len(rounds) - 1, name), 2)
+            ends = [figure(held(len(rounds) - 1, name), 2)]
         else:
-            end = ""
-        if end:
+            ends = []
+        for number_, end in enumerate(ends):
             parts.append(
                 _text(
                     column(len(rounds) - 1) + FLOW_NODE + 10,
-                    top[name] + TEXT * 0.8,
+                    top[name] + TEXT * 0.8 + line * number_,
                     end,
                     size=SMALL,
                     font_weight="700" if name in elected_in else "400",

@@ -139,6 +139,18 @@ def test_an_approval_vote_is_sorted_with_its_winners_marked():
     assert drawn[2]["texts"] == ["Bo", "17 · 42.5 %"]
 
 
+def test_a_counted_approval_vote_is_drawn_as_support_not_as_a_round():
+    # As counting.count keeps it: an approval result has one round as well as its scores.
+    ballots = [tally.Ballot.of("Ana", "Bo", count=3), tally.Ballot.of("Ana")]
+    counted = tally.approval(ballots, ["Ana", "Bo", "Chayo"], seats=1, seed=1)
+    result = {"kind": "approval", "ballots": 4, "outcome": "elected", **counted.to_dict()}
+    chart = charts.result_chart(result, key="a")
+    assert chart.kind == "approval" and chart.round_number is None
+    drawn = bars(parse(chart.svg))
+    assert drawn[0]["texts"] == ["Ana  ✓ chosen", "4 · 100.0 %"]
+    assert drawn[1]["texts"] == ["Bo", "3 · 75.0 %"]
+
+
 def test_every_round_of_the_rctab_three_seat_count_matches_the_stored_result(rctab_stv3):
     rounds = rctab_stv3["rounds"]
     for number, stored_round in enumerate(rounds, start=1):
@@ -210,6 +222,43 @@ def test_the_flow_of_a_glasgow_count_carries_every_transfer(calton):
     assert "✓ elected, round 1" in ends and "✗ out, round 2" in ends
 
 
+def flow_lines(svg: str) -> list[str]:
+    return ["".join(t.itertext()) for t in parse(svg).iter(f"{SVG}text")]
+
+
+def test_the_flow_is_labelled_in_both_languages_like_every_other_chart(calton):
+    with translation.override("es"):
+        alone = flow_lines(charts.flow_svg(calton, key="f"))
+        both = flow_lines(charts.flow_svg(calton, key="f", languages=("es", "en")))
+    assert "✓ electo/a, ronda 1" in alone and "✓ elected, round 1" not in alone
+    # Each language on a line of its own, the reader's first, as the bars put a long mark.
+    first = both.index("✓ electo/a, ronda 1")
+    assert both[first + 1] == "✓ elected, round 1"
+    assert "✗ fuera, ronda 2" in both and "✗ out, round 2" in both
+    root = parse(charts.flow_svg(calton, key="f", languages=("es", "en")))
+    width = float(root.get("viewBox").split()[2])
+    for text in root.iter(f"{SVG}text"):  # each outcome inside the picture, none over another
+        words = "".join(text.itertext())
+        if "ronda" in words or "round" in words:
+            wide = len(words) * float(text.get("font-size")) * charts.EM
+            assert float(text.get("x")) + wide <= width, words
+    ys = [(float(t.get("x")), float(t.get("y"))) for t in root.iter(f"{SVG}text")]
+    assert len(ys) == len(set(ys))
+
+
+def test_a_bilingual_meeting_s_pdf_draws_the_flow_in_both_languages(ranked):
+    from django.template import Context
+
+    from assembly.templatetags.charts import result_flow
+
+    with translation.override("en"):
+        lines = flow_lines(result_flow(Context({"both_languages": True}), ranked))
+        single = flow_lines(result_flow(Context({}), ranked))
+    assert any(line.startswith("✓ elected, round") for line in lines)
+    assert any(line.startswith("✓ electo/a, ronda") for line in lines)
+    assert not any(line.startswith("✓ electo/a") for line in single)
+
+
 def test_spanish_and_a_bilingual_projector_label_the_same_numbers():
     result = three_quarter_motion()
     with translation.override("es"):
@@ -263,6 +312,26 @@ def test_showing_a_round_moves_every_screen_once_after_commit(
             meeting=meeting, decision_id=ranked.pk, round_number=2, by=facilitator
         )
     assert published.call_count == 1
+
+
+def test_a_round_shown_is_told_apart_from_the_final_result(ranked, facilitator, quiet):
+    meeting = ranked.meeting
+    actions.decisions.show_round(
+        meeting=meeting, decision_id=ranked.pk, round_number=2, by=facilitator
+    )
+    for audience in (Audience.PROJECTOR, Audience.PARTICIPANT):
+        html = render_parts(meeting, audience, (Part.DECISION,), "en")
+        # The winners stay, headed as the final result; the chart's round sits in its own frame.
+        final = html.index('<p class="eyebrow final-result">Final result</p>')
+        assert final < html.index("Elected:") < html.index('<ul class="winners">'), audience
+        assert '<figure class="chart chart-round stepping" data-round="2">' in html, audience
+    spanish = render_parts(meeting, Audience.PROJECTOR, (Part.DECISION,), "es")
+    assert ">Resultado final<" in spanish
+    actions.decisions.show_round(
+        meeting=meeting, decision_id=ranked.pk, round_number=None, by=facilitator
+    )
+    whole = render_parts(meeting, Audience.PROJECTOR, (Part.DECISION,), "en")
+    assert "Final result" not in whole and "stepping" not in whole
 
 
 def test_a_round_the_count_does_not_have_is_refused(ranked, facilitator, quiet):

@@ -193,6 +193,25 @@ def test_closing_shows_everyone_the_result_and_why(room, facilitator, member, se
         assert "<form" not in html or audience == "facilitator"
 
 
+@pytest.mark.parametrize(
+    ("votes", "language", "why"),
+    [
+        (("yes",), "en", "It needed 1 yes vote out of 1 "),
+        (("yes",), "es", "Necesitaba 1 voto a favor sobre 1 "),
+        (("yes", "yes", "no"), "en", "It needed 2 yes votes out of 3 "),
+        (("yes", "yes", "no"), "es", "Necesitaba 2 votos a favor sobre 3 "),
+    ],
+)
+def test_the_votes_a_motion_needed_are_counted_in_words_that_agree(
+    room, facilitator, member, secretary, votes, language, why
+):
+    decision = opened(room, facilitator)
+    for person, choice in zip((member, secretary, facilitator), votes, strict=False):
+        client_for(person).post(url("decision-vote", room, decision), {"vote": choice}, **HTMX)
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    assert why in render_parts(room, "projector", [Part.DECISION], language)
+
+
 def test_the_personal_part_says_a_phone_has_voted(room, facilitator, member):
     decision = opened(room, facilitator)
     client_for(member).post(url("decision-vote", room, decision), {"vote": "yes"}, **HTMX)
@@ -378,6 +397,37 @@ def test_a_ranked_vote_with_no_ballot_elects_nobody_and_says_why(room, facilitat
     html = render_parts(room, "projector", ["decision"], "en")
     assert "Nobody elected" in html and "nothing to count" in html
     assert "Nadie elegido" in render_parts(room, "projector", ["decision"], "es")
+
+
+def test_an_approval_vote_with_no_option_ticked_chooses_nobody_and_says_why(
+    room, facilitator, member, secretary
+):
+    decision = opened(room, facilitator, method="approval", options="Ana\nBo")
+    for person in (member, secretary):
+        client_for(person).post(url("decision-vote", room, decision), {}, **HTMX)
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    decision.refresh_from_db()
+    assert decision.result["winners"] == [] and not decision.carried
+    html = render_parts(room, "projector", ["decision"], "en")
+    assert "Nobody elected" in html and "nothing to count" in html
+    assert "Elected:" not in html and "chosen" not in html
+
+
+def test_an_option_nobody_approved_takes_no_seat_and_the_room_is_told_why(
+    room, facilitator, member, secretary
+):
+    decision = opened(room, facilitator, method="approval", options="Ana\nBo\nChayo", seats="2")
+    ana = decision.options.get(label="Ana").pk
+    for person in (member, secretary):
+        client_for(person).post(url("decision-vote", room, decision), {"option": [ana]}, **HTMX)
+    client_for(facilitator).post(url("decision-close", room, decision), **HTMX)
+    decision.refresh_from_db()
+    assert decision.result["winners"] == ["Ana"]  # not Bo or Chayo by lot, with no approval
+    html = render_parts(room, "projector", ["decision"], "en")
+    assert '<ul class="winners"><li>Ana</li></ul>' in html
+    assert "1 seat was not filled: no ballot approved any other option." in html
+    spanish = render_parts(room, "projector", ["decision"], "es")
+    assert "1 puesto quedó sin cubrir: ninguna papeleta aprobó otra opción." in spanish
 
 
 def test_a_bad_decision_from_the_console_page_comes_back_with_what_was_typed(room, facilitator):

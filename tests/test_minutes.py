@@ -137,6 +137,7 @@ def test_the_markdown_has_the_same_record_and_no_names_of_those_present(evening,
     assert text.startswith(f"# {meeting.title}")
     assert "## 1. Welcome" in text and "Welcomed." in text
     assert "### Commit the fund?" in text and "**Passed**: Yes 2, No 0, Abstain 0" in text
+    assert "It needed 2 yes votes out of 2." in text
     assert "2 ballots · 1 by proxy" in text
     for name in ("Lupe", "Jin", "Carmen Ruiz", "Marcus"):
         assert name not in text
@@ -148,6 +149,7 @@ def test_the_markdown_in_spanish(evening, secretary):
     client.cookies["django_language"] = "es"
     text = client.get(url("minutes-markdown", meeting)).content.decode()
     assert "## Asistencia" in text and "**Aprobada**" in text
+    assert "Necesitaba 2 votos a favor sobre 2." in text
 
 
 def test_the_minutes_are_not_for_outsiders_or_guests(evening, outsider, guest):
@@ -216,3 +218,37 @@ def test_a_null_character_in_the_notes_is_refused_and_the_old_ones_kept(evening,
     assert "null character" in response.content.decode()
     item.refresh_from_db()
     assert item.notes == "Kept."
+
+
+def test_the_minutes_say_why_an_approval_vote_chose_nobody_or_left_a_seat_empty(
+    live_meeting, member, secretary, facilitator
+):
+    voters = [present(live_meeting, user) for user in (member, secretary)]
+
+    def approval(question, seats, ticks):
+        decision = actions.decisions.create(
+            meeting=live_meeting,
+            by=facilitator,
+            question=question,
+            method="approval",
+            options=["Ana", "Bo", "Chayo"],
+            seats=seats,
+        )
+        actions.decisions.open_round(meeting=live_meeting, decision_id=decision.pk, by=facilitator)
+        ticked = [decision.options.get(label=label).pk for label in ticks]
+        for voter in voters:
+            actions.decisions.cast(
+                decision_id=decision.pk, attendee=voter, choice={"options": ticked}
+            )
+        actions.decisions.close(meeting=live_meeting, decision_id=decision.pk, by=facilitator)
+
+    approval("Who cooks?", 1, [])
+    approval("Who goes to the council?", 2, ["Ana"])
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    text = client_for(secretary).get(url("minutes-markdown", live_meeting)).content.decode()
+    cooks, council = text.split("### Who goes to the council?")
+    assert "**Nobody elected**: No ballot named an option, so there was nothing to count." in cooks
+    assert "**Elected:" not in cooks
+    assert "**Elected: Ana** 1 seat was not filled: no ballot approved any other option." in council
+    html = client_for(secretary).get(url("minutes", live_meeting)).content.decode()
+    assert "Nobody elected" in html and "1 seat was not filled: no ballot approved" in html

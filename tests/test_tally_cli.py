@@ -174,6 +174,16 @@ def test_cli_stv_with_more_seats_than_candidates_says_seats_went_unfilled(
     assert "seats_unfilled" in data["reasons"]
 
 
+def test_cli_approval_says_a_seat_nobody_approved_went_unfilled(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,choice1\n3,A\n")
+    done = run(path, "--method", "approval", "--candidates", "A,B,C", "--seats", "2")
+    assert done.returncode == 2
+    assert "only 1 of 2 seats filled: 1 not filled, no ballot marked any other" in done.stderr
+    data = json.loads(done.stdout)
+    assert data["winners"] == ["A"] and "no_support" in data["reasons"]
+
+
 def test_cli_missing_file_names_the_file_not_a_line_0(tmp_path: Path) -> None:
     done = run(tmp_path / "nope.csv")
     assert done.returncode == 2

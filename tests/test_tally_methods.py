@@ -242,6 +242,30 @@ def test_approval_tie_across_the_last_seat_is_reported() -> None:
     assert result.tied == ("A", "C")
 
 
+@pytest.mark.parametrize("seed", [None, 7])
+def test_approval_gives_no_seat_to_an_option_nobody_approved(seed) -> None:
+    # Two seats, every ballot approves Ana alone: Bo and Chayo have no support at all, so
+    # neither takes the second seat, by lot or by the order on the ballot.
+    result = approval([Ballot.of("Ana", count=3)], ["Ana", "Bo", "Chayo"], seats=2, seed=seed)
+    assert result.winners == ("Ana",)
+    assert result.tied == () and result.rounds[0].tiebreaks == ()
+    assert "no_support" in result.reasons and "tie" not in result.reasons
+    assert result.problems == ("seats_unfilled",) and result.unfilled_seats == 1
+
+
+@pytest.mark.parametrize("seed", [None, 7])
+def test_approval_where_no_option_got_a_vote_chooses_nobody_and_says_why(seed) -> None:
+    result = approval([Ballot.of(count=4)], ["Ana", "Bo"], seats=1, seed=seed)
+    assert result.winners == () and result.tied == ()
+    assert result.problems == ("no_valid_ballots",)
+    assert result.scores == {"Ana": 0, "Bo": 0}
+
+
+def test_plurality_gives_no_seat_to_a_candidate_without_a_first_preference() -> None:
+    result = plurality({"A": 4, "B": 0, "C": 0}, seats=2, seed=3)
+    assert result.winners == ("A",) and "no_support" in result.reasons
+
+
 def test_score_total_wins_and_equal_totals_split_by_top_scores() -> None:
     ballots = [
         ScoreBallot({"A": 5, "B": 3}),

@@ -29,7 +29,7 @@ from .majority import Decision, decide, parse_threshold
 from .meek import meek_stv
 from .rctab import ConfigError, RctabContest, load_rctab_config
 from .rcv import RcvRules, count_rcv
-from .results import NO_VALID_BALLOTS, SEATS_UNFILLED, Result, format_number
+from .results import NO_SUPPORT, NO_VALID_BALLOTS, SEATS_UNFILLED, Result, format_number
 from .schulze import schulze
 from .scottish import scottish_stv
 from .ties import TieBreakNeeded, TieChoice
@@ -561,9 +561,14 @@ def problem_message(result: Result) -> str | None:
             "none with a usable preference)"
         )
     if SEATS_UNFILLED in result.problems:
+        why = (
+            "no ballot marked any other candidate"
+            if NO_SUPPORT in result.reasons
+            else "too few candidates could be elected"
+        )
         return (
             f"only {len(result.winners)} of {result.seats} seats filled: "
-            f"{result.unfilled_seats} not filled, too few candidates could be elected"
+            f"{result.unfilled_seats} not filled, {why}"
         )
     return None
 

@@ -4,6 +4,9 @@ Tie rule (all four): candidates are ordered by total, highest first. When candid
 the last seat, the tie is reported in `Result.tied` and those seats stay unfilled, unless a
 `seed` is given, in which case a seeded lot (rcv.lot_order) decides and is recorded. Score
 voting first splits equal totals by the number of ballots giving the maximum score.
+
+Plurality and approval count support, so an option no ballot marked is never chosen: a seat only
+it could fill stays empty (reason NO_SUPPORT), neither drawn by lot nor taken in ballot order.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from decimal import Decimal
 
 from .ballots import OVERVOTE, Ballot
 from .rcv import lot_order
-from .results import Result, Round, TieBreak, explain_outcome
+from .results import NO_SUPPORT, Result, Round, TieBreak, explain_outcome
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ def _decide(
     blank: int,
     secondary: dict[str, int] | None = None,
     extra_reasons: tuple[str, ...] = (),
+    support_needed: bool = False,
 ) -> Result:
     if seats < 1:
         raise ValueError("seats must be at least 1")
@@ -70,6 +74,9 @@ def _decide(
     for tier in tiers if total_ballots > blank else ():
         room = seats - len(winners)
         if room <= 0:
+            break
+        if support_needed and not totals[tier[0]]:
+            reasons.append(NO_SUPPORT)
             break
         if len(tier) <= room:
             winners.extend(tier)
@@ -138,7 +145,7 @@ def plurality(
             totals[first] = totals.get(first, 0) + ballot.count
     names = _names(candidates, totals)
     full = {c: totals.get(c, 0) for c in names}
-    return _decide("plurality", names, full, seats, seed, total, blank)
+    return _decide("plurality", names, full, seats, seed, total, blank, support_needed=True)
 
 
 def approval(
@@ -161,7 +168,7 @@ def approval(
             totals[name] = totals.get(name, 0) + ballot.count
     names = _names(candidates, totals)
     full = {c: totals.get(c, 0) for c in names}
-    return _decide("approval", names, full, seats, seed, total, blank)
+    return _decide("approval", names, full, seats, seed, total, blank, support_needed=True)
 
 
 def score(

@@ -19,6 +19,9 @@ Number = int | Decimal | Fraction
 # (the command line exits 2 and names them).
 NO_VALID_BALLOTS = "no_valid_ballots"  # every ballot was blank or exhausted: nobody can win
 SEATS_UNFILLED = "seats_unfilled"  # fewer candidates could be elected than there are seats
+# A seat that only an option with no support at all (no approval, no first preference) could
+# have taken stays empty rather than go to it by lot or by ballot order; SEATS_UNFILLED follows.
+NO_SUPPORT = "no_support"
 PROBLEMS = (NO_VALID_BALLOTS, SEATS_UNFILLED)
 
 

@@ -27,11 +27,14 @@ def result_chart(
     )
 
 
-@register.simple_tag
-def result_flow(decision: Decision) -> SafeString | None:
+@register.simple_tag(takes_context=True)
+def result_flow(context: template.Context, decision: Decision) -> SafeString | None:
+    """The whole ranked count as a flow, for the minutes: in both languages where every other
+    chart is (a bilingual meeting's PDF)."""
     return charts.flow_svg(
         decision.result or {},
         key=f"flow-{decision.pk}",
+        languages=charts.languages_for(bool(context.get("both_languages"))),
     )
 
 
