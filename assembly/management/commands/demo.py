@@ -12,6 +12,7 @@ from django.db import transaction
 from assembly.models import (
     AgendaItem,
     Amendment,
+    Attendee,
     Meeting,
     Membership,
     Organization,
@@ -152,8 +153,23 @@ class Command(BaseCommand):
             self.seed_proposal(meeting)
         self.report(meeting, options["base_url"].rstrip("/"))
 
+    def sender(self, meeting: Meeting, name: str) -> Attendee:
+        """The attendance row of a member who wrote from her phone, not yet checked in tonight
+        (status "left", which no screen lists): checking in takes this row up, so her phone
+        answers amendments to her proposal as the proposer's phone does."""
+        membership = meeting.organization.memberships.get(name=name)
+        return Attendee.objects.create(
+            meeting=meeting,
+            user=membership.user,
+            membership=membership,
+            display_name=name,
+            kind=Attendee.Kind.MEMBER,
+            status=Attendee.Status.LEFT,
+        )
+
     def seed_proposal(self, meeting: Meeting) -> None:
         """Lupe's proposal, on the floor of item 3 once it opens, with one accepted amendment."""
+        lupe, tomas = self.sender(meeting, "Lupe"), self.sender(meeting, "Tomás")
         proposal = Proposal.objects.create(
             meeting=meeting,
             item=meeting.items.get(position=3),
@@ -161,6 +177,7 @@ class Command(BaseCommand):
             title_translation=PROPOSAL_TITLE_ES,
             text=AMENDED_TEXT,
             text_translation=AMENDED_TEXT_ES,
+            proposer=lupe,
             proposer_name="Lupe",
             status=Proposal.Status.FLOOR,
             stage=Proposal.Stage.AMENDMENTS,
@@ -174,6 +191,7 @@ class Command(BaseCommand):
             against=first,
             text=AMENDED_TEXT,
             status=Amendment.Status.ACCEPTED,
+            proposer=tomas,
             proposer_name="Tomás",
             decided_by_name="Lupe",
         )
