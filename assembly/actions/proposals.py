@@ -148,7 +148,11 @@ def _create(
         entered_by=entered_by,
     )
     ProposalVersion.objects.create(
-        proposal=proposal, number=1, text=text, proposed_by_name=proposer_name
+        proposal=proposal,
+        number=1,
+        text=text,
+        text_translation=text_translation,
+        proposed_by_name=proposer_name,
     )
     return proposal
 
@@ -297,10 +301,18 @@ def set_stage(*, meeting: Meeting, proposal_id: int, stage: str, by: User) -> Pr
 
 @transaction.atomic(durable=True)
 def amend(
-    *, attendee: Attendee, proposal_id: int, text: str, against: int, named: bool = True
+    *,
+    attendee: Attendee,
+    proposal_id: int,
+    text: str,
+    against: int,
+    named: bool = True,
+    text_translation: str = "",
 ) -> Amendment:
-    """A change to the text proposed from the floor, written against version `against`."""
-    refuse_nul(text)
+    """A change to the text proposed from the floor, written against version `against`; on a
+    bilingual meeting it may carry the new text's translation (the form offers the current one
+    to edit: sent back unchanged, it is no translation of the new words)."""
+    refuse_nul(text, text_translation)
     meeting = locked(attendee.meeting_id)
     attendee.refresh_from_db(fields=["status"])
     if not attendee.is_present:
@@ -318,10 +330,14 @@ def amend(
         )
     if text == proposal.text:
         raise ActionError(_("Your text is the same as the current one: change some words."))
+    text_translation = clean_text(text_translation, required=False) if meeting.bilingual else ""
+    if text_translation == proposal.text_translation:
+        text_translation = ""
     amendment = Amendment.objects.create(
         proposal=proposal,
         against=proposal.versions.get(number=proposal.version),
         text=text,
+        text_translation=text_translation,
         proposer=attendee,
         proposer_name=attendee.display_name,
         named=named,
@@ -346,16 +362,22 @@ def _amendment(meeting: Meeting, amendment_id: int) -> Amendment:
 def _apply(
     proposal: Proposal, amendment: Amendment, *, accepted_by: str, by_proposer: bool
 ) -> None:
-    """The amendment's text becomes the proposal's next version."""
+    """The amendment's text becomes the proposal's next version, with the amendment's
+    translation; without one, the old translation stays, marked as of an earlier version."""
     proposal.version += 1
     proposal.text = amendment.text
-    # The translation was of the words now replaced: it is dropped, not left to mislead.
-    proposal.text_translation = ""
-    proposal.save(update_fields=["version", "text", "text_translation"])
+    if amendment.text_translation:
+        proposal.text_translation = amendment.text_translation
+        proposal.translation_outdated = False
+    else:
+        proposal.translation_outdated = bool(proposal.text_translation)
+    proposal.save(update_fields=["version", "text", "text_translation", "translation_outdated"])
     ProposalVersion.objects.create(
         proposal=proposal,
         number=proposal.version,
         text=amendment.text,
+        text_translation=proposal.text_translation,
+        translation_outdated=proposal.translation_outdated,
         amendment=amendment,
         proposed_by_name=amendment.proposer_name,
         accepted_by_name=accepted_by,
@@ -655,6 +677,7 @@ def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -
         text=proposal.text,
         title_translation=proposal.title_translation,
         text_translation=proposal.text_translation,
+        translation_outdated=proposal.translation_outdated,
         proposer_name=proposal.proposer_name,
         named=proposal.named,
         entered_by=by,
@@ -665,6 +688,8 @@ def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -
             proposal=carried,
             number=v.number,
             text=v.text,
+            text_translation=v.text_translation,
+            translation_outdated=v.translation_outdated,
             proposed_by_name=v.proposed_by_name,
             accepted_by_name=v.accepted_by_name,
             accepted_by_proposer=v.accepted_by_proposer,

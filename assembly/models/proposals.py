@@ -62,6 +62,9 @@ class Proposal(models.Model):
         _("title in the other language"), max_length=TITLE_MAX, blank=True
     )
     text_translation = models.TextField(_("text in the other language"), blank=True)
+    # The text changed by an amendment that carried no translation: the old translation is kept,
+    # and every screen says it is of an earlier version, rather than dropped or passed as current.
+    translation_outdated = models.BooleanField(default=False)
     proposer = models.ForeignKey(
         Attendee, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
     )
@@ -147,6 +150,8 @@ class Amendment(models.Model):
         "ProposalVersion", on_delete=models.CASCADE, related_name="amendments_against"
     )
     text = models.TextField(_("new text"))
+    # On a bilingual meeting, the new text in the other language (optional).
+    text_translation = models.TextField(_("new text in the other language"), blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FRIENDLY)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -184,6 +189,9 @@ class ProposalVersion(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("text"))
+    # The translation shown with this version; `translation_outdated` as on the proposal.
+    text_translation = models.TextField(_("text in the other language"), blank=True)
+    translation_outdated = models.BooleanField(default=False)
     # Empty for the first version; the amendment (friendly accepted, formal carried) otherwise.
     amendment = models.OneToOneField(
         Amendment, on_delete=models.SET_NULL, null=True, blank=True, related_name="made"

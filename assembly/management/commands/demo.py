@@ -92,6 +92,7 @@ AMENDED_TEXT_ES = (
     "El comité de respuesta rápida decide cada ayuda en 48 horas e informa de cada una en la "
     "siguiente asamblea general."
 )
+PROPOSAL_TEXT_ES = AMENDED_TEXT_ES.replace(", con un tope de $500 por ayuda.", ".")
 
 MEETING_TITLE = "General assembly — November"
 DEMO_JOIN_CODE = "BOYLEH"
@@ -184,12 +185,17 @@ class Command(BaseCommand):
             version=2,
         )
         first = ProposalVersion.objects.create(
-            proposal=proposal, number=1, text=PROPOSAL_TEXT, proposed_by_name="Lupe"
+            proposal=proposal,
+            number=1,
+            text=PROPOSAL_TEXT,
+            text_translation=PROPOSAL_TEXT_ES,
+            proposed_by_name="Lupe",
         )
         amendment = Amendment.objects.create(
             proposal=proposal,
             against=first,
             text=AMENDED_TEXT,
+            text_translation=AMENDED_TEXT_ES,
             status=Amendment.Status.ACCEPTED,
             proposer=tomas,
             proposer_name="Tomás",
@@ -199,6 +205,7 @@ class Command(BaseCommand):
             proposal=proposal,
             number=2,
             text=AMENDED_TEXT,
+            text_translation=AMENDED_TEXT_ES,
             amendment=amendment,
             proposed_by_name="Tomás",
             accepted_by_name="Lupe",
