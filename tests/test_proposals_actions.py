@@ -462,3 +462,62 @@ def test_a_tabled_proposal_keeps_its_translations_and_their_marks(
     carried = later.proposals.get()
     assert (carried.text_translation, carried.translation_outdated) == (FONDO, True)
     assert [v.translation_outdated for v in carried.versions.all()] == [False, True]
+
+
+def test_at_adjournment_a_proposal_left_open_is_tabled_to_the_next_meeting(
+    live_meeting, on_floor, lupe, tomas, facilitator, organization, member
+):
+    from django.test import Client
+
+    accept(live_meeting, amend(tomas, on_floor), lupe)
+    waiting = propose(lupe, text="Paint the hall.")  # still in the facilitator's queue
+    later = Meeting.objects.create(organization=organization, title="December assembly")
+    Meeting.objects.create(organization=organization, title="Past", status="published")
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    for proposal in (on_floor, waiting):
+        proposal.refresh_from_db()
+        assert (proposal.status, proposal.left_open, proposal.tabled_to) == (
+            "tabled",
+            True,
+            later,
+        )
+    carried = later.proposals.get(text=CAPPED)
+    assert [v.text for v in carried.versions.all()] == [FUND, CAPPED]
+    assert carried.status == "submitted" and carried.item.parked
+    assert later.items.filter(parked=True).count() == 2
+    projector = render_parts(live_meeting, "projector", ["proposal"], "en")
+    assert "Left open at adjournment, tabled" in projector
+    assert "Tabled to: December assembly" in projector
+    actions.minutes.publish(meeting=live_meeting, by=facilitator)
+    client = Client()
+    client.force_login(member)
+    text = client.get(f"/m/{live_meeting.pk}/minutes.md", HTTP_ACCEPT_LANGUAGE="es")
+    assert "Quedó abierta al levantar la sesión: aplazada" in text.content.decode()
+
+
+def test_with_no_later_meeting_it_waits_tabled_for_the_next_one_scheduled(
+    live_meeting, on_floor, lupe, tomas, facilitator, organization
+):
+    accept(live_meeting, amend(tomas, on_floor), lupe)
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    on_floor.refresh_from_db()
+    assert (on_floor.status, on_floor.tabled_to, on_floor.reason) == ("tabled", None, "")
+    html = render_parts(live_meeting, "participant", ["proposal"], "es")
+    assert "Quedó abierta al levantar la sesión: aplazada" in html
+    assert "Aplazada a:" not in html  # to no meeting yet: nothing to name
+    later = actions.agenda.create_meeting(
+        organization=organization,
+        by=facilitator,
+        settings={"title": "December assembly"},
+        copy_agenda_from=live_meeting,
+    )
+    on_floor.refresh_from_db()
+    assert (on_floor.tabled_to, on_floor.reason) == (later, "December assembly")
+    carried = later.proposals.get()
+    assert [v.text for v in carried.versions.all()] == [FUND, CAPPED]
+    assert carried.item == later.items.get(parked=True)
+    # Only once: the meeting after that one does not get it again.
+    actions.agenda.create_meeting(
+        organization=organization, by=facilitator, settings={"title": "January assembly"}
+    )
+    assert Proposal.objects.filter(text=CAPPED).count() == 2

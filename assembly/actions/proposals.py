@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -624,15 +624,21 @@ def _settle(proposal: Proposal, status: str, reason: str = "") -> None:
     )
 
 
-@transaction.atomic(durable=True)
-def refer(*, meeting: Meeting, proposal_id: int, by: User, committee: str) -> Proposal:
-    refuse_nul(committee)
-    meeting = locked(meeting)
+def _still_open(meeting: Meeting, proposal_id: int) -> Proposal:
+    """The proposal, locked, if it can still be settled: not settled, no vote on it under way."""
     proposal = _proposal(meeting, proposal_id)
     if proposal.is_closed:
         raise ActionError(_("This proposal has been settled."))
     if _deciding(proposal) is not None:
         raise ActionError(_("The meeting is voting on this proposal: wait until it closes."))
+    return proposal
+
+
+@transaction.atomic(durable=True)
+def refer(*, meeting: Meeting, proposal_id: int, by: User, committee: str) -> Proposal:
+    refuse_nul(committee)
+    meeting = locked(meeting)
+    proposal = _still_open(meeting, proposal_id)
     committee = _reason(committee, missing=_("Name the committee it goes to."))
     _settle(proposal, Status.REFERRED, committee)
     _changed(meeting, proposal.proposer)
@@ -646,20 +652,9 @@ def later_meetings(meeting: Meeting) -> QuerySet[Meeting]:
     )
 
 
-@transaction.atomic(durable=True)
-def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -> Proposal:
-    """Table a proposal to a later meeting: it waits in that meeting's parking lot as an item,
-    and in its proposals' queue with every version of its text so far."""
-    meeting = locked(meeting)
-    proposal = _proposal(meeting, proposal_id)
-    if proposal.is_closed:
-        raise ActionError(_("This proposal has been settled."))
-    if _deciding(proposal) is not None:
-        raise ActionError(_("The meeting is voting on this proposal: wait until it closes."))
-    later = later_meetings(meeting).filter(pk=to_meeting_id).first()
-    if later is None:
-        raise ActionError(_("Choose a later meeting of this assembly."))
-    later = locked(later)
+def _carry(meeting: Meeting, proposal: Proposal, later: Meeting, by: User | None) -> None:
+    """The proposal waits in `later`'s parking lot as an item, and in its proposals' queue with
+    every version of its text so far; here it is settled as tabled there."""
     last = later.items.order_by("-position").values_list("position", flat=True).first() or 0
     item = later.items.create(
         position=last + 1,
@@ -705,6 +700,53 @@ def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -
         action="proposal.tabled",
         details={"proposal": proposal.pk, "to": later.pk},
     )
-    _changed(meeting, proposal.proposer)
     live.changed(later, parts=(Part.AGENDA, Part.PROPOSAL))
+
+
+@transaction.atomic(durable=True)
+def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -> Proposal:
+    """Table a proposal to a later meeting, into its parking lot (see `_carry`)."""
+    meeting = locked(meeting)
+    proposal = _still_open(meeting, proposal_id)
+    later = later_meetings(meeting).filter(pk=to_meeting_id).first()
+    if later is None:
+        raise ActionError(_("Choose a later meeting of this assembly."))
+    _carry(meeting, proposal, locked(later), by)
+    _changed(meeting, proposal.proposer)
     return proposal
+
+
+def table_left_open(meeting: Meeting, by: User) -> None:
+    """Called by `actions.meetings.adjourn`, in its transaction, with the meeting locked: each
+    proposal still on the floor or in the queue is tabled to the organization's next meeting,
+    or, with none scheduled yet, kept tabled until one is (`carry_tabled`)."""
+    left = list(
+        Proposal.objects.select_for_update(of=("self",)).filter(
+            meeting=meeting, status__in=[Status.FLOOR, Status.SUBMITTED]
+        )
+    )
+    if not left:
+        return
+    later = later_meetings(meeting).order_by(F("starts_at").asc(nulls_last=True), "pk").first()
+    for proposal in left:
+        proposal.left_open = True
+        proposal.save(update_fields=["left_open"])
+        if later is not None:
+            _carry(meeting, proposal, locked(later), by)
+        else:
+            _settle(proposal, Status.TABLED)
+        if proposal.proposer is not None:
+            live.publish_personal(proposal.proposer)
+
+
+def carry_tabled(meeting: Meeting, by: User) -> None:
+    """Called by `actions.agenda.create_meeting` in its transaction: the proposals tabled at an
+    adjournment with no later meeting yet wait in this new meeting's parking lot."""
+    waiting = Proposal.objects.select_for_update(of=("self",)).filter(
+        meeting__organization_id=meeting.organization_id,
+        status=Status.TABLED,
+        tabled_to__isnull=True,
+        left_open=True,
+    )
+    for proposal in waiting.select_related("meeting"):
+        _carry(proposal.meeting, proposal, meeting, by)

@@ -93,6 +93,9 @@ class Proposal(models.Model):
     carried_to_item = models.ForeignKey(
         AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Still on the floor or in the queue when the meeting adjourned: tabled then, to the next
+    # meeting (or, with none yet, to the one the organization schedules next).
+    left_open = models.BooleanField(_("left open at adjournment"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
@@ -121,6 +124,12 @@ class Proposal(models.Model):
     @property
     def shown_name(self) -> str:
         return _shown(self.proposer_name, self.named)
+
+    @property
+    def status_label(self) -> str:
+        if self.left_open and self.status == self.Status.TABLED:
+            return gettext("Left open at adjournment, tabled")
+        return self.get_status_display()
 
     def decisions_open(self) -> models.QuerySet:
         """Rounds on this proposal or on one of its amendments not yet closed."""
