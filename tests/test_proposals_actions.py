@@ -516,6 +516,8 @@ def test_with_no_later_meeting_it_waits_tabled_for_the_next_one_scheduled(
     carried = later.proposals.get()
     assert [v.text for v in carried.versions.all()] == [FUND, CAPPED]
     assert carried.item == later.items.get(parked=True)
+    console = render_parts(later, "facilitator", ["proposal"], "en")
+    assert "by Lupe · in the parking lot" in console  # not "item 1", which the agenda lacks
     # Only once: the meeting after that one does not get it again.
     actions.agenda.create_meeting(
         organization=organization, by=facilitator, settings={"title": "January assembly"}
