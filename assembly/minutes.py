@@ -238,7 +238,7 @@ class ProposalMinutes:
 
     @property
     def status_label(self) -> str:
-        return self.proposal.get_status_display()
+        return self.proposal.status_label
 
     @property
     def text_html(self):

@@ -51,3 +51,34 @@ def test_the_demos_proposal_shows_its_marked_change_when_its_item_opens(db):
     projector = render_parts(meeting, "projector", ["proposal"], "es")
     assert "cap each grant at $500</ins>" in projector
     assert "Propuesta de Lupe · versión 2" in projector
+
+
+def test_lupe_checks_in_on_the_demo_and_answers_a_new_amendment_to_her_proposal(db, client):
+    """`make run`: the demo's proposal is Lupe's own, so her phone offers to accept a change."""
+    from django.urls import reverse
+
+    from assembly import actions
+    from tests.conftest import unheard
+
+    call_command("demo")
+    meeting = Meeting.objects.get()
+    room = reverse("assembly:meeting-room", args=[meeting.pk])
+    users = {u.display_name: u for u in User.objects.all()}
+    with unheard():
+        actions.meetings.start(meeting=meeting, by=users["Rosa"])
+        client.force_login(users["Lupe"])
+        assert "Check in: I'm here" in client.get(room).content.decode()  # not in yet
+        client.post(reverse("assembly:meeting-check-in", args=[meeting.pk]))
+        tomas = actions.attendance.check_in_member(meeting=meeting, user=users["Tomás"])
+        proposal = meeting.proposals.get()
+        actions.proposals.amend(
+            attendee=tomas,
+            proposal_id=proposal.pk,
+            text=proposal.text.replace("48 hours", "24 hours"),
+            against=2,
+        )
+    page = client.get(room).content.decode()
+    assert "Accept this change" in page and "Decline" in page
+    assert "24</ins> hours" in page  # the change, marked
+    # Tomás, who wrote the accepted change of version 2, is told about his own amendment too.
+    assert proposal.amendments.get(status="accepted").proposer == tomas

@@ -374,3 +374,152 @@ def test_a_call_for_consensus_checks_its_fallback_threshold(live_meeting, on_flo
     )
     assert (decision.method, decision.fallback_threshold) == (Decision.Method.CONSENSUS, "3/5")
     assert Proposal.objects.get(pk=on_floor.pk).stage == Proposal.Stage.TESTING
+
+
+FONDO = "Destinar el fondo de ayuda a la respuesta rápida para miembros atrapados en redadas."
+TOPE = FONDO.replace("redadas.", "redadas, con un tope de $500 por ayuda.")
+
+
+@pytest.fixture
+def bilingual_floor(live_meeting, lupe, facilitator):
+    Meeting.objects.filter(pk=live_meeting.pk).update(bilingual=True)
+    live_meeting.refresh_from_db()
+    proposal = propose(lupe, text_translation=FONDO)
+    return actions.proposals.bring_to_floor(
+        meeting=live_meeting, proposal_id=proposal.pk, by=facilitator
+    )
+
+
+def accept(meeting, amendment, lupe):
+    actions.proposals.answer(meeting=meeting, amendment_id=amendment.pk, accept=True, attendee=lupe)
+    return Proposal.objects.get(pk=amendment.proposal_id)
+
+
+def test_an_amendment_with_its_translation_changes_both_texts(
+    live_meeting, bilingual_floor, lupe, tomas
+):
+    amendment = actions.proposals.amend(
+        attendee=tomas,
+        proposal_id=bilingual_floor.pk,
+        text=CAPPED,
+        against=1,
+        text_translation=TOPE,
+    )
+    proposal = accept(live_meeting, amendment, lupe)
+    assert (proposal.text, proposal.text_translation) == (CAPPED, TOPE)
+    assert not proposal.translation_outdated
+    assert [(v.text, v.text_translation) for v in proposal.versions.all()] == [
+        (FUND, FONDO),
+        (CAPPED, TOPE),
+    ]
+    projector = render_parts(live_meeting, "projector", ["proposal"], "es")
+    assert "con un tope de $500" in projector and "versión anterior" not in projector
+
+
+def test_an_amendment_without_a_translation_keeps_the_old_one_marked_on_every_screen(
+    live_meeting, bilingual_floor, lupe, tomas
+):
+    # The form offers the current translation to edit: sent back unchanged, it is none.
+    amendment = actions.proposals.amend(
+        attendee=tomas,
+        proposal_id=bilingual_floor.pk,
+        text=CAPPED,
+        against=1,
+        text_translation=FONDO,
+    )
+    assert amendment.text_translation == ""
+    proposal = accept(live_meeting, amendment, lupe)
+    assert (proposal.text_translation, proposal.translation_outdated) == (FONDO, True)
+    second = proposal.versions.get(number=2)
+    assert (second.text_translation, second.translation_outdated) == (FONDO, True)
+    for audience in ("participant", "projector", "facilitator"):
+        html = render_parts(live_meeting, audience, ["proposal"], "en")
+        assert "Translation of an earlier version:" in html and "rápida para miembros" in html
+    assert "Traducción de una versión anterior:" in render_parts(
+        live_meeting, "participant", ["proposal"], "es"
+    )
+    # A later amendment that brings a translation makes it current again.
+    again = actions.proposals.amend(
+        attendee=tomas,
+        proposal_id=proposal.pk,
+        text=CAPPED + " Reported monthly.",
+        against=2,
+        text_translation=TOPE + " Con informe mensual.",
+    )
+    proposal = accept(live_meeting, again, lupe)
+    assert not proposal.translation_outdated
+    assert "earlier version" not in render_parts(live_meeting, "projector", ["proposal"], "en")
+
+
+def test_a_tabled_proposal_keeps_its_translations_and_their_marks(
+    live_meeting, bilingual_floor, lupe, tomas, facilitator, organization
+):
+    proposal = accept(live_meeting, amend(tomas, bilingual_floor), lupe)
+    later = organization.meetings.create(title="December assembly")
+    actions.proposals.table(
+        meeting=live_meeting, proposal_id=proposal.pk, by=facilitator, to_meeting_id=later.pk
+    )
+    carried = later.proposals.get()
+    assert (carried.text_translation, carried.translation_outdated) == (FONDO, True)
+    assert [v.translation_outdated for v in carried.versions.all()] == [False, True]
+
+
+def test_at_adjournment_a_proposal_left_open_is_tabled_to_the_next_meeting(
+    live_meeting, on_floor, lupe, tomas, facilitator, organization, member
+):
+    from django.test import Client
+
+    accept(live_meeting, amend(tomas, on_floor), lupe)
+    waiting = propose(lupe, text="Paint the hall.")  # still in the facilitator's queue
+    later = Meeting.objects.create(organization=organization, title="December assembly")
+    Meeting.objects.create(organization=organization, title="Past", status="published")
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    for proposal in (on_floor, waiting):
+        proposal.refresh_from_db()
+        assert (proposal.status, proposal.left_open, proposal.tabled_to) == (
+            "tabled",
+            True,
+            later,
+        )
+    carried = later.proposals.get(text=CAPPED)
+    assert [v.text for v in carried.versions.all()] == [FUND, CAPPED]
+    assert carried.status == "submitted" and carried.item.parked
+    assert later.items.filter(parked=True).count() == 2
+    projector = render_parts(live_meeting, "projector", ["proposal"], "en")
+    assert "Left open at adjournment, tabled" in projector
+    assert "Tabled to: December assembly" in projector
+    actions.minutes.publish(meeting=live_meeting, by=facilitator)
+    client = Client()
+    client.force_login(member)
+    text = client.get(f"/m/{live_meeting.pk}/minutes.md", HTTP_ACCEPT_LANGUAGE="es")
+    assert "Quedó abierta al levantar la sesión: aplazada" in text.content.decode()
+
+
+def test_with_no_later_meeting_it_waits_tabled_for_the_next_one_scheduled(
+    live_meeting, on_floor, lupe, tomas, facilitator, organization
+):
+    accept(live_meeting, amend(tomas, on_floor), lupe)
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    on_floor.refresh_from_db()
+    assert (on_floor.status, on_floor.tabled_to, on_floor.reason) == ("tabled", None, "")
+    html = render_parts(live_meeting, "participant", ["proposal"], "es")
+    assert "Quedó abierta al levantar la sesión: aplazada" in html
+    assert "Aplazada a:" not in html  # to no meeting yet: nothing to name
+    later = actions.agenda.create_meeting(
+        organization=organization,
+        by=facilitator,
+        settings={"title": "December assembly"},
+        copy_agenda_from=live_meeting,
+    )
+    on_floor.refresh_from_db()
+    assert (on_floor.tabled_to, on_floor.reason) == (later, "December assembly")
+    carried = later.proposals.get()
+    assert [v.text for v in carried.versions.all()] == [FUND, CAPPED]
+    assert carried.item == later.items.get(parked=True)
+    console = render_parts(later, "facilitator", ["proposal"], "en")
+    assert "by Lupe · in the parking lot" in console  # not "item 1", which the agenda lacks
+    # Only once: the meeting after that one does not get it again.
+    actions.agenda.create_meeting(
+        organization=organization, by=facilitator, settings={"title": "January assembly"}
+    )
+    assert Proposal.objects.filter(text=CAPPED).count() == 2

@@ -138,3 +138,33 @@ def test_a_facilitator_who_proposed_answers_as_the_page_they_are_on(
     assert ("Proposals from the floor" in html) == from_console
     version = proposal.versions.get(number=2)
     assert version.accepted_by_proposer != from_console
+
+
+def test_on_a_bilingual_meeting_a_change_is_sent_with_its_translation(
+    live_meeting, member, lupe, facilitator, organization
+):
+    from assembly.models import Meeting
+
+    Meeting.objects.filter(pk=live_meeting.pk).update(bilingual=True)
+    proposal = actions.proposals.submit(
+        attendee=lupe, title="Fund", text="Commit the fund.", text_translation="Destinar el fondo."
+    )
+    actions.proposals.bring_to_floor(meeting=live_meeting, proposal_id=proposal.pk, by=facilitator)
+    tomas_user = make_person(organization, "tomas@example.org", "member")
+    present(live_meeting, tomas_user)
+    tomas = client_for(tomas_user)
+    page = tomas.get(reverse("assembly:meeting-room", args=[live_meeting.pk])).content.decode()
+    assert 'name="text_translation" rows="5" maxlength="5000">Destinar el fondo.</textarea>' in page
+    amend = reverse("assembly:proposal-amend", args=[live_meeting.pk, proposal.pk])
+    tomas.post(
+        amend,
+        {
+            "text": "Commit the fund, capped.",
+            "text_translation": "Destinar el fondo, con tope.",
+            "against": "1",
+        },
+        **HTMX,
+    )
+    page = client_for(member).get(reverse("assembly:meeting-room", args=[live_meeting.pk]))
+    assert "With its translation:" in page.content.decode()
+    assert proposal.amendments.get().text_translation == "Destinar el fondo, con tope."

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assembly import live
+from assembly.actions import proposals as proposal_actions
 from assembly.actions.common import locked as _locked
 from assembly.actions.errors import ActionError
 from assembly.live import Part
@@ -124,6 +125,7 @@ def create_meeting(
             )
             for position, item in enumerate(source, start=1)
         )
+    proposal_actions.carry_tabled(meeting, by)
     return meeting
 
 

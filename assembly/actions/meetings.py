@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assembly import live
+from assembly.actions import proposals as proposal_actions
 from assembly.actions.common import locked
 from assembly.actions.errors import ActionError
 from assembly.live import Part
@@ -111,6 +112,7 @@ def adjourn(*, meeting: Meeting, by: User) -> Meeting:
     meeting.speaking_stats = speaking_stats(meeting)
     meeting.attendance_stats = attendance_snapshot(meeting)
     keep_temperature_counts(meeting)
+    proposal_actions.table_left_open(meeting, by)
     meeting.save(
         update_fields=[
             "status",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -148,7 +148,11 @@ def _create(
         entered_by=entered_by,
     )
     ProposalVersion.objects.create(
-        proposal=proposal, number=1, text=text, proposed_by_name=proposer_name
+        proposal=proposal,
+        number=1,
+        text=text,
+        text_translation=text_translation,
+        proposed_by_name=proposer_name,
     )
     return proposal
 
@@ -297,10 +301,18 @@ def set_stage(*, meeting: Meeting, proposal_id: int, stage: str, by: User) -> Pr
 
 @transaction.atomic(durable=True)
 def amend(
-    *, attendee: Attendee, proposal_id: int, text: str, against: int, named: bool = True
+    *,
+    attendee: Attendee,
+    proposal_id: int,
+    text: str,
+    against: int,
+    named: bool = True,
+    text_translation: str = "",
 ) -> Amendment:
-    """A change to the text proposed from the floor, written against version `against`."""
-    refuse_nul(text)
+    """A change to the text proposed from the floor, written against version `against`; on a
+    bilingual meeting it may carry the new text's translation (the form offers the current one
+    to edit: sent back unchanged, it is no translation of the new words)."""
+    refuse_nul(text, text_translation)
     meeting = locked(attendee.meeting_id)
     attendee.refresh_from_db(fields=["status"])
     if not attendee.is_present:
@@ -318,10 +330,14 @@ def amend(
         )
     if text == proposal.text:
         raise ActionError(_("Your text is the same as the current one: change some words."))
+    text_translation = clean_text(text_translation, required=False) if meeting.bilingual else ""
+    if text_translation == proposal.text_translation:
+        text_translation = ""
     amendment = Amendment.objects.create(
         proposal=proposal,
         against=proposal.versions.get(number=proposal.version),
         text=text,
+        text_translation=text_translation,
         proposer=attendee,
         proposer_name=attendee.display_name,
         named=named,
@@ -346,16 +362,22 @@ def _amendment(meeting: Meeting, amendment_id: int) -> Amendment:
 def _apply(
     proposal: Proposal, amendment: Amendment, *, accepted_by: str, by_proposer: bool
 ) -> None:
-    """The amendment's text becomes the proposal's next version."""
+    """The amendment's text becomes the proposal's next version, with the amendment's
+    translation; without one, the old translation stays, marked as of an earlier version."""
     proposal.version += 1
     proposal.text = amendment.text
-    # The translation was of the words now replaced: it is dropped, not left to mislead.
-    proposal.text_translation = ""
-    proposal.save(update_fields=["version", "text", "text_translation"])
+    if amendment.text_translation:
+        proposal.text_translation = amendment.text_translation
+        proposal.translation_outdated = False
+    else:
+        proposal.translation_outdated = bool(proposal.text_translation)
+    proposal.save(update_fields=["version", "text", "text_translation", "translation_outdated"])
     ProposalVersion.objects.create(
         proposal=proposal,
         number=proposal.version,
         text=amendment.text,
+        text_translation=proposal.text_translation,
+        translation_outdated=proposal.translation_outdated,
         amendment=amendment,
         proposed_by_name=amendment.proposer_name,
         accepted_by_name=accepted_by,
@@ -602,15 +624,21 @@ def _settle(proposal: Proposal, status: str, reason: str = "") -> None:
     )
 
 
-@transaction.atomic(durable=True)
-def refer(*, meeting: Meeting, proposal_id: int, by: User, committee: str) -> Proposal:
-    refuse_nul(committee)
-    meeting = locked(meeting)
+def _still_open(meeting: Meeting, proposal_id: int) -> Proposal:
+    """The proposal, locked, if it can still be settled: not settled, no vote on it under way."""
     proposal = _proposal(meeting, proposal_id)
     if proposal.is_closed:
         raise ActionError(_("This proposal has been settled."))
     if _deciding(proposal) is not None:
         raise ActionError(_("The meeting is voting on this proposal: wait until it closes."))
+    return proposal
+
+
+@transaction.atomic(durable=True)
+def refer(*, meeting: Meeting, proposal_id: int, by: User, committee: str) -> Proposal:
+    refuse_nul(committee)
+    meeting = locked(meeting)
+    proposal = _still_open(meeting, proposal_id)
     committee = _reason(committee, missing=_("Name the committee it goes to."))
     _settle(proposal, Status.REFERRED, committee)
     _changed(meeting, proposal.proposer)
@@ -624,20 +652,9 @@ def later_meetings(meeting: Meeting) -> QuerySet[Meeting]:
     )
 
 
-@transaction.atomic(durable=True)
-def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -> Proposal:
-    """Table a proposal to a later meeting: it waits in that meeting's parking lot as an item,
-    and in its proposals' queue with every version of its text so far."""
-    meeting = locked(meeting)
-    proposal = _proposal(meeting, proposal_id)
-    if proposal.is_closed:
-        raise ActionError(_("This proposal has been settled."))
-    if _deciding(proposal) is not None:
-        raise ActionError(_("The meeting is voting on this proposal: wait until it closes."))
-    later = later_meetings(meeting).filter(pk=to_meeting_id).first()
-    if later is None:
-        raise ActionError(_("Choose a later meeting of this assembly."))
-    later = locked(later)
+def _carry(meeting: Meeting, proposal: Proposal, later: Meeting, by: User | None) -> None:
+    """The proposal waits in `later`'s parking lot as an item, and in its proposals' queue with
+    every version of its text so far; here it is settled as tabled there."""
     last = later.items.order_by("-position").values_list("position", flat=True).first() or 0
     item = later.items.create(
         position=last + 1,
@@ -655,6 +672,7 @@ def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -
         text=proposal.text,
         title_translation=proposal.title_translation,
         text_translation=proposal.text_translation,
+        translation_outdated=proposal.translation_outdated,
         proposer_name=proposal.proposer_name,
         named=proposal.named,
         entered_by=by,
@@ -665,6 +683,8 @@ def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -
             proposal=carried,
             number=v.number,
             text=v.text,
+            text_translation=v.text_translation,
+            translation_outdated=v.translation_outdated,
             proposed_by_name=v.proposed_by_name,
             accepted_by_name=v.accepted_by_name,
             accepted_by_proposer=v.accepted_by_proposer,
@@ -680,6 +700,53 @@ def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -
         action="proposal.tabled",
         details={"proposal": proposal.pk, "to": later.pk},
     )
-    _changed(meeting, proposal.proposer)
     live.changed(later, parts=(Part.AGENDA, Part.PROPOSAL))
+
+
+@transaction.atomic(durable=True)
+def table(*, meeting: Meeting, proposal_id: int, by: User, to_meeting_id: int) -> Proposal:
+    """Table a proposal to a later meeting, into its parking lot (see `_carry`)."""
+    meeting = locked(meeting)
+    proposal = _still_open(meeting, proposal_id)
+    later = later_meetings(meeting).filter(pk=to_meeting_id).first()
+    if later is None:
+        raise ActionError(_("Choose a later meeting of this assembly."))
+    _carry(meeting, proposal, locked(later), by)
+    _changed(meeting, proposal.proposer)
     return proposal
+
+
+def table_left_open(meeting: Meeting, by: User) -> None:
+    """Called by `actions.meetings.adjourn`, in its transaction, with the meeting locked: each
+    proposal still on the floor or in the queue is tabled to the organization's next meeting,
+    or, with none scheduled yet, kept tabled until one is (`carry_tabled`)."""
+    left = list(
+        Proposal.objects.select_for_update(of=("self",)).filter(
+            meeting=meeting, status__in=[Status.FLOOR, Status.SUBMITTED]
+        )
+    )
+    if not left:
+        return
+    later = later_meetings(meeting).order_by(F("starts_at").asc(nulls_last=True), "pk").first()
+    for proposal in left:
+        proposal.left_open = True
+        proposal.save(update_fields=["left_open"])
+        if later is not None:
+            _carry(meeting, proposal, locked(later), by)
+        else:
+            _settle(proposal, Status.TABLED)
+        if proposal.proposer is not None:
+            live.publish_personal(proposal.proposer)
+
+
+def carry_tabled(meeting: Meeting, by: User) -> None:
+    """Called by `actions.agenda.create_meeting` in its transaction: the proposals tabled at an
+    adjournment with no later meeting yet wait in this new meeting's parking lot."""
+    waiting = Proposal.objects.select_for_update(of=("self",)).filter(
+        meeting__organization_id=meeting.organization_id,
+        status=Status.TABLED,
+        tabled_to__isnull=True,
+        left_open=True,
+    )
+    for proposal in waiting.select_related("meeting"):
+        _carry(proposal.meeting, proposal, meeting, by)

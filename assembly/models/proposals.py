@@ -62,6 +62,9 @@ class Proposal(models.Model):
         _("title in the other language"), max_length=TITLE_MAX, blank=True
     )
     text_translation = models.TextField(_("text in the other language"), blank=True)
+    # The text changed by an amendment that carried no translation: the old translation is kept,
+    # and every screen says it is of an earlier version, rather than dropped or passed as current.
+    translation_outdated = models.BooleanField(default=False)
     proposer = models.ForeignKey(
         Attendee, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
     )
@@ -90,6 +93,9 @@ class Proposal(models.Model):
     carried_to_item = models.ForeignKey(
         AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Still on the floor or in the queue when the meeting adjourned: tabled then, to the next
+    # meeting (or, with none yet, to the one the organization schedules next).
+    left_open = models.BooleanField(_("left open at adjournment"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
@@ -119,6 +125,12 @@ class Proposal(models.Model):
     def shown_name(self) -> str:
         return _shown(self.proposer_name, self.named)
 
+    @property
+    def status_label(self) -> str:
+        if self.left_open and self.status == self.Status.TABLED:
+            return gettext("Left open at adjournment, tabled")
+        return self.get_status_display()
+
     def decisions_open(self) -> models.QuerySet:
         """Rounds on this proposal or on one of its amendments not yet closed."""
         from assembly.models.decisions import Decision
@@ -147,6 +159,8 @@ class Amendment(models.Model):
         "ProposalVersion", on_delete=models.CASCADE, related_name="amendments_against"
     )
     text = models.TextField(_("new text"))
+    # On a bilingual meeting, the new text in the other language (optional).
+    text_translation = models.TextField(_("new text in the other language"), blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FRIENDLY)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -184,6 +198,9 @@ class ProposalVersion(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("text"))
+    # The translation shown with this version; `translation_outdated` as on the proposal.
+    text_translation = models.TextField(_("text in the other language"), blank=True)
+    translation_outdated = models.BooleanField(default=False)
     # Empty for the first version; the amendment (friendly accepted, formal carried) otherwise.
     amendment = models.OneToOneField(
         Amendment, on_delete=models.SET_NULL, null=True, blank=True, related_name="made"

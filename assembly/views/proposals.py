@@ -187,6 +187,7 @@ def amend(request: Request, meeting_id: int, proposal_id: int) -> HttpResponse:
             text=request.POST.get("text", ""),
             against=row_id(request.POST.get("against")),
             named=request.POST.get("anonymous") != "1",
+            text_translation=request.POST.get("text_translation", ""),
         )
     except actions.ActionError as refused:
         error = str(refused)

@@ -75,6 +75,9 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     screenshot(console, "proposals-console-queue")
     console.set_viewport_size(PROJECTOR["viewport"])
     screenshot(console, "proposals-console-queue-1920")
+    # On a phone-sized console the queue's "attach to" list (long item titles) fits the width.
+    console.set_viewport_size(PHONE["viewport"])
+    assert console.evaluate("document.documentElement.scrollWidth") <= 390
     console.set_viewport_size(LAPTOP["viewport"])
     queue.get_by_role("button", name=re.compile("Bring to the floor")).click()
     for page in (lupe, tomas, projector):

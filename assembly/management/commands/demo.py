@@ -12,6 +12,7 @@ from django.db import transaction
 from assembly.models import (
     AgendaItem,
     Amendment,
+    Attendee,
     Meeting,
     Membership,
     Organization,
@@ -91,6 +92,7 @@ AMENDED_TEXT_ES = (
     "El comité de respuesta rápida decide cada ayuda en 48 horas e informa de cada una en la "
     "siguiente asamblea general."
 )
+PROPOSAL_TEXT_ES = AMENDED_TEXT_ES.replace(", con un tope de $500 por ayuda.", ".")
 
 MEETING_TITLE = "General assembly — November"
 DEMO_JOIN_CODE = "BOYLEH"
@@ -152,8 +154,23 @@ class Command(BaseCommand):
             self.seed_proposal(meeting)
         self.report(meeting, options["base_url"].rstrip("/"))
 
+    def sender(self, meeting: Meeting, name: str) -> Attendee:
+        """The attendance row of a member who wrote from her phone, not yet checked in tonight
+        (status "left", which no screen lists): checking in takes this row up, so her phone
+        answers amendments to her proposal as the proposer's phone does."""
+        membership = meeting.organization.memberships.get(name=name)
+        return Attendee.objects.create(
+            meeting=meeting,
+            user=membership.user,
+            membership=membership,
+            display_name=name,
+            kind=Attendee.Kind.MEMBER,
+            status=Attendee.Status.LEFT,
+        )
+
     def seed_proposal(self, meeting: Meeting) -> None:
         """Lupe's proposal, on the floor of item 3 once it opens, with one accepted amendment."""
+        lupe, tomas = self.sender(meeting, "Lupe"), self.sender(meeting, "Tomás")
         proposal = Proposal.objects.create(
             meeting=meeting,
             item=meeting.items.get(position=3),
@@ -161,19 +178,26 @@ class Command(BaseCommand):
             title_translation=PROPOSAL_TITLE_ES,
             text=AMENDED_TEXT,
             text_translation=AMENDED_TEXT_ES,
+            proposer=lupe,
             proposer_name="Lupe",
             status=Proposal.Status.FLOOR,
             stage=Proposal.Stage.AMENDMENTS,
             version=2,
         )
         first = ProposalVersion.objects.create(
-            proposal=proposal, number=1, text=PROPOSAL_TEXT, proposed_by_name="Lupe"
+            proposal=proposal,
+            number=1,
+            text=PROPOSAL_TEXT,
+            text_translation=PROPOSAL_TEXT_ES,
+            proposed_by_name="Lupe",
         )
         amendment = Amendment.objects.create(
             proposal=proposal,
             against=first,
             text=AMENDED_TEXT,
+            text_translation=AMENDED_TEXT_ES,
             status=Amendment.Status.ACCEPTED,
+            proposer=tomas,
             proposer_name="Tomás",
             decided_by_name="Lupe",
         )
@@ -181,6 +205,7 @@ class Command(BaseCommand):
             proposal=proposal,
             number=2,
             text=AMENDED_TEXT,
+            text_translation=AMENDED_TEXT_ES,
             amendment=amendment,
             proposed_by_name="Tomás",
             accepted_by_name="Lupe",
