@@ -168,3 +168,25 @@ def test_on_a_bilingual_meeting_a_change_is_sent_with_its_translation(
     page = client_for(member).get(reverse("assembly:meeting-room", args=[live_meeting.pk]))
     assert "With its translation:" in page.content.decode()
     assert proposal.amendments.get().text_translation == "Destinar el fondo, con tope."
+
+
+def test_a_reader_of_the_other_language_reads_the_current_translation_first(
+    live_meeting, member, lupe, facilitator
+):
+    from django.utils import translation
+
+    from assembly.live.parts import Audience, Part
+    from assembly.live.render import render_parts
+    from assembly.models import Meeting
+
+    Meeting.objects.filter(pk=live_meeting.pk).update(bilingual=True)
+    live_meeting.refresh_from_db()
+    proposal = actions.proposals.submit(
+        attendee=lupe, title="Fund", text="Commit the fund.", text_translation="Destinar el fondo."
+    )
+    actions.proposals.bring_to_floor(meeting=live_meeting, proposal_id=proposal.pk, by=facilitator)
+    with translation.override("es"):
+        spanish = render_parts(live_meeting, Audience.PARTICIPANT, [Part.PROPOSAL], "es")
+    english = render_parts(live_meeting, Audience.PARTICIPANT, [Part.PROPOSAL], "en")
+    assert spanish.index("Destinar el fondo.") < spanish.index("Commit the fund.")
+    assert english.index("Commit the fund.") < english.index("Destinar el fondo.")
