@@ -235,6 +235,9 @@ class ProposalMinutes:
     proposer: str
     amendments: list[AmendmentMinutes]
     decided_on: int | None  # the version the decision named
+    # The final text's translation, when it is the translation of that text (not of an earlier
+    # version): the minutes give each reader their language first, as the room does.
+    text_translation: str = ""
 
     @property
     def status_label(self) -> str:
@@ -245,6 +248,12 @@ class ProposalMinutes:
         from assembly.proposal_text import as_html
 
         return as_html(self.text)
+
+    @property
+    def translation_html(self):
+        from assembly.proposal_text import as_html
+
+        return as_html(self.text_translation)
 
 
 def _shown_proposal(proposal: Proposal, redact: Redactor) -> ProposalMinutes:
@@ -273,6 +282,7 @@ def _shown_proposal(proposal: Proposal, redact: Redactor) -> ProposalMinutes:
             for a in proposal.amendments.select_related("against").order_by("created_at", "id")
         ],
         decided,
+        "" if proposal.translation_outdated else redact(proposal.text_translation),
     )
 
 

@@ -523,3 +523,29 @@ def test_with_no_later_meeting_it_waits_tabled_for_the_next_one_scheduled(
         organization=organization, by=facilitator, settings={"title": "January assembly"}
     )
     assert Proposal.objects.filter(text=CAPPED).count() == 2
+
+
+def test_the_minutes_give_a_spanish_reader_the_final_text_in_spanish_first(
+    live_meeting, lupe, facilitator, member
+):
+    from django.test import Client
+
+    Meeting.objects.filter(pk=live_meeting.pk).update(bilingual=True)
+    live_meeting.refresh_from_db()
+    proposal = actions.proposals.submit(
+        attendee=lupe,
+        title="Hardship fund",
+        text="Commit the fund.",
+        text_translation="Destinar el fondo.",
+    )
+    actions.proposals.bring_to_floor(meeting=live_meeting, proposal_id=proposal.pk, by=facilitator)
+    actions.proposals.withdraw(meeting=live_meeting, proposal_id=proposal.pk, attendee=lupe)
+    actions.meetings.adjourn(meeting=live_meeting, by=facilitator)
+    actions.minutes.publish(meeting=live_meeting, by=facilitator)
+    client = Client()
+    client.force_login(member)
+    for url in (f"/m/{live_meeting.pk}/minutes/", f"/m/{live_meeting.pk}/minutes.md"):
+        spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert spanish.index("Destinar el fondo.") < spanish.index("Commit the fund.")
+        assert english.index("Commit the fund.") < english.index("Destinar el fondo.")
