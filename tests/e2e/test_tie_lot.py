@@ -92,5 +92,9 @@ def test_a_tie_paused_then_drawn_by_lot_in_the_room(browser, app_server):
     screenshot(projector, "tie-lot-projector-drawn")
     screenshot(tomas, "tie-lot-phone-drawn")
     screenshot(lupe, "tie-lot-phone-drawn-es")
+
+    # The secretary's minutes keep the lot: its seed and what it decided.
+    desk.goto(f"{server}/m/{meeting}/minutes/")
+    expect(desk.locator("main")).to_contain_text(f"seed {seed}: {name}")
     for context in (rosa_context, marcus_context, tomas_context, lupe_context):
         context.close()
