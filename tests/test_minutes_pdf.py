@@ -88,6 +88,9 @@ def pdf_text(meeting, user, language="en", tmp_path=None) -> str:
     return done.stdout
 
 
+COUNTS = (("Red banner", 1), ("Green banner", 1), ("Blue banner", 0))
+
+
 def test_the_pdf_holds_every_decision_its_numbers_and_action_items(evening, secretary, tmp_path):
     text = pdf_text(evening, secretary, tmp_path=tmp_path)
     assert "Inquilinos Unidos" in text
@@ -100,7 +103,8 @@ def test_the_pdf_holds_every_decision_its_numbers_and_action_items(evening, secr
     flat = " ".join(text.split())
     # Red and Green tie and a lot picks one, whose bar then carries "✓ elected" between its
     # name and its count: read the counts from the table of rounds, the same whoever won.
-    assert "Red banner 1 · Green banner 1 · Blue banner 0" in flat
+    # The table of rounds lists the two at 1 in an order the lot decides: read each count alone.
+    assert all(f"{name} {n} ·" in flat or f"· {name} {n}" in flat for name, n in COUNTS)
     # The result's chart is drawn in the PDF too, its line labelled (it takes the page past one).
     assert "more than half of the votes cast: 1 needed" in text
     assert "Page 1 / " in text and "Page 2 / " in text
