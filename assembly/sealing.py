@@ -76,12 +76,22 @@ def _associated(decision_id: int) -> bytes:
 
 
 def seal(decision_id: int, choice: dict[str, Any]) -> bytes:
-    plain = json.dumps(choice, separators=(",", ":"), sort_keys=True).encode()
-    if len(plain) >= PADDED_SIZE:
-        raise ValueError("ballot too large to seal")
-    padded = plain + b" " * (PADDED_SIZE - len(plain))
-    nonce = os.urandom(NONCE_SIZE)
-    return nonce + _key(decision_id).encrypt(nonce, padded, _associated(decision_id))
+    return seal_all(decision_id, [choice])[0]
+
+
+def seal_all(decision_id: int, choices: list[dict[str, Any]]) -> list[bytes]:
+    """Each choice sealed under the round's key (read once: a burst's batch is one cache read)."""
+    key = _key(decision_id)
+    associated = _associated(decision_id)
+    blobs = []
+    for choice in choices:
+        plain = json.dumps(choice, separators=(",", ":"), sort_keys=True).encode()
+        if len(plain) >= PADDED_SIZE:
+            raise ValueError("ballot too large to seal")
+        padded = plain + b" " * (PADDED_SIZE - len(plain))
+        nonce = os.urandom(NONCE_SIZE)
+        blobs.append(nonce + key.encrypt(nonce, padded, associated))
+    return blobs
 
 
 def open_all(decision_id: int, blobs: list[bytes | memoryview]) -> list[dict[str, Any]]:

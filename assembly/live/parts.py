@@ -38,6 +38,7 @@ class Part(enum.StrEnum):
     PROPOSAL_STAGE = "proposal-stage"
     # One attendee's own, on the participant page only (sent to their personal group).
     ME = "me"
+    MY_VOTE = "my-vote"  # the open round this phone has voted in
     PROXY_VOTES = "proxy-votes"
     # The proposer's own: their proposals' standing, and amendments waiting for their answer.
     MY_PROPOSALS = "my-proposals"
@@ -103,7 +104,7 @@ NESTED_IN: dict[str, tuple[Part, ...]] = {
     ),
 }
 # What only one attendee sees: their own standing, hands and proxy ballots (participant page).
-PERSONAL_PARTS: tuple[Part, ...] = (Part.ME, Part.PROXY_VOTES, Part.MY_PROPOSALS)
+PERSONAL_PARTS: tuple[Part, ...] = (Part.ME, Part.MY_VOTE, Part.PROXY_VOTES, Part.MY_PROPOSALS)
 
 # Every part a room change may name: what `live.changed()` accepts.
 ROOM_CHANGES = frozenset(

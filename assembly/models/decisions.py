@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models.attendance import Attendee
@@ -160,6 +161,12 @@ class Decision(models.Model):
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
+    @cached_property
+    def option_ids(self) -> frozenset[int]:
+        """Its options' ids, read once per instance (a burst's ballots are checked together;
+        options do not change once the round is open)."""
+        return frozenset(self.options.values_list("pk", flat=True))
+
     def stored_choice(self, sent: Mapping[str, Any]) -> dict[str, Any]:
         """The choice as a ballot stores it, from one as sent (`{"vote": ...}`,
         `{"response": ...}` or `{"options": [option ids]}`), checked against this decision's
@@ -178,7 +185,7 @@ class Decision(models.Model):
         foreign = ValidationError(
             _("That ballot has an option this decision doesn't have."), code="options"
         )
-        valid = set(self.options.values_list("pk", flat=True))
+        valid = self.option_ids
         try:
             picked = [int(pk) for pk in sent.get("options", [])]
         except (TypeError, ValueError):

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from assembly import actions
+from assembly.ballot_box import OPERATION_MEMORY, operation_key
 from assembly.forms.decisions import (
     AssistedBallotForm,
     BallotForm,
@@ -181,15 +182,8 @@ def vote(request: Request, meeting_id: int, decision_id: int) -> HttpResponse:
     return _vote_answer(request, room, error)
 
 
-OPERATION_MEMORY = 30 * 60  # seconds a ballot's operation key is remembered
-
-
 def _operation_key(room: Access, decision_id: int, op: str) -> str | None:
-    """The cache key of this ballot's operation, from the phone's random `op` (if any). It says
-    that a ballot went through, never what it held."""
-    if room.attendee is None or not op:
-        return None
-    return f"op:{room.attendee.pk}:{decision_id}:{op}"
+    return operation_key(room.attendee.pk, decision_id, op) if room.attendee else None
 
 
 def _vote_answer(

@@ -173,12 +173,12 @@
     drift.classList.toggle("is-ahead", seconds <= -60);
   }
 
-  // The ballot is the same HTML for everyone; only this phone's own part (#me) says which round
-  // it has voted in. Then "your vote is recorded" shows, and a secret ballot's form goes away
-  // (an open ballot's stays, to change one's mind until the close).
+  // The ballot is the same HTML for everyone; only this phone's own part (#my-vote) says which
+  // round it has voted in. Then "your vote is recorded" shows, and a secret ballot's form goes
+  // away (an open ballot's stays, to change one's mind until the close).
   function markVoted() {
-    var me = document.getElementById("me");
-    var voted = me && me.dataset.voted;
+    var mine = document.getElementById("my-vote");
+    var voted = mine && mine.dataset.voted;
     var forms = document.querySelectorAll("#decision .ballot[data-decision]");
     for (var i = 0; i < forms.length; i++) {
       var done = Boolean(voted) && forms[i].dataset.decision === voted;
