@@ -10,6 +10,7 @@ configuration has its own. Prints one line of JSON on stdout.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -34,7 +35,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
-from assembly import actions  # noqa: E402
+from assembly import actions, ballot_box  # noqa: E402
 from assembly.live import coalesce  # noqa: E402
 from assembly.live.parts import Part  # noqa: E402
 from assembly.live.publish import broadcast  # noqa: E402
@@ -121,6 +122,25 @@ def seed(phones: int) -> dict:
     }
 
 
+async def box_batch(meeting_id: int, decision_id: int, session_keys: list[str]) -> list:
+    """The ballot box's queued ballots, as its phones' POSTs leave them (CSRF checked)."""
+    csrf = get_random_string(32)
+    path = f"/m/{meeting_id}/decisions/{decision_id}/vote/"
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"x-csrftoken", csrf.encode()),
+        (b"hx-request", b"true"),
+        (b"content-type", b"application/x-www-form-urlencoded"),
+    ]
+    batch = []
+    for key in session_keys:
+        cookie = (b"cookie", f"sessionid={key}; csrftoken={csrf}".encode())
+        scope = {"type": "http", "method": "POST", "path": path, "query_string": b"",
+                 "headers": [*headers, cookie], "client": ("127.0.0.1", 1)}  # fmt: skip
+        batch.append(ballot_box.checked(scope, b"vote=yes", meeting_id, decision_id))
+    return batch
+
+
 def count(meeting_id: int, decision_id: int) -> dict:
     """Ballots stored in the burst, then the queries one ballot costs, measured in-process.
 
@@ -155,22 +175,33 @@ def count(meeting_id: int, decision_id: int) -> dict:
     voters = list(
         Attendee.objects.filter(meeting=meeting, user__email__startswith="phone")
         .exclude(participations__decision=probe)
-        .select_related("user")[:5]
+        .select_related("user")[:53]
     )
     per_ballot, statuses = [], []
     url = f"/m/{meeting_id}/decisions/{probe.pk}/vote/"
-    for attendee in voters:
+    for attendee in voters[:2]:  # the view Django answers when the ballot box passes one on
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(attendee.user, backend=BACKEND)
         with CaptureQueriesContext(connection) as queries:
             response = client.post(url, {"vote": "yes"}, HTTP_HX_REQUEST="true")
         statuses.append(response.status_code)
         per_ballot.append(len(queries))
+    # The ballot box (what a burst's phones meet): one batch of one ballot, one of 50.
+    batches = []
+    for size in (1, 50):
+        sessions = [session_for(a.user) for a in voters[2 + len(batches) :][:size]]
+        Session.objects.bulk_create(sessions)
+        batch = asyncio.run(box_batch(meeting_id, probe.pk, [s.session_key for s in sessions]))
+        with CaptureQueriesContext(connection) as queries:
+            recorded = ballot_box.record(batch)
+        assert len(recorded) == size, f"the box recorded {len(recorded)} of {size}"
+        batches.append(len(queries))
     with CaptureQueriesContext(connection) as queries:
         broadcast(meeting_id, (Part.TURNOUT,))
     return {
         **stored,
         "queries_per_ballot": per_ballot,
+        "queries_per_box_batch": batches,
         "probe_statuses": statuses,
         "queries_per_turnout_push": len(queries),
     }
