@@ -208,14 +208,25 @@ def test_what_the_box_does_not_take_django_answers_and_nothing_is_recorded(
     assert not Participation.objects.filter(decision=decision).exists()
 
 
+def test_a_hostile_ballot_gets_djangos_clear_answer(live_meeting, facilitator, member):
+    present(live_meeting, member)
+    decision = opened(live_meeting, facilitator)
+    session = session_of(member)
+    flood = "&".join(f"f{n}=1" for n in range(1500))  # past Django's 1,000 fields
+    ((status, _),) = send_all(post(live_meeting.pk, decision.pk, session, flood + "&vote=yes"))
+    assert status == 400
+    ((status, _),) = send_all(post(live_meeting.pk, decision.pk, session, "vote=%ff%fe"))
+    assert status == 422
+    assert not decision.participations.exists()
+
+
 def test_a_batch_costs_a_few_queries_whatever_its_size(live_meeting, organization, facilitator):
     people = hall(live_meeting, organization, 40)
     decision = opened(live_meeting, facilitator)
 
     async def batch_of(scopes):
         return [
-            ballot_box.checked(scope, b"vote=yes", live_meeting.pk, decision.pk)
-            for scope in scopes
+            ballot_box.checked(scope, b"vote=yes", live_meeting.pk, decision.pk) for scope in scopes
         ]
 
     def scope_of(person):
