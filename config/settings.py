@@ -117,6 +117,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # transactions fail such a write at once with "database is locked" when they must upgrade a
     # read lock; IMMEDIATE takes the write lock first and waits its turn, and WAL lets readers
     # carry on meanwhile.
+    # Each thread keeps its connection: opening one (with the PRAGMAs and Django's functions)
+    # and closing it again around every database hop of a websocket handshake was 35% of the
+    # server's CPU while a hall reconnected (py-spy, make bench, 1,000 phones). A handful of
+    # threads ever touch the database, and an idle SQLite connection holds no lock.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
