@@ -47,7 +47,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 
 from assembly import actions
-from assembly.forms.decisions import BallotForm
+from assembly.forms.decisions import read_quickly
 from assembly.models import Attendee, Decision, Meeting, Membership, User
 from assembly.permissions import Action, guest_may, guest_tokens, may
 
@@ -290,13 +290,13 @@ def _record_round(
     keys: dict[int, str] = {}
     choices: dict[int, tuple[Sent, dict[str, Any]]] = {}
     for sent, voter in ballots:
-        form = BallotForm(sent.data, decision=decision, voter=voter)
-        if not form.is_valid() or (decision.secret and not form.cleaned_data["confirm"]):
+        ballot = read_quickly(sent.data)
+        if ballot is None or (decision.secret and not ballot.confirm):
             continue  # Django's view answers with the form's messages, or the review
-        key = operation_key(voter.pk, decision_id, form.cleaned_data["op"])
+        key = operation_key(voter.pk, decision_id, ballot.op)
         if key:
             keys[id(sent)] = key
-        choices.setdefault(voter.pk, (sent, form.choice))
+        choices.setdefault(voter.pk, (sent, ballot.choice))
     answered = cache.get_many(list(keys.values())) if keys else {}
     done = {sid for sid, key in keys.items() if answered.get(key)}
     waiting = {pk: (sent, choice) for pk, (sent, choice) in choices.items() if id(sent) not in done}

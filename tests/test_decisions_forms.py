@@ -4,9 +4,11 @@ sees it, and a ballot that doesn't fit its decision is refused with the reason."
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from assembly import actions
-from assembly.forms.decisions import BallotForm, DecisionForm
+from assembly.forms.decisions import BallotForm, DecisionForm, read_quickly
 from assembly.models import Decision
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -99,3 +101,38 @@ def test_a_hostile_operation_key_is_no_error_but_is_not_kept(election):
     ana = election.options.first().pk
     form = BallotForm({"rank": [ana], "op": "<script>"}, decision=election, voter=None)
     assert form.is_valid() and form.cleaned_data["op"] == ""
+
+
+@pytest.mark.parametrize("method", ["motion", "consensus", "ranked", "approval"])
+def test_the_ballot_boxs_quick_reading_is_the_forms(live_meeting, facilitator, method):
+    """What the ballot box reads without a form (read_quickly) is what BallotForm reads, or
+    nothing (then the view and its form have the ballot)."""
+    options = ["Ana", "Ben", "Cruz"] if method in ("ranked", "approval") else []
+    decision = actions.decisions.create(
+        meeting=live_meeting, by=facilitator, question="Q", method=method, options=options
+    )
+    ids = [str(pk) for pk in decision.options.values_list("pk", flat=True)]
+    a, b, c = ids or ["1", "2", "3"]
+    bodies = [
+        "vote=yes", "vote=+no+", "vote=maybe", "vote=yes&vote=no", "vote=ye%00s", "response=agree",
+        "response=block&confirm=1", "confirm=0&vote=yes", "confirm=false&vote=yes",
+        "confirm=on&vote=abstain&op=abcdef12-3456", "vote=yes&op=short", "vote=yes&op=a%20b%3Cc",
+        f"rank={b}&rank={a}&rank=", f"rank=&rank={c}", f"option={a}&option={c}",
+        f"option={a}&option={a}", f"rank={a}&rank={a}", "rank=999999", "option=x", "",
+        f"rank={a}&option={b}", "for_membership=3&vote=yes", "op=abcdefgh&op=abcdefgh&vote=no",
+    ]  # fmt: skip
+    for body in bodies:
+        data = QueryDict(body)
+        quick = read_quickly(data)
+        if quick is None:
+            continue
+        form = BallotForm(data, decision=decision, voter=None)
+        if form.is_valid():
+            assert quick.choice == form.choice, body
+            assert (quick.confirm, quick.op) == (
+                form.cleaned_data["confirm"],
+                form.cleaned_data["op"],
+            ), body
+        else:  # the form refuses it: so does the rule every cast asks
+            with pytest.raises(ValidationError):
+                decision.stored_choice(quick.choice)

@@ -4,6 +4,7 @@ ballot accept, cleaned into the arguments of `actions.decisions.create` and `cas
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -228,6 +229,39 @@ class BallotForm(forms.Form):
         if "ranking" in choice:
             return [labels[pk] for pk in choice["ranking"]]
         return [label for pk, label in labels.items() if pk in choice["approve"]]
+
+
+@dataclass(frozen=True)
+class QuickBallot:
+    choice: dict[str, Any]
+    confirm: bool
+    op: str
+
+
+def read_quickly(data: Any) -> QuickBallot | None:
+    """A ballot read as `BallotForm` reads it, without building the form: the ballot box reads a
+    burst of them, and a Form deep-copies its fields for each one (about 0.3 ms; py-spy, make
+    bench). None for anything the form might read otherwise (a proxy's vote, a NUL, a value
+    sent twice), which then goes to the view and its form; the choice itself is checked by
+    `Decision.stored_choice` when it is cast. A test holds it to the form's reading."""
+    fields = ("vote", "response", "confirm", "op", "for_membership")
+    if any(len(data.getlist(name)) > 1 for name in fields) or data.get("for_membership"):
+        return None
+    values = [data.get(name, "") for name in fields] + data.getlist("option") + data.getlist("rank")
+    if any("\x00" in value for value in values):
+        return None
+    confirm = data.get("confirm", "")
+    op = data.get("op", "").strip()
+    picked = [v for v in data.getlist("rank") if v] or [v for v in data.getlist("option") if v]
+    return QuickBallot(
+        choice={
+            "vote": data.get("vote", "").strip(),
+            "response": data.get("response", "").strip(),
+            "options": picked,
+        },
+        confirm=bool(confirm) and confirm.lower() != "false",  # as its CheckboxInput reads it
+        op=op if OPERATION.fullmatch(op) else "",
+    )
 
 
 class AssistedBallotForm(BallotForm):
