@@ -11,18 +11,20 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from assembly import actions
+from assembly import actions, live
 from assembly.live import coalesce
 from assembly.live.consumers import CLOSE_FORBIDDEN, CLOSE_MALFORMED, CLOSE_TOO_LARGE
 from assembly.live.routing import websocket_urlpatterns
+from assembly.models import Meeting
 from config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def communicator(meeting_id, user, audience="participant", lang="en"):
+def communicator(meeting_id, user, audience="participant", lang="en", query=""):
     socket = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/meetings/{meeting_id}/{audience}/?lang={lang}"
+        URLRouter(websocket_urlpatterns),
+        f"/ws/meetings/{meeting_id}/{audience}/?lang={lang}" + (f"&{query}" if query else ""),
     )
     socket.scope["user"] = user
     return socket
@@ -77,6 +79,49 @@ async def test_a_reconnecting_phone_catches_up(meeting, member, facilitator):
     assert 'data-version="2"' in room
     assert "<h2>Report</h2>" in room
     await socket.disconnect()
+
+
+async def test_a_phone_that_reopens_its_socket_showing_the_current_room_gets_its_version_only(
+    meeting, member, facilitator
+):
+    await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    first = communicator(meeting.pk, member)
+    assert (await first.connect())[0]
+    room = await first.receive_from()
+    version = int(room.split('data-version="')[1].split('"')[0])
+    await first.disconnect()
+    # Back with nothing changed meanwhile: the version alone.
+    again = communicator(meeting.pk, member, query=f"v={version}")
+    assert (await again.connect())[0]
+    assert (
+        await again.receive_from()
+        == f'<div id="room-version" data-version="{version}" hidden></div>'
+    )
+    await again.disconnect()
+    # The room changed meanwhile: the whole room, with the person's own part.
+    await sync_to_async(actions.meetings.next_item)(meeting=meeting, by=facilitator)
+    behind = communicator(meeting.pk, member, query=f"v={version}")
+    assert (await behind.connect())[0]
+    room = await behind.receive_from()
+    assert 'id="current-item"' in room and 'id="me"' in room
+    await behind.disconnect()
+    # A hostile or missing version is the whole room too.
+    for query in ("v=abc", "v=-1", "v=99999999999999999999"):
+        odd = communicator(meeting.pk, member, query=query)
+        assert (await odd.connect())[0]
+        assert 'id="current-item"' in await odd.receive_from()
+        await odd.disconnect()
+
+
+async def test_a_change_to_one_persons_own_part_counts_a_new_version(meeting, member, facilitator):
+    """Their hand, say: a phone that was away then sees it is behind."""
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    attendee = await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    before = await sync_to_async(lambda: Meeting.objects.get(pk=meeting.pk).version)()
+    await sync_to_async(live.publish_personal)(attendee)
+    after = await sync_to_async(lambda: Meeting.objects.get(pk=meeting.pk).version)()
+    assert after == before + 1
 
 
 async def test_sync_sends_the_room_only_when_the_client_is_behind(connected):

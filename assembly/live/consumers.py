@@ -18,8 +18,8 @@ from django.conf import settings
 from assembly import permissions
 from assembly.live import coalesce, fanout
 from assembly.live.parts import group_name, personal_group
-from assembly.live.render import render_personal, render_room
-from assembly.models import Attendee
+from assembly.live.render import render_personal, render_room, version_marker_of
+from assembly.models import Attendee, Meeting
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_FORBIDDEN = 4403  # not allowed to follow this room as this audience
@@ -32,6 +32,13 @@ def socket_language(scope: dict[str, Any]) -> str:
     language = (query.get("lang") or [""])[0]
     known = [code for code, _name in settings.LANGUAGES]
     return language if language in known else settings.LANGUAGE_CODE
+
+
+def shown_version(scope: dict[str, Any]) -> int | None:
+    """The version the phone's screen shows (?v=, sent by app.js as the socket opens), if any."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    shown = (query.get("v") or [""])[0]
+    return int(shown) if shown.isascii() and shown.isdigit() and len(shown) < 16 else None
 
 
 class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels ships no types
@@ -74,7 +81,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
             self.groups_joined.append(personal_group(self.attendee_id, self.language))
         for group in self.groups_joined:
             await fanout.join(group, self)
-        await self.send_room()
+        await self.send_room(shown=shown_version(self.scope))
 
     async def disconnect(self, code: int) -> None:
         await fanout.leave(self.groups_joined, self)
@@ -100,13 +107,19 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
             return
         await self.send_room(if_newer_than=message["version"])
 
-    async def send_room(self, if_newer_than: int | None = None) -> None:
-        html, version = await database_sync_to_async(self._current, thread_sensitive=False)()
+    async def send_room(self, if_newer_than: int | None = None, shown: int | None = None) -> None:
+        html, version = await database_sync_to_async(self._current, thread_sensitive=False)(shown)
         if if_newer_than is None or version > if_newer_than:
             await self.send(text_data=html)
 
-    def _current(self) -> tuple[str, int]:
-        """The whole room this socket should show now (and the person's own part)."""
+    def _current(self, shown: int | None = None) -> tuple[str, int]:
+        """The whole room this socket should show now (and the person's own part); only the
+        version if the screen already shows it (`shown`: every change to the room, or to
+        anyone's own part, counts a new version, so the same number means the same screen)."""
+        if shown is not None:
+            now = Meeting.objects.filter(pk=self.meeting_id).values_list("version", flat=True)
+            if shown == now.first():
+                return version_marker_of(shown), shown
         personal = ""
         if self.attendee_id is not None:
             attendee = Attendee.objects.select_related("meeting__current_item").get(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 
 from assembly.live import coalesce, fanout
@@ -54,6 +55,9 @@ def publish_personal(attendee: Attendee, *, admitted: bool = False) -> None:
 
 
 def publish_personal_id(attendee_id: int, *, admitted: bool = False) -> None:
+    # A new version of the meeting: the one a phone shows then says whether anything changed
+    # for it while it was away (a socket that reopens with it gets only the version back).
+    Meeting.objects.filter(attendees__pk=attendee_id).update(version=F("version") + 1)
     transaction.on_commit(lambda: send_personal(attendee_id, admitted=admitted))
 
 

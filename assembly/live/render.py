@@ -384,7 +384,11 @@ def my_action_items(attendee: Attendee) -> list[ActionItem]:
 
 
 def version_marker(meeting: Meeting) -> str:
-    return format_html('<div id="room-version" data-version="{}" hidden></div>', meeting.version)
+    return version_marker_of(meeting.version)
+
+
+def version_marker_of(version: int) -> str:
+    return format_html('<div id="room-version" data-version="{}" hidden></div>', version)
 
 
 def render_parts(

@@ -116,6 +116,12 @@ def test_phones_back_from_a_wifi_drop_are_live_at_once(browser, app_server):
         )
         phones.append((context, page))
 
+    reopened: list = []  # what the first phone's next socket receives
+
+    def listen(socket) -> None:
+        socket.on("framereceived", lambda payload: reopened.append(str(payload)))
+
+    phones[0][1].on("websocket", listen)
     for context, _page in phones:
         context.set_offline(True)
     for _context, page in phones:
@@ -135,6 +141,11 @@ def test_phones_back_from_a_wifi_drop_are_live_at_once(browser, app_server):
         page.wait_for_function("window.liveAt !== undefined")
         times.append((page.evaluate("window.liveAt") - back[page]) / 1000)
     print("\nlive again after the drop (s):", ", ".join(f"{t:.2f}" for t in times))
+    # Nothing changed while they were away: the socket reopened saying which version the screen
+    # shows (app.js), and the server answered with that version alone, not the whole room.
+    phones[0][1].wait_for_function("true")  # let the first frame arrive
+    assert reopened and reopened[0].startswith('<div id="room-version"'), reopened[:1]
+    assert len(reopened[0]) < 100
     assert max(times) < 2.0, times
     for _context, page in phones:
         expect(page.locator("#flash")).to_be_empty()

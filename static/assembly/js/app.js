@@ -16,6 +16,26 @@
     }
   });
 
+  // A socket (re)opens saying which version this screen shows (?v=): when nothing changed
+  // meanwhile, the server answers with the version alone instead of the whole room, so a hall
+  // back on the Wi-Fi, or a page just loaded, costs it a lookup rather than a render per phone.
+  if (window.htmx) {
+    var makeSocket = htmx.createWebSocket || function (url) {
+      var socket = new WebSocket(url, []);
+      socket.binaryType = htmx.config.wsBinaryType;
+      return socket;
+    };
+    htmx.createWebSocket = function (url) {
+      var parts = String(url).split("?");
+      var query = (parts[1] || "").split("&").filter(function (pair) {
+        return pair && pair.indexOf("v=") !== 0;
+      });
+      var shown = shownVersion();
+      if (shown >= 0) query.push("v=" + shown);
+      return makeSocket(parts[0] + (query.length ? "?" + query.join("&") : ""));
+    };
+  }
+
   function setLive(online) {
     var status = document.getElementById("live-status");
     if (!status) return;
