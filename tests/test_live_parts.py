@@ -120,3 +120,15 @@ def test_an_unknown_part_is_refused(live_meeting, django_capture_on_commit_callb
         live.changed(live_meeting, parts=["stak"])
     with pytest.raises(ValueError, match="not a live part"):
         live.publish(live_meeting, parts=["me"])  # personal: sent to one person, never the room
+
+
+def test_a_big_halls_turnout_is_coalesced_over_a_longer_window(monkeypatch):
+    """A broadcast costs a write per socket: 2,000 phones get the turnout less often than 20,
+    and still within a second."""
+    from assembly.live import coalesce, fanout
+
+    monkeypatch.setattr(fanout, "local_count", lambda: 20)
+    small = coalesce.window()
+    monkeypatch.setattr(fanout, "local_count", lambda: 2000)
+    big = coalesce.window()
+    assert small == coalesce.WINDOW < big <= coalesce.MAX_WINDOW < 1

@@ -83,7 +83,7 @@ async def leave(groups: Iterable[str], socket: Socket) -> None:
 
 
 def local_count() -> int:
-    """How many sockets this process holds (for the benchmark and the tests)."""
+    """How many sockets this process holds (the coalescing window, the benchmark, the tests)."""
     return len({socket for members in _groups.values() for socket in members})
 
 
