@@ -267,3 +267,41 @@ def test_turnout_never_shows_more_votes_than_voters(room, secretary, facilitator
     actions.attendance.withdraw_proxy(meeting=meeting, proxy_id=proxy.pk, by=secretary)
     shown = decision_context(meeting, meeting.attendance_summary())
     assert (shown["voted"], shown["eligible"]) == (2, 2)
+
+
+def test_a_burst_records_only_what_cast_would_and_leaves_the_rest_to_it(
+    room, secretary, facilitator, guest
+):
+    """actions.decisions.cast_many, the ballot box's batch: each rule of `cast` holds, and a
+    ballot it does not record is left for `cast` to answer with its reason."""
+    meeting, here, away = room
+    assign(meeting, away[0], here, secretary)
+    decision = motion(meeting, facilitator)
+    vote(decision, here, "yes", away[0])  # the holder casts the absent member's vote
+    arrived = actions.attendance.check_in_by_hand(
+        meeting=meeting, membership_id=away[0].pk, by=secretary
+    )
+    voter = actions.attendance.check_in_member(meeting=meeting, user=facilitator)
+    no_vote = guest  # waiting at the door, and no vote
+    recorded = actions.decisions.cast_many(
+        meeting_id=meeting.pk,
+        decision_id=decision.pk,
+        ballots=[
+            (arrived.pk, {"vote": "no"}),  # their holder voted for them already
+            (voter.pk, {"vote": "abstain"}),
+            (voter.pk, {"vote": "no"}),  # a double tap: the first stands
+            (here.pk, {"vote": "maybe"}),  # no such answer
+            (no_vote.pk, {"vote": "yes"}),
+        ],
+    )
+    assert recorded == [voter.pk]
+    assert decision.ballots.get(attendee=voter).choice == {"vote": "abstain"}
+    again = actions.decisions.cast_many(
+        meeting_id=meeting.pk, decision_id=decision.pk, ballots=[(voter.pk, {"vote": "yes"})]
+    )
+    assert again == []  # a second ballot is `cast`'s to change
+    actions.decisions.close(meeting=meeting, decision_id=decision.pk, by=facilitator)
+    closed = actions.decisions.cast_many(
+        meeting_id=meeting.pk, decision_id=decision.pk, ballots=[(here.pk, {"vote": "no"})]
+    )
+    assert closed == []

@@ -265,7 +265,10 @@ def cast_many(
     own: set[int] = set()
     proxied: set[int] = set()
     for attendee_id, for_membership_id in voted:
-        (own if for_membership_id is None else proxied).add(for_membership_id or attendee_id)
+        if for_membership_id is None:
+            own.add(attendee_id)
+        else:
+            proxied.add(for_membership_id)
     voters = {pk: m for pk, m in voters.items() if pk not in own and m not in proxied}
     recorded: list[int] = []
     choices: list[dict[str, Any]] = []
