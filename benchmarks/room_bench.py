@@ -76,6 +76,8 @@ CLICK_GAP = 0.4  # between facilitator clicks: longer than live.coalesce.WINDOW 
 VERSION = re.compile(r'data-version="(\d+)"')
 TURNOUT = re.compile(r"(\d+) of (\d+) have voted")
 ROOM_IDS = ('id="room-version"', 'id="current-item"', 'id="stack"', 'id="agenda"', 'id="me"')
+# The answer to a socket that reopens showing the current version: that version alone.
+CURRENT = '<div id="room-version" data-version="{}" hidden></div>'
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -210,12 +212,17 @@ class Phone:
         self.stale = 0  # pushes older than the screen, dropped as static/assembly/js/app.js does
         self.unexpected_closes = 0
         self.failed_handshakes = 0  # refused, reset or timed out, then retried
+        self.whole_rooms = 0  # how many times it was sent the whole room on connecting
+        self.missed = False  # dropped an older push since its last whole room (as app.js notes)
 
-    async def connect(self, attempts: int = 3) -> bool:
+    async def connect(self, attempts: int = 3, *, since: int | None = None) -> bool:
+        """Open the socket; `since`: the version the screen shows, sent as app.js does (?v=),
+        so that the server may answer with that version alone if nothing changed."""
+        url = self.url if since is None else f"{self.url}&v={since}"
         for attempt in range(attempts):
             try:
                 self.ws = await ws_connect(
-                    self.url,
+                    url,
                     origin=self.url.split("/ws/")[0].replace("ws://", "http://"),
                     additional_headers={"Cookie": self.cookie} if self.cookie else None,
                     compression=None,
@@ -226,8 +233,11 @@ class Phone:
                 )
                 if self.room:
                     first = await asyncio.wait_for(self.ws.recv(), CONNECT_TIMEOUT)
-                    if not all(marker in first for marker in ROOM_IDS):
+                    current = since is not None and first == CURRENT.format(since)
+                    if not current and not all(marker in first for marker in ROOM_IDS):
                         raise RuntimeError(f"not the room: {first[:200]!r}")
+                    self.whole_rooms += not current
+                    self.missed = self.missed and current
                     self.on_message(first, time.perf_counter())
                 self.reader = asyncio.create_task(self.read())
                 return True
@@ -259,6 +269,7 @@ class Phone:
         # As the page's script does: a push older than what the screen shows is dropped.
         if version < self.version:
             self.stale += 1
+            self.missed = True
             return
         counted = TURNOUT.search(message) if 'id="turnout"' in message else None
         if counted:
@@ -566,36 +577,46 @@ async def drive_app(port: int, seed: dict, server: Server, args, result: Result)
         await asyncio.sleep(CLICK_GAP)
         await burst(port, meeting, decision, live, args.ballots, csrf, figures, notes)
 
-    # (vi) every phone loses the Wi-Fi at once, then all come back together.
-    expected = max(p.version for p in live)
+    # (vi) every phone loses the Wi-Fi at once, then all come back together, each saying which
+    # version its screen shows (as app.js does): first after the facilitator acted meanwhile
+    # (every phone needs the whole room), then again with nothing changed (the version alone).
     stale = sum(p.stale for p in live)
     if stale:
         notes.append(
             f"{stale} pushes arrived older than the screen and were dropped (as app.js does; "
             "expected with concurrent actions, a problem only if phones end up behind)"
         )
-    await asyncio.gather(*(p.drop() for p in live))
-    started = time.perf_counter()
-    back = await asyncio.gather(*(reconnect(p, started) for p in live))
-    times = [t for t in back if t is not None]
-    figures["reconnect_s"] = max(times) if len(times) == len(live) else None
-    figures["reconnect_p50_s"] = pct(times, 50)
-    if len(times) < len(live):
-        notes.append(
-            f"reconnect: {len(live) - len(times)} of {len(live)} phones not back with their room "
-            f"within {RECONNECT_LIMIT:.0f} s"
-        )
-    behind = sum(1 for p in live if p.ws is not None and p.version < expected)
-    if behind:
-        notes.append(f"reconnect: {behind} phones got an older room than before the drop")
+    for changed, key in ((True, "reconnect"), (False, "reconnect_same")):
+        await asyncio.gather(*(p.drop() for p in live))
+        if changed:
+            status, _ = await act("stack/close/", closed="0")
+            if status != 200:
+                notes.append(f"the change made while the phones were away answered {status}")
+        rooms_before = sum(p.whole_rooms for p in live)
+        started = time.perf_counter()
+        back = await asyncio.gather(*(reconnect(p, started) for p in live))
+        times = [t for t in back if t is not None]
+        figures[f"{key}_s"] = max(times) if len(times) == len(live) else None
+        figures[f"{key}_p50_s"] = pct(times, 50)
+        figures[f"{key}_whole_rooms"] = sum(p.whole_rooms for p in live) - rooms_before
+        if len(times) < len(live):
+            notes.append(
+                f"{key}: {len(live) - len(times)} of {len(live)} phones not back with their "
+                f"room within {RECONNECT_LIMIT:.0f} s"
+            )
+        expected = max(p.version for p in live)
+        behind = sum(1 for p in live if p.ws is not None and p.version < expected)
+        if behind:
+            notes.append(f"{key}: {behind} phones were left on an older room than the others")
     figures["failed_handshakes"] = sum(p.failed_handshakes for p in phones)
     await asyncio.gather(*(p.close() for p in phones))
 
 
 async def reconnect(phone: Phone, started: float) -> float | None:
     deadline = started + RECONNECT_LIMIT
+    shown = None if phone.missed else phone.version  # as app.js: whole room after a drop
     while time.perf_counter() < deadline:
-        if await phone.connect(attempts=1):
+        if await phone.connect(attempts=1, since=shown):
             return time.perf_counter() - started
         await asyncio.sleep(0.2 + random.random() * 0.5)  # a phone's retry, jittered
     return None
@@ -794,10 +815,18 @@ ROWS: list[tuple[str, Callable[[dict], str]]] = [
      lambda f: "{} / {}; {}; {}".format(*f["queries_per_box_batch"], f["queries_per_ballot"],
                                       f["queries_per_push"])
      if "queries_per_box_batch" in f else "—"),
-    ("all phones dropped → all back with the room (s)",
-     lambda f: f"{f['reconnect_s']:.2f}" if f.get("reconnect_s") is not None
-     else ("not all" if "reconnect_p50_s" in f else "—")),
+    ("all phones dropped, the room changed meanwhile → all back with it (s)",
+     lambda f: back(f, "reconnect")),
+    ("all phones dropped, nothing changed → all back (s)",
+     lambda f: back(f, "reconnect_same")),
 ]  # fmt: skip
+
+
+def back(f: dict, key: str) -> str:
+    if f.get(f"{key}_s") is None:
+        return "not all" if f"{key}_p50_s" in f else "—"
+    rooms = f.get(f"{key}_whole_rooms")
+    return f"{f[f'{key}_s']:.2f} ({rooms} whole rooms sent)" if rooms is not None else "—"
 
 
 def tables(results: list[Result], skipped: dict[str, str]) -> list[str]:
@@ -888,7 +917,10 @@ def write_report(path: Path, results, skipped, args, full: bool, started: float)
         "proxy's vote, a second ballot, a page without htmx), and the turnout push, which the "
         "server runs after the answers.",
         "- *reconnect*: every phone's TCP connection aborted at once, then all reconnect "
-        "together (retrying, jittered, as a phone does) until each has the room again.",
+        "together (retrying, jittered, as a phone does), each saying which version its screen "
+        "shows (as app.js does), until each has the room again: once after the facilitator "
+        "acted while they were away (each needs the whole room), once with nothing changed "
+        "(each is told its version is current).",
         "- CPU is read from /proc in clock ticks (10 ms): with few phones the per-push figure is "
         "coarse. The client runs on the same cores as the server, for the bare server too.",
         "",

@@ -262,6 +262,10 @@ async def test_raising_a_hand_updates_my_own_part_and_everyones_queue(meeting, m
     pushes = [await mine.receive_from(timeout=3), await mine.receive_from(timeout=3)]
     assert any(f'data-attendee="{lupe.pk}"' in text for text in pushes)
     assert any("Your hand is up: Clarifying question" in text for text in pushes)
+    # The person's own part comes without the meeting's version: the room push, rendered at
+    # the same moment or a little before, must not look outdated beside it and be dropped.
+    (own,) = [text for text in pushes if "Your hand is up" in text]
+    assert "room-version" not in own
     on_projector = await watcher.receive_from(timeout=3)
     assert "Lupe" in on_projector and "Your hand is up" not in on_projector
     assert await watcher.receive_nothing(timeout=0.3)

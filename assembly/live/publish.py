@@ -85,7 +85,9 @@ def send_personal(attendee_id: int, *, admitted: bool = False) -> None:
     for language in _languages():
         group = personal_group(attendee_id, language)
         extra = admitted_marker(attendee) if admitted else ""
-        fanout.send(group, render_personal(attendee, language, extra=extra))
+        # Without the meeting's version: it says what the screen's room parts are as of, and
+        # a room push rendered a moment earlier must not look outdated beside this one.
+        fanout.send(group, render_personal(attendee, language, extra=extra, versioned=False))
         if attendee.status in (Attendee.Status.REMOVED, Attendee.Status.LEFT):
             fanout.send(group, fanout.CLOSE)
 

@@ -412,15 +412,18 @@ def render_parts(
     return "".join(html)
 
 
-def render_personal(attendee: Attendee, language: str, *, extra: str = "") -> str:
-    """One attendee's own part of the participant page, in their language."""
+def render_personal(
+    attendee: Attendee, language: str, *, extra: str = "", versioned: bool = True
+) -> str:
+    """One attendee's own part of the participant page, in their language; led by the
+    meeting's version unless `versioned` is False (a push of the person's own part alone)."""
     with translation.override(language):
         context = personal_context(attendee)
         html = "".join(
             render_to_string(f"assembly/room/{Audience.PARTICIPANT}.html#{part}", context)
             for part in PERSONAL_PARTS
         )
-    return version_marker(attendee.meeting) + html + extra
+    return (version_marker(attendee.meeting) if versioned else "") + html + extra
 
 
 def render_room(meeting_id: int, audience: str, language: str) -> tuple[str, int]:

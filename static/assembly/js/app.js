@@ -8,10 +8,16 @@
     return marker ? Number(marker.dataset.version) : -1;
   }
 
-  // Every push starts with the meeting's version; one older than the screen is already outdated.
+  // Every push of the room starts with the meeting's version; one older than the screen is
+  // already outdated. But it may have carried a part the newer one did not (two workers can
+  // deliver out of order): then the next socket opens without the version, for the whole room.
+  var missed = false;
+  var wholeAsked = false;
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
+    if (wholeAsked) { wholeAsked = false; missed = false; }
     var match = /data-version="(\d+)"/.exec(String(event.detail.message).slice(0, 300));
     if (match && Number(match[1]) < shownVersion()) {
+      missed = true;
       event.preventDefault();
     }
   });
@@ -31,7 +37,8 @@
         return pair && pair.indexOf("v=") !== 0;
       });
       var shown = shownVersion();
-      if (shown >= 0) query.push("v=" + shown);
+      if (shown >= 0 && !missed) query.push("v=" + shown);
+      wholeAsked = missed;
       return makeSocket(parts[0] + (query.length ? "?" + query.join("&") : ""));
     };
   }
