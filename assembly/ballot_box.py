@@ -241,7 +241,7 @@ class Writer:
 
     async def take(self, sent: Sent) -> bool:
         """True once the ballot is recorded; False if Django's view is to have it."""
-        if len(self.queue) >= QUEUE_MAX:
+        if len(self.queue) >= QUEUE_MAX or self.task.done():  # full, or its loop is ending
             return False
         self.queue.append(sent)
         self.wake.set()
