@@ -177,8 +177,7 @@ def turn_away_waiting(*, meeting: Meeting, by: User) -> int:
         details={"count": len(waiting)},
     )
     live.changed(meeting, parts=ATTENDANCE)
-    for attendee_id in waiting:
-        live.publish_personal_id(attendee_id)
+    live.publish_personal_ids(waiting)
     return len(waiting)
 
 

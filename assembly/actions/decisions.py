@@ -112,8 +112,9 @@ def _publish_round(meeting: Meeting) -> None:
     """A round opened or closed: the room sees it, and each proxy holder's own page gains or
     loses the ballots they cast for others."""
     live.changed(meeting, parts=DECISION)
-    for holder_id in meeting.proxies.usable().values_list("holder_id", flat=True).distinct():
-        live.publish_personal_id(holder_id)
+    live.publish_personal_ids(
+        meeting.proxies.usable().values_list("holder_id", flat=True).distinct()
+    )
 
 
 def _decision(meeting: Meeting, decision_id: int) -> Decision:

@@ -28,8 +28,8 @@ def _end_speaking(meeting: Meeting) -> None:
     people = set(active.values_list("attendee_id", flat=True))
     active.filter(status=Status.SPEAKING).update(status=Status.DONE, ended_at=timezone.now())
     active.filter(status=Status.WAITING).update(status=Status.WITHDRAWN)
-    for attendee_id in people:
-        live.publish_personal_id(attendee_id)
+    # (every caller then counts the room's new version with live.changed)
+    live.publish_personal_ids(people)
 
 
 def _open_item(meeting: Meeting, item: AgendaItem | None) -> None:

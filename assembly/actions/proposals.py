@@ -111,8 +111,7 @@ def _deciding(proposal: Proposal) -> Decision | None:
 
 def _changed(meeting: Meeting, *people: Attendee | None) -> None:
     live.changed(meeting, parts=PROPOSAL)
-    for person in {p.pk: p for p in people if p is not None}.values():
-        live.publish_personal(person)
+    live.publish_personal_ids(p.pk for p in people if p is not None)
 
 
 def _create(
@@ -442,8 +441,7 @@ def answer(
     amendment.decided_at = timezone.now()
     amendment.save(update_fields=["status", "reason", "decided_by_name", "decided_at"])
     live.changed(meeting, parts=parts)
-    for person in {p.pk: p for p in (proposal.proposer, amendment.proposer) if p}.values():
-        live.publish_personal(person)
+    live.publish_personal_ids(p.pk for p in (proposal.proposer, amendment.proposer) if p)
     return amendment
 
 

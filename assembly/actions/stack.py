@@ -42,8 +42,7 @@ def _stack_changed(
     meeting: Meeting, *people: Attendee | None, parts: tuple[Part, ...] = QUEUE
 ) -> None:
     live.changed(meeting, parts=parts)
-    for person in {p.pk: p for p in people if p is not None}.values():
-        live.publish_personal(person)
+    live.publish_personal_ids(p.pk for p in people if p is not None)
 
 
 @transaction.atomic(durable=True)

@@ -8,6 +8,19 @@ which screen shows which live in `live.parts`.
 """
 
 from assembly.live.parts import Part
-from assembly.live.publish import changed, publish, publish_personal, publish_personal_id
+from assembly.live.publish import (
+    changed,
+    publish,
+    publish_personal,
+    publish_personal_id,
+    publish_personal_ids,
+)
 
-__all__ = ["Part", "changed", "publish", "publish_personal", "publish_personal_id"]
+__all__ = [
+    "Part",
+    "changed",
+    "publish",
+    "publish_personal",
+    "publish_personal_id",
+    "publish_personal_ids",
+]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -59,6 +60,13 @@ def publish_personal_id(attendee_id: int, *, admitted: bool = False) -> None:
     # for it while it was away (a socket that reopens with it gets only the version back).
     Meeting.objects.filter(attendees__pk=attendee_id).update(version=F("version") + 1)
     transaction.on_commit(lambda: send_personal(attendee_id, admitted=admitted))
+
+
+def publish_personal_ids(attendee_ids: Iterable[int]) -> None:
+    """Several people's own parts, after commit, for an action that also called `changed()`:
+    the version it counted covers them, so this adds no query per person."""
+    for attendee_id in dict.fromkeys(attendee_ids):
+        transaction.on_commit(functools.partial(send_personal, attendee_id))
 
 
 def _languages() -> list[str]:
