@@ -145,3 +145,16 @@ def guest_client(attendee: Attendee) -> Client:
     session["guest_tokens"] = {str(attendee.meeting_id): attendee.token}
     session.save()
     return client
+
+
+def open_motion(meeting: Meeting, facilitator: User, **options):
+    """A motion opened under the meeting's current item, quorum or not."""
+    from assembly import actions
+
+    decision = actions.decisions.create(
+        meeting=meeting, by=facilitator, question="Strike?", method="motion", **options
+    )
+    actions.decisions.open_round(
+        meeting=meeting, decision_id=decision.pk, by=facilitator, override_quorum=True
+    )
+    return decision

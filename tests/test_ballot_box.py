@@ -17,6 +17,7 @@ from assembly import actions, ballot_box
 from assembly.models import Attendee, Participation
 from config.asgi import application
 from tests.conftest import make_person, present
+from tests.conftest import open_motion as opened
 
 pytestmark = [pytest.mark.usefixtures("quiet"), pytest.mark.django_db(transaction=True)]
 
@@ -62,16 +63,6 @@ async def answers(*communicators) -> list[tuple[int, str]]:
 
 def send_all(*communicators) -> list[tuple[int, str]]:
     return asyncio.run(answers(*communicators))
-
-
-def opened(meeting, facilitator, **options):
-    decision = actions.decisions.create(
-        meeting=meeting, by=facilitator, question="Strike?", method="motion", **options
-    )
-    actions.decisions.open_round(
-        meeting=meeting, decision_id=decision.pk, by=facilitator, override_quorum=True
-    )
-    return decision
 
 
 def hall(meeting, organization, size: int) -> list:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from assembly import actions
 from assembly.actions import ActionError
 from assembly.models import Attendee
+from tests.conftest import open_motion
 
 pytestmark = [pytest.mark.usefixtures("quiet"), pytest.mark.django_db(transaction=True)]
 
@@ -28,16 +29,6 @@ def hall_of(meeting, size: int) -> list[Attendee]:
         )
         for n in range(size)
     )
-
-
-def open_motion(meeting, facilitator, **options):
-    decision = actions.decisions.create(
-        meeting=meeting, by=facilitator, question="Strike?", method="motion", **options
-    )
-    actions.decisions.open_round(
-        meeting=meeting, decision_id=decision.pk, by=facilitator, override_quorum=True
-    )
-    return decision
 
 
 def all_at_once(work, items) -> list:
