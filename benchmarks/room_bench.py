@@ -75,7 +75,10 @@ CLICK_GAP = 0.4  # between facilitator clicks: longer than live.coalesce.WINDOW 
 
 VERSION = re.compile(r'data-version="(\d+)"')
 TURNOUT = re.compile(r"(\d+) of (\d+) have voted")
-ROOM_IDS = ('id="room-version"', 'id="current-item"', 'id="stack"', 'id="agenda"', 'id="me"')
+ROOM_IDS = ('id="room-version"', 'id="current-item"', 'id="stack"', 'id="agenda"')
+# The person's own part: sent on a first connect, and again only if it changed since `since`.
+OWN_PART = 'id="me"'
+
 # The answer to a socket that reopens showing the current version: that version alone.
 CURRENT = '<div id="room-version" data-version="{}" hidden></div>'
 
@@ -234,7 +237,8 @@ class Phone:
                 if self.room:
                     first = await asyncio.wait_for(self.ws.recv(), CONNECT_TIMEOUT)
                     current = since is not None and first == CURRENT.format(since)
-                    if not current and not all(marker in first for marker in ROOM_IDS):
+                    whole = all(marker in first for marker in ROOM_IDS)
+                    if not current and not (whole and (since is not None or OWN_PART in first)):
                         raise RuntimeError(f"not the room: {first[:200]!r}")
                     self.whole_rooms += not current
                     self.missed = self.missed and current

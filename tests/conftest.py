@@ -13,6 +13,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from django.utils import translation
 
+from assembly.live import render
 from assembly.models import Attendee, Meeting, Membership, Organization, User
 from assembly.models.organizations import Role
 
@@ -103,6 +104,7 @@ def _empty_cache():
             redis.delete(key)
     else:
         shared.clear()
+    render.forget_rooms()
     keys = caches["ballot-keys"]  # on Redis, under the same prefix: deleted just above
     if isinstance(keys, LocMemCache):
         keys.clear()

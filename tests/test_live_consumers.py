@@ -10,12 +10,14 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import transaction
 
 from assembly import actions, live
 from assembly.live import coalesce
 from assembly.live.consumers import CLOSE_FORBIDDEN, CLOSE_MALFORMED, CLOSE_TOO_LARGE
+from assembly.live.parts import Part
 from assembly.live.routing import websocket_urlpatterns
-from assembly.models import Meeting
+from assembly.models import Attendee, Meeting
 from config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,6 +30,16 @@ def communicator(meeting_id, user, audience="participant", lang="en", query=""):
     )
     socket.scope["user"] = user
     return socket
+
+
+async def everything_sent(socket):
+    """What a socket is sent as it opens (and any push that was on its way), then closed."""
+    assert (await socket.connect())[0]
+    got = [await socket.receive_from(timeout=3)]
+    while not await socket.receive_nothing(timeout=0.5):
+        got.append(await socket.receive_from())
+    await socket.disconnect()
+    return got
 
 
 @pytest.fixture
@@ -99,22 +111,47 @@ async def test_a_phone_that_reopens_its_socket_showing_the_current_room_gets_its
         == f'<div id="room-version" data-version="{version}" hidden></div>'
     )
     await again.disconnect()
-    # The room changed meanwhile: the whole room, with the person's own part.
+    # The room changed meanwhile, their own part did not: the whole room, without their part.
     await sync_to_async(actions.meetings.next_item)(meeting=meeting, by=facilitator)
-    behind = communicator(meeting.pk, member, query=f"v={version}")
-    assert (await behind.connect())[0]
-    # (the change's own push may arrive first: it is coalesced, and the socket joined before)
-    got = [await behind.receive_from(timeout=3)]
-    if 'id="me"' not in got[0]:
-        got.append(await behind.receive_from(timeout=3))
-    assert 'id="current-item"' in got[-1] and 'id="me"' in got[-1]
-    await behind.disconnect()
+    got = await everything_sent(communicator(meeting.pk, member, query=f"v={version}"))
+    assert any('id="current-item"' in text and "Proposal" in text for text in got)
+    assert not any('id="me"' in text for text in got)
+    # Their own part changed too (the secretary checked them in by hand, say): it comes along.
+    attendee = await sync_to_async(Attendee.objects.get)(meeting=meeting, user=member)
+    await sync_to_async(live.publish_personal)(attendee)
+    got = await everything_sent(communicator(meeting.pk, member, query=f"v={version}"))
+    assert any('id="current-item"' in text and 'id="me"' in text for text in got)
     # A hostile or missing version is the whole room too.
     for query in ("v=abc", "v=-1", "v=99999999999999999999"):
         odd = communicator(meeting.pk, member, query=query)
         assert (await odd.connect())[0]
         assert 'id="current-item"' in await odd.receive_from()
         await odd.disconnect()
+
+
+async def test_a_phone_that_lost_its_own_part_just_after_a_room_push_gets_it_back(
+    meeting, member, facilitator
+):
+    """A room change that also changes some people's own parts (a new item lowers their hands)
+    sends the room, then each part: a phone that dropped between the two has the room's
+    version but not its part, and is sent that part alone."""
+    attendee = await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+
+    def change_the_room_and_their_part():
+        with transaction.atomic():
+            current = Meeting.objects.get(pk=meeting.pk)
+            live.changed(current, parts=[Part.STACK])
+            live.publish_personal_ids([attendee.pk])
+            return current.version
+
+    version = await sync_to_async(change_the_room_and_their_part)()
+    got = await everything_sent(communicator(meeting.pk, member, query=f"v={version}"))
+    mine = [
+        text for text in got if text.startswith(f'<div id="room-version" data-version="{version}"')
+    ]
+    assert mine and 'id="me"' in mine[-1]
+    assert 'id="current-item"' not in mine[-1]  # the room it already shows is not sent again
 
 
 async def test_a_change_to_one_persons_own_part_counts_a_new_version(meeting, member, facilitator):

@@ -1,26 +1,42 @@
-"""Who is on a socket: Channels' session and user lookup, run beside other handshakes.
+"""Who is on a socket: Channels' session and user, read in the consumer's own database hop.
 
 Channels' AuthMiddleware loads the session and the user on the one thread that every consumer
 of the process shares for the database, so a hall reconnecting at once (the Wi-Fi came back)
-queued 1,000 handshakes behind each other. These reads are independent: they run on the
-executor's threads instead, each with its own connection.
+queued 1,000 handshakes behind each other. Here the middleware only makes room for the user;
+the consumer reads it (`resolve_user`) in the same trip to a database thread as its access
+check, on the executor's threads, beside other handshakes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from channels.auth import AuthMiddleware, get_user
-from channels.db import database_sync_to_async
+from channels.auth import AuthMiddleware, UserLazyObject, get_user
 from channels.middleware import BaseMiddleware
 from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import empty
+
+from assembly.models import User
 
 
-class ParallelAuthMiddleware(AuthMiddleware):  # type: ignore[misc]  # Channels ships no types
+class LazyAuthMiddleware(AuthMiddleware):  # type: ignore[misc]  # Channels ships no types
     async def resolve_scope(self, scope: dict[str, Any]) -> None:
-        load = database_sync_to_async(get_user.func, thread_sensitive=False)
-        scope["user"]._wrapped = await load(scope)
+        """Left to the consumer (`resolve_user`), in its own database hop."""
+
+
+def resolve_user(scope: dict[str, Any]) -> User | AnonymousUser:
+    """The socket's user, read from its session now if not yet (from a database thread)."""
+    user = scope.get("user")
+    if isinstance(user, UserLazyObject):
+        if user._wrapped is empty:
+            user._wrapped = get_user.func(scope)
+        user = user._wrapped
+    if user is None:  # a scope built without the middleware (tests pass a user or nothing)
+        return AnonymousUser()
+    assert isinstance(user, User | AnonymousUser)
+    return user
 
 
 def auth_stack(inner: object) -> BaseMiddleware:
-    return CookieMiddleware(SessionMiddleware(ParallelAuthMiddleware(inner)))
+    return CookieMiddleware(SessionMiddleware(LazyAuthMiddleware(inner)))

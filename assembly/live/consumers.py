@@ -17,6 +17,7 @@ from django.conf import settings
 
 from assembly import permissions
 from assembly.live import coalesce, fanout
+from assembly.live.auth import resolve_user
 from assembly.live.parts import group_name, personal_group
 from assembly.live.render import render_personal, render_room, version_marker_of
 from assembly.models import Attendee, Meeting
@@ -57,14 +58,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         self.audience = kwargs["audience"]
         self.language = socket_language(self.scope)
         # Off the process's one database thread: a hall reconnecting at once checks in parallel.
-        access = await database_sync_to_async(
-            permissions.access_for_socket, thread_sensitive=False
-        )(
-            self.scope.get("user"),
-            permissions.guest_tokens(self.scope.get("session")),
-            self.meeting_id,
-            self.audience,
-        )
+        access = await database_sync_to_async(self._access, thread_sensitive=False)()
         # Accept first so the refusal carries a code the client can read.
         await self.accept()
         if access is None:
@@ -112,24 +106,47 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         if if_newer_than is None or version > if_newer_than:
             await self.send(text_data=html)
 
+    def _access(self) -> permissions.Access | None:
+        """Who is on this socket, and whether they may follow the room as its audience."""
+        return permissions.access_for_socket(
+            resolve_user(self.scope),
+            permissions.guest_tokens(self.scope.get("session")),
+            self.meeting_id,
+            self.audience,
+        )
+
     def _current(self, shown: int | None = None) -> tuple[str, int]:
-        """The whole room this socket should show now (and the person's own part); only the
-        version if the screen already shows it (`shown`: every change to the room, or to
-        anyone's own part, counts a new version, so the same number means the same screen)."""
-        if shown is not None:
-            now = Meeting.objects.filter(pk=self.meeting_id).values_list("version", flat=True)
-            if shown == now.first():
-                return version_marker_of(shown), shown
-        personal = ""
-        if self.attendee_id is not None:
+        """What this socket must be sent so that its screen shows the room as it is now.
+
+        `shown` is the version the screen shows. Every change to the room, or to anyone's own
+        part, counts a new version, so the same number means the same room; and each attendee
+        keeps the version at which their own part last changed (`personal_version`), so a
+        screen on a later one has it. A hall reopening at once is mostly sent the version
+        alone, or the whole room rendered once for all, without rendering anyone's part."""
+        version, personal_since = self._versions()
+        if self.attendee_id is not None and (
+            self.waiting or shown is None or personal_since >= shown
+        ):
             attendee = Attendee.objects.select_related("meeting__current_item").get(
                 pk=self.attendee_id
             )
-            personal = render_personal(attendee, self.language)
-            if self.waiting:
-                return personal, attendee.meeting.version
-        html, version = render_room(self.meeting_id, self.audience, self.language)
+            personal = render_personal(attendee, self.language, versioned=False)
+            if self.waiting:  # a guest at the door sees only their own part
+                return version_marker_of(attendee.meeting.version) + personal, version
+        else:
+            personal = ""
+        if shown == version:
+            return version_marker_of(version) + personal, version
+        html, version = render_room(self.meeting_id, self.audience, self.language, version)
         return html + personal, version
+
+    def _versions(self) -> tuple[int, int]:
+        """The meeting's version, and the one at which this person's own part last changed."""
+        if self.attendee_id is None:
+            meeting = Meeting.objects.filter(pk=self.meeting_id).values_list("version", flat=True)
+            return meeting.get(), 0
+        attendee = Attendee.objects.filter(pk=self.attendee_id)
+        return attendee.values_list("meeting__version", "personal_version").get()
 
     async def room_closed(self) -> None:
         """This person was removed, or left: their sockets close (live.fanout.CLOSE)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, TypedDict
@@ -426,12 +427,41 @@ def render_personal(
     return (version_marker(attendee.meeting) if versioned else "") + html + extra
 
 
-def render_room(meeting_id: int, audience: str, language: str) -> tuple[str, int]:
-    """The whole current room and its version, for a (re)connecting socket; cached per version."""
+# The last few whole rooms rendered, by meeting, version, audience and language: a hall that
+# reopens its sockets at once is sent the same text from this process's memory.
+_rooms: OrderedDict[str, tuple[str, int]] = OrderedDict()
+_rooms_lock = threading.Lock()
+ROOMS_KEPT = 64
+
+
+def render_room(
+    meeting_id: int, audience: str, language: str, version: int | None = None
+) -> tuple[str, int]:
+    """The whole current room and its version, for a (re)connecting socket; cached per version.
+    Given the `version` just read, a room already rendered for it is sent without a query."""
+    if version is not None:
+        with _rooms_lock:
+            kept = _rooms.get(_room_key(meeting_id, version, audience, language))
+        if kept is not None:
+            return kept
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
-    key = f"room:{meeting_id}:{meeting.version}:{audience}:{language}"
+    key = _room_key(meeting_id, meeting.version, audience, language)
     html = cache.get(key)
     if html is None:
         html = render_parts(meeting, audience, ROOM_PARTS[audience], language)
         cache.set(key, html, timeout=300)
+    with _rooms_lock:
+        _rooms[key] = (html, meeting.version)
+        while len(_rooms) > ROOMS_KEPT:
+            _rooms.popitem(last=False)
     return html, meeting.version
+
+
+def forget_rooms() -> None:
+    """Drop the rooms kept in memory (the tests, each starting with none)."""
+    with _rooms_lock:
+        _rooms.clear()
+
+
+def _room_key(meeting_id: int, version: int, audience: str, language: str) -> str:
+    return f"room:{meeting_id}:{version}:{audience}:{language}"

@@ -71,6 +71,9 @@ class Attendee(models.Model):
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     checked_in_by_hand = models.BooleanField(_("checked in by the secretary"), default=False)
     has_device = models.BooleanField(_("has a device"), default=True)
+    # The meeting's version when this person's own part last changed (live.publish_personal*):
+    # a phone that reopens showing a later version already has it, and is not sent it again.
+    personal_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = AttendeeQuerySet.as_manager()
 
