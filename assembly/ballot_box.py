@@ -28,14 +28,12 @@ import io
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
@@ -43,13 +41,12 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare
+from django.utils import translation
 
-from assembly import actions
+from assembly import actions, crowd
 from assembly.forms.decisions import read_quickly
-from assembly.models import Attendee, Decision, Meeting, Membership, User
-from assembly.permissions import Action, guest_may, guest_tokens, may
+from assembly.models import Attendee, Decision
+from assembly.permissions import Action
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +173,7 @@ def checked(scope: Scope, body: bytes, meeting_id: int, decision_id: int) -> Sen
     except DisallowedHost:
         return None
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
-    if not session_key or settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if not session_key or not crowd.readable():
         return None
     _csrf.process_request(request)
     if _csrf.process_view(request, _vote, (), {}) is not None:
@@ -320,84 +317,14 @@ def _record_round(
 
 
 def _voters(batch: list[Sent]) -> dict[int, Attendee]:
-    """Each ballot's voter, present in its meeting and allowed to take part, as Django's auth
-    and `permissions.get_access` would find them, for the whole batch in a few queries."""
-    engine = import_module(settings.SESSION_ENGINE)
-    store = engine.SessionStore()
-    rows = store.get_model_class().objects.filter(
-        session_key__in={sent.session_key for sent in batch}, expire_date__gt=timezone.now()
+    """Each ballot's voter, present in its meeting with a vote and allowed to take part, as
+    Django's auth and `permissions.get_access` would find them (assembly.crowd)."""
+    found = crowd.access_many(
+        [crowd.Asking(sent.session_key, sent.meeting_id, Action.TAKE_PART) for sent in batch]
     )
-    sessions = {row.session_key: store.decode(row.session_data) for row in rows}
-    users = _users(sessions.items())
-    meetings = Meeting.objects.in_bulk({sent.meeting_id for sent in batch})
-    memberships = {
-        (m.user_id, m.organization_id): m
-        for m in Membership.objects.filter(
-            user_id__in=[user.pk for user in users.values()],
-            organization_id__in={m.organization_id for m in meetings.values()},
-        )
-    }
-    member_attendees: dict[tuple[int, int | None], Attendee] = {}
-    for attendee in Attendee.objects.filter(
-        meeting_id__in=meetings, user_id__in=[user.pk for user in users.values()]
-    ).order_by("-pk"):
-        member_attendees[attendee.meeting_id, attendee.user_id] = attendee
-    tokens = {
-        token
-        for session in sessions.values()
-        for token in guest_tokens(session).values()
-        if isinstance(token, str)
-    }
-    guests = {
-        (attendee.meeting_id, attendee.token): attendee
-        for attendee in Attendee.objects.filter(
-            meeting_id__in=meetings, token__in=tokens, kind=Attendee.Kind.GUEST
-        )
-    }
     voters: dict[int, Attendee] = {}
-    for sent in batch:
-        session = sessions.get(sent.session_key)
-        meeting = meetings.get(sent.meeting_id)
-        if session is None or meeting is None:
-            continue
-        user = users.get(sent.session_key)
-        membership = memberships.get((user.pk, meeting.organization_id)) if user else None
-        if membership is not None:
-            voter = member_attendees.get((meeting.pk, membership.user_id))
-            if not may(membership, Action.TAKE_PART):
-                continue
-        else:
-            token = guest_tokens(session).get(str(meeting.pk))
-            voter = guests.get((meeting.pk, token)) if token else None
-            if not guest_may(voter, Action.TAKE_PART):
-                continue
+    for sent, access in zip(batch, found, strict=True):
+        voter = access.attendee if access is not None else None
         if voter is not None and voter.is_present and voter.may_vote:
             voters[id(sent)] = voter
     return voters
-
-
-def _users(sessions: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, User]:
-    """Each signed-in session's user, by session key, as `django.contrib.auth.get_user` finds
-    it: a backend still configured, an active user, the session's hash of their password
-    current. A session that fails any of it is left to Django (which logs it out)."""
-    wanted: dict[str, tuple[int, str]] = {}
-    for key, session in sessions:
-        try:
-            user_id = int(session[SESSION_KEY])
-            backend = session[BACKEND_SESSION_KEY]
-        except (KeyError, TypeError, ValueError):
-            continue
-        if backend in settings.AUTHENTICATION_BACKENDS:
-            wanted[key] = (user_id, session.get(HASH_SESSION_KEY) or "")
-    found = User.objects.filter(pk__in={pk for pk, _ in wanted.values()}, is_active=True)
-    by_id = {user.pk: user for user in found}
-    users = {}
-    for key, (user_id, session_hash) in wanted.items():
-        user = by_id.get(user_id)
-        if (
-            user
-            and session_hash
-            and constant_time_compare(session_hash, user.get_session_auth_hash())
-        ):
-            users[key] = user
-    return users

@@ -144,16 +144,26 @@ def get_access(
     membership = membership_for(user, meeting.organization_id)
     if membership is not None:
         assert isinstance(user, User)  # an anonymous visitor has no membership
-        attendee = meeting.attendees.filter(user=user).first()
+        return decide(meeting, action, membership, meeting.attendees.filter(user=user).first())
+    token = tokens.get(str(meeting_id))
+    guest = (
+        meeting.attendees.filter(token=token, kind=Attendee.Kind.GUEST).first() if token else None
+    )
+    return decide(meeting, action, None, guest)
+
+
+def decide(
+    meeting: Meeting, action: Action, membership: Membership | None, attendee: Attendee | None
+) -> Access:
+    """The rules of `get_access`, given what it found: the person's membership in the
+    meeting's organization and their attendance (as a member), or else their attendance as a
+    guest (by the token in their session). Also asked for a crowd at once (assembly.crowd)."""
+    if membership is not None:
         if not may(membership, action):
             raise PermissionDenied
         if action in PRESENT_ACTIONS and (attendee is None or not attendee.is_present):
             raise PermissionDenied
         return Access(meeting, membership, attendee)
-    token = tokens.get(str(meeting_id))
-    attendee = (
-        meeting.attendees.filter(token=token, kind=Attendee.Kind.GUEST).first() if token else None
-    )
     if attendee is None or attendee.status in (Attendee.Status.REMOVED, Attendee.Status.LEFT):
         raise Http404
     if not guest_may(attendee, action):

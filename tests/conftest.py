@@ -160,3 +160,15 @@ def open_motion(meeting: Meeting, facilitator: User, **options):
         meeting=meeting, decision_id=decision.pk, by=facilitator, override_quorum=True
     )
     return decision
+
+
+def session_of(user=None, *, guest: Attendee | None = None) -> str:
+    """The session cookie of a member signed in, or of a guest let in: as a browser holds it."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    else:
+        session = client.session
+        session["guest_tokens"] = {str(guest.meeting_id): guest.token}
+        session.save()
+    return client.cookies["sessionid"].value

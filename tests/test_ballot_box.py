@@ -16,23 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from assembly import actions, ballot_box
 from assembly.models import Attendee, Participation
 from config.asgi import application
-from tests.conftest import make_person, present
+from tests.conftest import make_person, present, session_of
 from tests.conftest import open_motion as opened
 
 pytestmark = [pytest.mark.usefixtures("quiet"), pytest.mark.django_db(transaction=True)]
 
 CSRF = _get_new_csrf_string()
-
-
-def session_of(user=None, *, guest: Attendee | None = None) -> str:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    else:
-        session = client.session
-        session["guest_tokens"] = {str(guest.meeting_id): guest.token}
-        session.save()
-    return client.cookies["sessionid"].value
 
 
 def post(

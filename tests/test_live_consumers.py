@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -10,15 +11,18 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import transaction
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from assembly import actions, live
+from assembly import actions, crowd, live, permissions
 from assembly.live import coalesce
 from assembly.live.consumers import CLOSE_FORBIDDEN, CLOSE_MALFORMED, CLOSE_TOO_LARGE
 from assembly.live.parts import Part
 from assembly.live.routing import websocket_urlpatterns
-from assembly.models import Attendee, Meeting
+from assembly.models import Attendee, Meeting, Membership
 from config.asgi import application
+from tests.conftest import make_person, present, session_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -378,3 +382,98 @@ async def test_an_idle_phone_stays_connected_on_redis_and_gets_the_next_push(
         assert await socket.receive_nothing(timeout=5)  # no close, no error: still listening
     await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
     assert "<h2>Welcome</h2>" in await socket.receive_from(timeout=5)
+
+
+# Through the real app, as a browser connects: its session cookie, read for a crowd at once.
+
+
+def browser_socket(meeting_id, session, audience="participant"):
+    return WebsocketCommunicator(
+        application,
+        f"/ws/meetings/{meeting_id}/{audience}/?lang=en",
+        headers=[
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+            (b"cookie", f"sessionid={session}".encode()),
+        ],
+    )
+
+
+async def first_frame(socket):
+    """What the socket is sent as it opens: its room, or how it was turned away."""
+    connected, _ = await socket.connect()
+    assert connected
+    output = await socket.receive_output(timeout=5)
+    await socket.disconnect()
+    return output.get("text") or output
+
+
+async def test_a_hall_arriving_at_once_each_gets_the_room_with_their_own_part(
+    meeting, organization, facilitator
+):
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+
+    def the_hall():
+        people = [make_person(organization, f"p{n}@example.org", "member") for n in range(24)]
+        for person in people:
+            present(meeting, person)
+        guest = meeting.attendees.create(display_name="Jin", kind="guest", status="present")
+        return [(p.display_name, session_of(p)) for p in people] + [
+            ("Jin", session_of(guest=guest))
+        ]
+
+    hall = await sync_to_async(the_hall)()
+    frames = await asyncio.gather(
+        *(first_frame(browser_socket(meeting.pk, session)) for _, session in hall)
+    )
+    for (name, _), frame in zip(hall, frames, strict=True):
+        assert 'id="current-item"' in frame and "<h2>Welcome</h2>" in frame
+        assert f"You are in as {name}." in frame
+
+
+async def test_a_session_that_no_longer_holds_is_turned_away(meeting, organization, facilitator):
+    def sessions():
+        gone = make_person(organization, "gone@example.org", "member")
+        logged_out = session_of(gone)
+        Session.objects.filter(session_key=logged_out).delete()
+        changed = make_person(organization, "changed@example.org", "member")
+        old_password = session_of(changed)
+        changed.set_password("a new one, after a stolen phone")
+        changed.save()
+        left = make_person(organization, "left@example.org", "member")
+        no_longer_member = session_of(left)
+        Membership.objects.filter(user=left).delete()
+        removed = meeting.attendees.create(display_name="Jin", kind="guest", status="removed")
+        other = Meeting.objects.create(organization=meeting.organization, title="Another")
+        elsewhere = other.attendees.create(display_name="Ana", kind="guest", status="present")
+        return [
+            logged_out,
+            old_password,
+            no_longer_member,
+            session_of(guest=removed),
+            session_of(guest=elsewhere),
+            "not-a-session-key",
+        ]
+
+    turned_away = {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+    for session in await sync_to_async(sessions)():
+        assert await first_frame(browser_socket(meeting.pk, session)) == turned_away
+    # A participant's session is no facilitator's.
+    member = await sync_to_async(make_person)(organization, "m@example.org", "member")
+    session = await sync_to_async(session_of)(member)
+    assert await first_frame(browser_socket(meeting.pk, session, "facilitator")) == turned_away
+    assert "<h2>" in await first_frame(browser_socket(meeting.pk, session))
+
+
+def test_a_crowd_of_sockets_costs_the_same_queries_as_one(meeting, organization):
+    people = [make_person(organization, f"q{n}@example.org", "member") for n in range(30)]
+    for person in people:
+        present(meeting, person)
+    asking = [crowd.Asking(session_of(p), meeting.pk, permissions.Action.VIEW_ROOM) for p in people]
+    with CaptureQueriesContext(connection) as one:
+        alone = crowd.access_many(asking[:1])
+    with CaptureQueriesContext(connection) as thirty:
+        found = crowd.access_many(asking)
+    assert alone[0].attendee.user_id == people[0].pk
+    assert [access.attendee.user_id for access in found] == [p.pk for p in people]
+    assert len(thirty) == len(one) <= 6

@@ -15,12 +15,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from assembly import permissions
-from assembly.live import coalesce, fanout
-from assembly.live.auth import resolve_user
+from assembly.live import arrivals, coalesce, fanout
 from assembly.live.parts import group_name, personal_group
-from assembly.live.render import render_personal, render_room, version_marker_of
-from assembly.models import Attendee, Meeting
+from assembly.live.render import kept_room, render_personal, render_room, version_marker_of
+from assembly.models import Attendee
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_FORBIDDEN = 4403  # not allowed to follow this room as this audience
@@ -57,8 +55,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         self.meeting_id = int(kwargs["meeting_id"])
         self.audience = kwargs["audience"]
         self.language = socket_language(self.scope)
-        # Off the process's one database thread: a hall reconnecting at once checks in parallel.
-        access = await database_sync_to_async(self._access, thread_sensitive=False)()
+        # Read with every other socket arriving meanwhile (a hall reconnecting at once).
+        access = await arrivals.access(self.scope, self.meeting_id, self.audience)
         # Accept first so the refusal carries a code the client can read.
         await self.accept()
         if access is None:
@@ -102,51 +100,45 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         await self.send_room(if_newer_than=message["version"])
 
     async def send_room(self, if_newer_than: int | None = None, shown: int | None = None) -> None:
-        html, version = await database_sync_to_async(self._current, thread_sensitive=False)(shown)
-        if if_newer_than is None or version > if_newer_than:
-            await self.send(text_data=html)
-
-    def _access(self) -> permissions.Access | None:
-        """Who is on this socket, and whether they may follow the room as its audience."""
-        return permissions.access_for_socket(
-            resolve_user(self.scope),
-            permissions.guest_tokens(self.scope.get("session")),
-            self.meeting_id,
-            self.audience,
-        )
-
-    def _current(self, shown: int | None = None) -> tuple[str, int]:
-        """What this socket must be sent so that its screen shows the room as it is now.
+        """Send what this socket must be sent so that its screen shows the room as it is now.
 
         `shown` is the version the screen shows. Every change to the room, or to anyone's own
         part, counts a new version, so the same number means the same room; and each attendee
         keeps the version at which their own part last changed (`personal_version`), so a
         screen on a later one has it. A hall reopening at once is mostly sent the version
         alone, or the whole room rendered once for all, without rendering anyone's part."""
-        version, personal_since = self._versions()
-        if self.attendee_id is not None and (
+        version, personal_since = await arrivals.versions(self.meeting_id, self.attendee_id)
+        if version is None:  # the meeting was deleted
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if if_newer_than is not None and version <= if_newer_than:
+            return
+        personal = self.attendee_id is not None and (
             self.waiting or shown is None or personal_since >= shown
-        ):
+        )
+        room = not self.waiting and shown != version
+        kept = kept_room(self.meeting_id, version, self.audience, self.language) if room else None
+        if personal or (room and kept is None):
+            html = await database_sync_to_async(self._render, thread_sensitive=False)(
+                version, room=room, personal=personal
+            )
+        else:
+            html = kept if kept is not None else version_marker_of(version)
+        await self.send(text_data=html)
+
+    def _render(self, version: int, *, room: bool, personal: bool) -> str:
+        """The whole room (else the version alone), then the person's own part if asked."""
+        if room:
+            html, _ = render_room(self.meeting_id, self.audience, self.language, version)
+        else:
+            html = version_marker_of(version)
+        if personal:
+            assert self.attendee_id is not None
             attendee = Attendee.objects.select_related("meeting__current_item").get(
                 pk=self.attendee_id
             )
-            personal = render_personal(attendee, self.language, versioned=False)
-            if self.waiting:  # a guest at the door sees only their own part
-                return version_marker_of(attendee.meeting.version) + personal, version
-        else:
-            personal = ""
-        if shown == version:
-            return version_marker_of(version) + personal, version
-        html, version = render_room(self.meeting_id, self.audience, self.language, version)
-        return html + personal, version
-
-    def _versions(self) -> tuple[int, int]:
-        """The meeting's version, and the one at which this person's own part last changed."""
-        if self.attendee_id is None:
-            meeting = Meeting.objects.filter(pk=self.meeting_id).values_list("version", flat=True)
-            return meeting.get(), 0
-        attendee = Attendee.objects.filter(pk=self.attendee_id)
-        return attendee.values_list("meeting__version", "personal_version").get()
+            html += render_personal(attendee, self.language, versioned=False)
+        return html
 
     async def room_closed(self) -> None:
         """This person was removed, or left: their sockets close (live.fanout.CLOSE)."""

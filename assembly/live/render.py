@@ -429,7 +429,7 @@ def render_personal(
 
 # The last few whole rooms rendered, by meeting, version, audience and language: a hall that
 # reopens its sockets at once is sent the same text from this process's memory.
-_rooms: OrderedDict[str, tuple[str, int]] = OrderedDict()
+_rooms: OrderedDict[str, str] = OrderedDict()
 _rooms_lock = threading.Lock()
 ROOMS_KEPT = 64
 
@@ -440,10 +440,9 @@ def render_room(
     """The whole current room and its version, for a (re)connecting socket; cached per version.
     Given the `version` just read, a room already rendered for it is sent without a query."""
     if version is not None:
-        with _rooms_lock:
-            kept = _rooms.get(_room_key(meeting_id, version, audience, language))
+        kept = kept_room(meeting_id, version, audience, language)
         if kept is not None:
-            return kept
+            return kept, version
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     key = _room_key(meeting_id, meeting.version, audience, language)
     html = cache.get(key)
@@ -451,10 +450,16 @@ def render_room(
         html = render_parts(meeting, audience, ROOM_PARTS[audience], language)
         cache.set(key, html, timeout=300)
     with _rooms_lock:
-        _rooms[key] = (html, meeting.version)
+        _rooms[key] = html
         while len(_rooms) > ROOMS_KEPT:
             _rooms.popitem(last=False)
     return html, meeting.version
+
+
+def kept_room(meeting_id: int, version: int, audience: str, language: str) -> str | None:
+    """The whole room at `version`, if this process rendered it lately."""
+    with _rooms_lock:
+        return _rooms.get(_room_key(meeting_id, version, audience, language))
 
 
 def forget_rooms() -> None:
