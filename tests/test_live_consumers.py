@@ -477,3 +477,30 @@ def test_a_crowd_of_sockets_costs_the_same_queries_as_one(meeting, organization)
     assert alone[0].attendee.user_id == people[0].pk
     assert [access.attendee.user_id for access in found] == [p.pk for p in people]
     assert len(thirty) == len(one) <= 6
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="the connection pool is PostgreSQL's",
+)
+async def test_sockets_give_their_database_connections_back_to_the_pool(
+    meeting, organization, facilitator
+):
+    """Thirty phones opening at once, each with its own part rendered, hold no connection
+    afterwards: a pool that ran dry would leave the next phones and ballots waiting."""
+
+    def the_hall():
+        people = [make_person(organization, f"c{n}@example.org", "member") for n in range(30)]
+        for person in people:
+            present(meeting, person)
+        return [session_of(person) for person in people]
+
+    def checked_out():
+        stats = connection.pool.get_stats()
+        return stats["pool_size"] - stats["pool_available"]
+
+    sessions = await sync_to_async(the_hall)()
+    before = checked_out()
+    frames = await asyncio.gather(*(first_frame(browser_socket(meeting.pk, s)) for s in sessions))
+    assert all('id="me"' in frame for frame in frames)
+    assert checked_out() <= before

@@ -7,7 +7,11 @@ channel on each receive, and each delivery hops to the sync thread), 43–50× a
 server at 1,000 phones; and on Redis every idle consumer's blocking pop times out after 5 s and
 drops the socket. So the room's sockets never listen on a channel layer: each process keeps its
 own sockets by group (`m<id>.<audience>.<lang>`, `a<id>.<lang>`), and with Redis, one pub/sub
-subscription per process relays what any process publishes to the groups it has sockets in.
+subscription per process, to one channel, relays what any process publishes: each process
+writes it to the group's sockets it holds, if any. (A subscription per group cost a Redis
+round trip for every phone that came and went, 2,000 each way when a hall reconnected; a
+process hears of every meeting's changes, a few a second each, and drops those it has no
+socket for.)
 
 Deliveries go through one queue per process, so every socket gets a group's messages in the order
 they were sent; a socket that does not take a message within SEND_TIMEOUT (a phone that stopped
@@ -31,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE = "\x00close"  # not shown: tells the group's sockets to close (someone removed)
 SEND_TIMEOUT = 2.0  # seconds
+SUBSCRIBE_TIMEOUT = 5.0  # seconds a socket waits for the process's relay to be subscribed
 
 
 class Socket(Protocol):
@@ -47,8 +52,8 @@ _queue: asyncio.Queue[tuple[str, str]] | None = None
 _relay: Relay | None = None
 
 
-def _channel(group: str) -> str:
-    return f"{settings.CHANNEL_PREFIX}:live:{group}"
+def _channel() -> str:
+    return f"{settings.CHANNEL_PREFIX}:live"
 
 
 def attach(loop: asyncio.AbstractEventLoop) -> None:
@@ -64,10 +69,12 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def join(group: str, socket: Socket) -> None:
-    members = _groups.setdefault(group, set())
-    members.add(socket)
-    if _relay is not None and len(members) == 1:
-        await _relay.subscribe(group)
+    """Add the socket to `group` here; once this returns, everything sent to it arrives."""
+    if _relay is not None and not _relay.listening.is_set():
+        with contextlib.suppress(TimeoutError):  # Redis down: the room goes on, unrelayed
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
+                await _relay.listening.wait()
+    _groups.setdefault(group, set()).add(socket)
 
 
 async def leave(groups: Iterable[str], socket: Socket) -> None:
@@ -78,8 +85,6 @@ async def leave(groups: Iterable[str], socket: Socket) -> None:
         members.discard(socket)
         if not members:
             del _groups[group]
-            if _relay is not None:
-                await _relay.unsubscribe(group)
 
 
 def local_count() -> int:
@@ -90,7 +95,7 @@ def local_count() -> int:
 def send(group: str, text: str) -> None:
     """Send `text` to every socket of `group`, in every process; callable from any thread."""
     if settings.REDIS_URL:
-        _sync_redis().publish(_channel(group), text)
+        _sync_redis().publish(_channel(), f"{group}\n{text}")
         return
     loop, queue = _loop, _queue
     if loop is None or queue is None or loop.is_closed():
@@ -145,56 +150,40 @@ def _sync_redis() -> redis.Redis:
 
 
 class Relay:
-    """One Redis pub/sub connection per process, subscribed to the groups it has sockets in;
-    what arrives goes through the same delivery queue as a local send."""
+    """One Redis pub/sub connection per process, subscribed to the one channel every process
+    publishes to; what arrives goes through the same delivery queue as a local send."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         import redis.asyncio
 
         self.client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
-        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-        self.subscribed: set[str] = set()
-        self.lock = asyncio.Lock()
+        self.listening = asyncio.Event()  # subscribed: nothing published from now is missed
         self.task = loop.create_task(self.listen())
 
-    async def subscribe(self, group: str) -> None:
-        async with self.lock:
-            if group not in self.subscribed:
-                await self.pubsub.subscribe(_channel(group))
-                self.subscribed.add(group)
-
-    async def unsubscribe(self, group: str) -> None:
-        async with self.lock:
-            if group in self.subscribed:
-                self.subscribed.discard(group)
-                await self.pubsub.unsubscribe(_channel(group))
-
     async def listen(self) -> None:
-        prefix = len(_channel(""))
         while True:
-            if not self.subscribed or not self.pubsub.subscribed:
-                await asyncio.sleep(0.05)
-                continue
+            pubsub = self.client.pubsub()
             try:
-                message = await self.pubsub.get_message(timeout=1.0)
+                await pubsub.subscribe(_channel())
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    if message.get("type") == "subscribe":  # Redis confirms: it holds from now
+                        self.listening.set()
+                    elif message.get("type") == "message":
+                        self.relay(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.warning("live relay lost Redis; resubscribing", exc_info=True)
+                logger.warning("live relay lost Redis; subscribing again", exc_info=True)
                 await asyncio.sleep(0.5)
-                await self._resubscribe()
-                continue
-            if message is None or message.get("type") != "message" or _queue is None:
-                continue
-            channel = message["channel"].decode()
-            _queue.put_nowait((channel[prefix:], message["data"].decode()))
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
 
-    async def _resubscribe(self) -> None:
-        async with self.lock:
-            try:
-                await self.pubsub.aclose()
-                self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-                if self.subscribed:
-                    await self.pubsub.subscribe(*(_channel(g) for g in self.subscribed))
-            except Exception:
-                logger.warning("live relay could not resubscribe yet", exc_info=True)
+    @staticmethod
+    def relay(data: bytes) -> None:
+        group, _, text = data.decode().partition("\n")
+        if group in _groups and _queue is not None:
+            _queue.put_nowait((group, text))
