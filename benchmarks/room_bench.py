@@ -923,8 +923,8 @@ def write_report(path: Path, results, skipped, args, full: bool, started: float)
         "- *reconnect*: every phone's TCP connection aborted at once, then all reconnect "
         "together (retrying, jittered, as a phone does), each saying which version its screen "
         "shows (as app.js does), until each has the room again: once after the facilitator "
-        "acted while they were away (each needs the whole room), once with nothing changed "
-        "(each is told its version is current).",
+        "acted while they were away (each needs the whole room; its own part only if that "
+        "changed), once with nothing changed (each is told its version is current).",
         "- CPU is read from /proc in clock ticks (10 ms): with few phones the per-push figure is "
         "coarse. The client runs on the same cores as the server, for the bare server too.",
         "",
