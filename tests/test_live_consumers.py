@@ -22,7 +22,7 @@ from assembly.live.parts import Part
 from assembly.live.routing import websocket_urlpatterns
 from assembly.models import Attendee, Meeting, Membership
 from config.asgi import application
-from tests.conftest import make_person, present, session_of
+from tests.conftest import make_person, open_motion, present, session_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,6 +156,32 @@ async def test_a_phone_that_lost_its_own_part_just_after_a_room_push_gets_it_bac
     ]
     assert mine and 'id="me"' in mine[-1]
     assert 'id="current-item"' not in mine[-1]  # the room it already shows is not sent again
+
+
+@pytest.mark.parametrize("through", ["cast", "cast_many"])
+async def test_a_voter_whose_answer_was_lost_gets_their_vote_shown_on_reopening(
+    meeting, member, facilitator, through
+):
+    """The phone hears its ballot was recorded in the answer to its POST, not in a push: if
+    that answer is lost and the socket reopens on the turnout's version, it is sent its part."""
+    voter = await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    decision = await sync_to_async(open_motion)(meeting, facilitator)
+
+    def vote():
+        if through == "cast":
+            actions.decisions.cast(decision_id=decision.pk, attendee=voter, choice={"vote": "yes"})
+        else:
+            actions.decisions.cast_many(
+                meeting_id=meeting.pk,
+                decision_id=decision.pk,
+                ballots=[(voter.pk, {"vote": "yes"})],
+            )
+        return Meeting.objects.get(pk=meeting.pk).version
+
+    version = await sync_to_async(vote)()
+    got = await everything_sent(communicator(meeting.pk, member, query=f"v={version}"))
+    assert any(f'data-voted="{decision.pk}"' in text for text in got)
 
 
 async def test_a_change_to_one_persons_own_part_counts_a_new_version(meeting, member, facilitator):

@@ -295,6 +295,7 @@ def cast_many(
             for attendee_id, choice in zip(recorded, choices, strict=True)
         )
     live.changed(meeting, parts=TURNOUT)
+    live.mark_personal(recorded)  # each phone hears it in its answer (see _tell_the_room)
     return recorded
 
 
@@ -393,10 +394,12 @@ def _change_open_ballot(
 def _tell_the_room(meeting: Meeting, attendee: Attendee, *, assisted: bool) -> None:
     """Everyone's "n of m have voted". A member for whom the secretary recorded a vote hears it
     on their phone; a voter's own phone hears it in the answer to its ballot: no personal push
-    per ballot of a burst."""
+    per ballot of a burst (only the version of their part noted, for a phone that reopens)."""
     live.changed(meeting, parts=TURNOUT)
     if assisted:
         live.publish_personal(attendee)
+    else:
+        live.mark_personal([attendee.pk])
 
 
 def _seal_or_store(

@@ -10,6 +10,7 @@ which screen shows which live in `live.parts`.
 from assembly.live.parts import Part
 from assembly.live.publish import (
     changed,
+    mark_personal,
     publish,
     publish_personal,
     publish_personal_id,
@@ -19,6 +20,7 @@ from assembly.live.publish import (
 __all__ = [
     "Part",
     "changed",
+    "mark_personal",
     "publish",
     "publish_personal",
     "publish_personal_id",

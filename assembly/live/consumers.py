@@ -24,6 +24,7 @@ from assembly.models import Attendee
 CLOSE_FORBIDDEN = 4403  # not allowed to follow this room as this audience
 CLOSE_MALFORMED = 4400  # not a message this server understands
 CLOSE_TOO_LARGE = 4413  # message longer than LIVE_MAX_MESSAGE_BYTES
+CLOSE_SERVER_ERROR = 1011  # the server failed to send the room: the phone reconnects
 
 
 def socket_language(scope: dict[str, Any]) -> str:
@@ -71,9 +72,15 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
             self.groups_joined.append(group_name(self.meeting_id, self.audience, self.language))
         if self.attendee_id is not None:
             self.groups_joined.append(personal_group(self.attendee_id, self.language))
-        for group in self.groups_joined:
-            await fanout.join(group, self)
-        await self.send_room(shown=shown_version(self.scope))
+        try:
+            for group in self.groups_joined:
+                await fanout.join(group, self)
+            await self.send_room(shown=shown_version(self.scope))
+        except Exception:
+            # Not left in its groups for a push to find broken: the phone retries and resyncs.
+            await fanout.leave(self.groups_joined, self)
+            await self.close(code=CLOSE_SERVER_ERROR)
+            raise
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels' own, but for closing old database connections first, in a hop to the

@@ -59,7 +59,7 @@ def publish_personal_id(attendee_id: int, *, admitted: bool = False) -> None:
     # A new version of the meeting: the one a phone shows then says whether anything changed
     # for it while it was away (a socket that reopens with it gets only the version back).
     Meeting.objects.filter(attendees__pk=attendee_id).update(version=F("version") + 1)
-    _mark_personal([attendee_id])
+    mark_personal([attendee_id])
     transaction.on_commit(lambda: send_personal(attendee_id, admitted=admitted))
 
 
@@ -67,14 +67,16 @@ def publish_personal_ids(attendee_ids: Iterable[int]) -> None:
     """Several people's own parts, after commit, for an action that also called `changed()`:
     the version it counted covers them, so this adds one query, not one per person."""
     ids = list(dict.fromkeys(attendee_ids))
-    _mark_personal(ids)
+    mark_personal(ids)
     for attendee_id in ids:
         transaction.on_commit(functools.partial(send_personal, attendee_id))
 
 
-def _mark_personal(attendee_ids: list[int]) -> None:
+def mark_personal(attendee_ids: list[int]) -> None:
     """Note the meeting's version on each attendee whose own part changes now: a phone that
-    reopens on an earlier version is sent its part again (consumers.RoomConsumer)."""
+    reopens on an earlier version is sent its part again (consumers.RoomConsumer). Called
+    alone where the phone hears of the change in its own answer (its ballot), after
+    `changed()`: should that answer be lost, a phone that reopens still gets its part."""
     if attendee_ids:
         version = Meeting.objects.filter(pk=OuterRef("meeting_id")).values("version")[:1]
         Attendee.objects.filter(pk__in=attendee_ids).update(personal_version=Subquery(version))
