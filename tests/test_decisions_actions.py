@@ -35,6 +35,17 @@ def vote(decision, attendee, **choice):
     actions.decisions.cast(decision_id=decision.pk, attendee=attendee, choice=choice)
 
 
+def assisted_vote(decision, attendee, secretary):
+    """The secretary records `attendee`'s "no", asked in person."""
+    actions.decisions.cast(
+        decision_id=decision.pk,
+        attendee=attendee,
+        choice={"vote": "no"},
+        assisted_by=secretary,
+        asked_in_person=True,
+    )
+
+
 def close(meeting, decision, facilitator):
     return actions.decisions.close(meeting=meeting, decision_id=decision.pk, by=facilitator)
 
@@ -224,13 +235,7 @@ def test_approval_counts_every_tick(hall, facilitator):
 def test_an_assisted_vote_is_audited_without_its_content(hall, facilitator, secretary):
     meeting, voters, _ = hall
     decision = motion(meeting, facilitator, secret=True)
-    actions.decisions.cast(
-        decision_id=decision.pk,
-        attendee=voters[0],
-        choice={"vote": "no"},
-        assisted_by=secretary,
-        asked_in_person=True,
-    )
+    assisted_vote(decision, voters[0], secretary)
     entry = AuditEntry.objects.get(action="decision.assisted_vote")
     assert entry.actor == secretary and "no" not in str(entry.details)
     assert close(meeting, decision, facilitator).result["assisted"] == 1
@@ -300,13 +305,7 @@ def test_a_member_withdraws_a_vote_recorded_for_them_and_votes_themselves(
     meeting, voters, _ = hall
     decision = motion(meeting, facilitator, secret=secret)
     vote(decision, voters[1], vote="yes")
-    actions.decisions.cast(
-        decision_id=decision.pk,
-        attendee=voters[0],
-        choice={"vote": "no"},
-        assisted_by=secretary,
-        asked_in_person=True,
-    )
+    assisted_vote(decision, voters[0], secretary)
     phone = render_personal(voters[0], "en")
     assert "The secretary recorded a vote for you" in phone
     actions.decisions.contest_assisted(attendee=voters[0], decision_id=decision.pk)
@@ -320,16 +319,32 @@ def test_a_member_withdraws_a_vote_recorded_for_them_and_votes_themselves(
         actions.decisions.contest_assisted(attendee=voters[0], decision_id=decision.pk)
 
 
+def test_the_phone_offers_to_contest_a_recorded_vote_after_the_close_until_it_is(
+    hall, facilitator, secretary, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    meeting, voters, _ = hall
+    decision = motion(meeting, facilitator, secret=True)
+    assisted_vote(decision, voters[0], secretary)
+    assert "That wasn't me: withdraw it" in render_personal(voters[0], "en")
+    with (
+        mock.patch("assembly.live.publish.send_personal") as told,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        close(meeting, decision, facilitator)
+    told.assert_any_call(voters[0].pk)  # the open phone hears it, not only a reloaded one
+    phone = render_personal(voters[0], "en")
+    assert "in the round just closed" in phone and "That wasn't me: contest it" in phone
+    assert "recorded a vote for you" not in render_personal(voters[1], "en")
+    actions.decisions.contest_assisted(attendee=voters[0], decision_id=decision.pk)
+    assert "recorded a vote for you" not in render_personal(voters[0], "en")
+
+
 def test_a_vote_contested_after_the_close_is_marked_in_the_result(hall, facilitator, secretary):
     meeting, voters, _ = hall
     decision = motion(meeting, facilitator, secret=True)
-    actions.decisions.cast(
-        decision_id=decision.pk,
-        attendee=voters[0],
-        choice={"vote": "no"},
-        assisted_by=secretary,
-        asked_in_person=True,
-    )
+    assisted_vote(decision, voters[0], secretary)
     close(meeting, decision, facilitator)
     actions.decisions.contest_assisted(attendee=voters[0], decision_id=decision.pk)
     decision.refresh_from_db()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -108,13 +108,12 @@ def create(
     return decision
 
 
-def _publish_round(meeting: Meeting) -> None:
+def _publish_round(meeting: Meeting, *, also: Iterable[int] = ()) -> None:
     """A round opened or closed: the room sees it, and each proxy holder's own page gains or
-    loses the ballots they cast for others."""
+    loses the ballots they cast for others (and `also` these people's pages)."""
     live.changed(meeting, parts=DECISION)
-    live.publish_personal_ids(
-        meeting.proxies.usable().values_list("holder_id", flat=True).distinct()
-    )
+    holders = meeting.proxies.usable().values_list("holder_id", flat=True).distinct()
+    live.publish_personal_ids([*holders, *also])
 
 
 def _decision(meeting: Meeting, decision_id: int) -> Decision:
@@ -450,7 +449,9 @@ def close(*, meeting: Meeting, decision_id: int, by: User) -> Decision:
         transaction.on_commit(lambda: sealing.forget(decision.pk))
     if not _paused(decision):
         _settled(decision, meeting, by)
-    _publish_round(meeting)
+    # Whose vote the secretary recorded: their phones stop offering to withdraw it.
+    assisted = decision.participations.filter(assisted=True, for_membership__isnull=True)
+    _publish_round(meeting, also=assisted.values_list("attendee_id", flat=True))
     return decision
 
 

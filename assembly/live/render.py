@@ -318,9 +318,26 @@ def personal_context(attendee: Attendee) -> Context:
         )
         if mine_recorded is not None:
             voted_in = open_decision
+    # A vote the secretary recorded for this person, in the open round or else the round last
+    # closed: the phone says so and offers to withdraw it (open) or to contest it (closed).
+    assisted_in = open_decision if mine_recorded else None
+    if open_decision is None:
+        last = meeting.decisions.filter(status=Decision.Status.CLOSED).order_by("-closed_at")
+        assisted_in = (
+            last.filter(
+                pk=last.values("pk")[:1],
+                participations__attendee=attendee,
+                participations__for_membership__isnull=True,
+                participations__assisted=True,
+                participations__contested=False,
+            )
+            .only("pk", "status")
+            .first()
+        )
     check = meeting.temperature_checks.filter(closed_at__isnull=True).first()
     if check is not None:
         answer = check.responses.filter(attendee=attendee).values_list("value", flat=True).first()
+    check_id = check.pk if check is not None else None
     proxies = []
     if attendee.is_present:
         cast_for = set()
@@ -339,11 +356,12 @@ def personal_context(attendee: Attendee) -> Context:
         "me": attendee,
         "my_requests": mine,
         "my_temperature": answer,
+        "my_temperature_check": check_id,
         "speaking_now": any(r.status == SpeakerRequest.Status.SPEAKING for r in mine),
         "temperature_values": TemperatureCheck.Value.choices,
         "voted_in": voted_in,
         # The secretary recorded this person's vote: their phone says so, and offers to contest.
-        "assisted_for_me": bool(mine_recorded),
+        "assisted_in": assisted_in,
         "open_decision": open_decision,
         "my_proxies": proxies,
         "my_action_items": my_action_items(attendee),

@@ -107,6 +107,12 @@ def test_an_evening_with_the_stack(browser, app_server):
     expect(projector.locator("#temperature .count-agree .count")).to_have_text("2")
     expect(projector.locator("#temperature .count-unsure .count")).to_have_text("1")
     screenshot(jin, "evening-phone-guest")
+    # Each phone recalls its own answer while the check is open, and not once it is closed.
+    answer = tomas.locator(".my-answer")
+    expect(answer).to_have_text("Your answer to the temperature check: Agree")
+    console.get_by_role("button", name="Close the temperature check").click()
+    expect(tomas.locator("#temperature")).to_contain_text("closed")
+    expect(answer).to_be_hidden()
 
     for context in (rosa_context, lupe_context, tomas_context, jin_context):
         context.close()

@@ -215,6 +215,16 @@
     }
   }
 
+  // Likewise "your answer to the temperature check" stays only while that check is open here:
+  // its close, or a new check, changes the room's part, not each phone's own.
+  function markAnswer() {
+    var answers = document.querySelectorAll(".my-answer[data-check]");
+    for (var i = 0; i < answers.length; i++) {
+      var open = document.querySelector('#temperature .twinkles[data-check="' + answers[i].dataset.check + '"]');
+      answers[i].hidden = !open;
+    }
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (target instanceof Element && target.closest("[data-dismiss-review]")) {
@@ -344,7 +354,7 @@
     if (!typing) document.getElementById("decision").scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
-  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); bringBallot(false); fitProjector(); }
+  function refresh() { tick(); tickDrift(); markMyPlace(); markVoted(); markAnswer(); bringBallot(false); fitProjector(); }
   setInterval(function () { tick(); tickDrift(); }, 1000);
   document.addEventListener("DOMContentLoaded", function () { bringBallot(true); refresh(); });
   document.addEventListener("htmx:wsAfterMessage", refresh);
