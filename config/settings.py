@@ -146,7 +146,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assembly.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "asamblea")
+# Each of pytest-xdist's workers (`make test` runs the suite on every core) keeps to its own Redis
+# keys and channels, and so do the servers its browser tests start (they inherit its environment):
+# their databases number meetings alike, and one's pushes must not reach another's sockets.
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "asamblea") + os.environ.get(
+    "PYTEST_XDIST_WORKER", ""
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

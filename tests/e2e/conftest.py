@@ -176,6 +176,23 @@ def signed_in(browser, server: str, email: str, *, locale: str = "en-US", **opti
     return context, page
 
 
+def another_screen(browser, context, *, locale: str = "en-US", **options):
+    """A page signed in as `context` is, in a window of its own (a projector, a second laptop).
+    A second tab of one context, once the room is live, slowed every click on the first to about
+    2 s in headless Chromium (Playwright waits for a stable frame); a real one is its own screen."""
+    state = context.storage_state()
+    return browser.new_context(storage_state=state, locale=locale, **options).new_page()
+
+
+@pytest.fixture(autouse=True)
+def _close_windows(request) -> Iterator[None]:
+    """Each test's windows close after it: a page left open keeps its socket and its timers."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
+
+
 def screenshot(page, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)

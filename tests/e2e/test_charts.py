@@ -9,7 +9,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    another_screen,
+    new_meeting,
+    screenshot,
+    signed_in,
+)
 from tests.e2e.test_deciding import close_round, open_round, prepare
 
 pytestmark = pytest.mark.e2e
@@ -37,8 +45,7 @@ def test_the_facilitator_steps_the_room_through_an_stv_count(browser, app_server
     marcus_context, desk = signed_in(browser, server, "marcus@example.org", **LAPTOP)
     lupe_context, lupe = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
     tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **SMALL_PHONE)
-    projector = rosa_context.new_page()
-    projector.set_viewport_size(PROJECTOR["viewport"])
+    projector = another_screen(browser, rosa_context, **PROJECTOR)
     console.goto(f"{server}/m/{meeting}/console/")
     projector.goto(f"{server}/m/{meeting}/projector/")
     for phone in (lupe, tomas):

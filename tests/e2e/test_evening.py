@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, screenshot, signed_in
+from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, another_screen, screenshot, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +26,7 @@ def test_an_evening_with_the_stack(browser, app_server):
     tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
     jin_context = browser.new_context(locale="en-US", **PHONE)
     jin = jin_context.new_page()
-    projector = rosa_context.new_page()
-    projector.set_viewport_size(PROJECTOR["viewport"])
+    projector = another_screen(browser, rosa_context, **PROJECTOR)
 
     console.goto(server + "/m/1/console/")
     projector.goto(server + "/m/1/projector/")
@@ -49,7 +48,7 @@ def test_an_evening_with_the_stack(browser, app_server):
     expect(jin.locator("#me")).to_contain_text("You can speak but not vote", timeout=5000)
     # Two members without a phone are checked in by hand (a roll call); now quorum holds.
     expect(projector.locator("#attendance")).to_contain_text("No quorum yet")
-    attendance = rosa_context.new_page()
+    attendance = another_screen(browser, rosa_context, **LAPTOP)
     attendance.goto(server + "/m/1/attendance/")
     attendance.get_by_role("button", name="Check in Carmen Ruiz").click()
     attendance.get_by_role("button", name="Check in Ernesto Díaz").click()

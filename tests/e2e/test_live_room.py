@@ -7,7 +7,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    another_screen,
+    new_meeting,
+    screenshot,
+    signed_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +35,7 @@ def test_advancing_the_agenda_reaches_every_screen(browser, app_server):
     rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
     lupe_context, phone = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
     console.goto(server + m + "/console/")
-    projector = rosa_context.new_page()
-    projector.set_viewport_size(PROJECTOR["viewport"])
+    projector = another_screen(browser, rosa_context, **PROJECTOR)
     projector.goto(server + m + "/projector/")
     phone.goto(server + m + "/")
 

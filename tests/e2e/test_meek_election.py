@@ -8,7 +8,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    another_screen,
+    new_meeting,
+    screenshot,
+    signed_in,
+)
 from tests.e2e.test_deciding import close_round, open_round, prepare
 
 pytestmark = pytest.mark.e2e
@@ -21,8 +29,7 @@ def test_an_election_counted_by_meek_stv(browser, app_server):
     marcus_context, desk = signed_in(browser, server, "marcus@example.org", **LAPTOP)
     tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
     lupe_context, lupe = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
-    projector = rosa_context.new_page()
-    projector.set_viewport_size(PROJECTOR["viewport"])
+    projector = another_screen(browser, rosa_context, **PROJECTOR)
     console.goto(f"{server}/m/{meeting}/console/")
     projector.goto(f"{server}/m/{meeting}/projector/")
     for phone in (tomas, lupe):

@@ -12,7 +12,15 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    another_screen,
+    new_meeting,
+    screenshot,
+    signed_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,8 +56,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
     lupe_context, lupe = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
     tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
-    projector = rosa_context.new_page()
-    projector.set_viewport_size(PROJECTOR["viewport"])
+    projector = another_screen(browser, rosa_context, **PROJECTOR)
     console.goto(f"{server}/m/{meeting}/console/")
     projector.goto(f"{server}/m/{meeting}/projector/")
     for phone in (lupe, tomas):

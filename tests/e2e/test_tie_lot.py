@@ -9,7 +9,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, new_meeting, screenshot, signed_in
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    another_screen,
+    new_meeting,
+    screenshot,
+    signed_in,
+)
 from tests.e2e.test_deciding import close_round, open_round, prepare
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +38,7 @@ def test_a_tie_paused_then_drawn_by_lot_in_the_room(browser, app_server):
     marcus_context, desk = signed_in(browser, server, "marcus@example.org", **LAPTOP)
     tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
     lupe_context, lupe = signed_in(browser, server, "lupe@example.org", locale="es-ES", **PHONE)
-    projector = rosa_context.new_page()
-    projector.set_viewport_size(PROJECTOR["viewport"])
+    projector = another_screen(browser, rosa_context, **PROJECTOR)
     console.goto(f"{server}/m/{meeting}/console/")
     projector.goto(f"{server}/m/{meeting}/projector/")
     for phone in (tomas, lupe):
