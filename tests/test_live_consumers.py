@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from assembly import actions, crowd, live, permissions
-from assembly.live import coalesce
+from assembly.live import coalesce, fanout
 from assembly.live.consumers import CLOSE_FORBIDDEN, CLOSE_MALFORMED, CLOSE_TOO_LARGE
 from assembly.live.parts import Part
 from assembly.live.routing import websocket_urlpatterns
@@ -408,6 +408,32 @@ async def test_an_idle_phone_stays_connected_on_redis_and_gets_the_next_push(
         assert await socket.receive_nothing(timeout=5)  # no close, no error: still listening
     await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
     assert "<h2>Welcome</h2>" in await socket.receive_from(timeout=5)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the relay is Redis's (REDIS_URL unset)")
+async def test_a_phone_reopens_once_its_server_is_back_on_redis_so_it_misses_nothing(
+    connected, meeting, member, facilitator
+):
+    """What is published while a process's relay is cut off from Redis never reaches its
+    sockets: once the relay is subscribed again, each is closed with "service restart" (app.js
+    reopens it at once, saying its version), and a phone that opens then hears what follows."""
+    import redis.asyncio
+
+    socket, _ = connected
+    client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+    cut = 0
+    for entry in await client.client_list(_type="pubsub"):
+        if entry.get("name") == fanout.relay_name():
+            cut += await client.client_kill_filter(_id=entry["id"])
+    await client.aclose()
+    assert cut >= 1
+    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 1012}
+    again = communicator(meeting.pk, member)
+    assert (await again.connect())[0]
+    await again.receive_from()
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    assert "<h2>Welcome</h2>" in await again.receive_from(timeout=5)
+    await again.disconnect()
 
 
 # Through the real app, as a browser connects: its session cookie, read for a crowd at once.

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 CLOSE = "\x00close"  # not shown: tells the group's sockets to close (someone removed)
 SEND_TIMEOUT = 2.0  # seconds
 SUBSCRIBE_TIMEOUT = 5.0  # seconds a socket waits for the process's relay to be subscribed
+REOPEN = 1012  # "service restart": the phone reopens its socket at once (app.js) and resyncs
 
 
 class Socket(Protocol):
@@ -132,9 +133,23 @@ async def deliver(group: str, text: str) -> None:
             asyncio.get_running_loop().create_task(_close_quietly(socket))
 
 
-async def _close_quietly(socket: Socket) -> None:
+def reopen_all() -> None:
+    """Close every socket of this process with "service restart" (1012): each phone reopens at
+    once, saying which version it shows, and is sent whatever it missed."""
+    sockets = {socket for members in _groups.values() for socket in members}
+    _groups.clear()
+    loop = asyncio.get_running_loop()
+    for socket in sockets:
+        loop.create_task(_close_quietly(socket, code=REOPEN))
+
+
+def relay_name() -> str:
+    return f"{settings.CHANNEL_PREFIX}:relay"
+
+
+async def _close_quietly(socket: Socket, code: int | None = None) -> None:
     with contextlib.suppress(Exception):
-        await socket.close()
+        await socket.close(code)
 
 
 _sync_client: redis.Redis | None = None
@@ -156,11 +171,13 @@ class Relay:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         import redis.asyncio
 
-        self.client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+        # Named, so that `CLIENT LIST` in Redis says whose connection this is.
+        self.client = redis.asyncio.Redis.from_url(settings.REDIS_URL, client_name=relay_name())
         self.listening = asyncio.Event()  # subscribed: nothing published from now is missed
         self.task = loop.create_task(self.listen())
 
     async def listen(self) -> None:
+        lost = False
         while True:
             pubsub = self.client.pubsub()
             try:
@@ -171,12 +188,19 @@ class Relay:
                         continue
                     if message.get("type") == "subscribe":  # Redis confirms: it holds from now
                         self.listening.set()
+                        if lost:
+                            reopen_all()
+                            lost = False
                     elif message.get("type") == "message":
                         self.relay(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.warning("live relay lost Redis; subscribing again", exc_info=True)
+                # What was published meanwhile never reached this process: sockets that join
+                # wait for the new subscription, and those here reopen once it holds.
+                self.listening.clear()
+                lost = True
                 await asyncio.sleep(0.5)
             finally:
                 with contextlib.suppress(Exception):
