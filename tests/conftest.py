@@ -81,6 +81,20 @@ def unheard():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _connections_given_back():
+    """An async test's database calls (sync_to_async) run on asgiref's one sync thread, whose
+    connections nothing closes: close them after each test, as a request would. Else one stays
+    checked out of the PostgreSQL pool, and dropping the test database meets "being accessed
+    by other users"."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    if SyncToAsync.single_thread_executor._threads:
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
 @pytest.fixture
 def quiet():
     with unheard():
