@@ -49,7 +49,9 @@ def access_many(asking: Sequence[Asking]) -> list[Access | None]:
     """Each one's access, as `permissions.get_access` would find it; None where it would
     answer 404 or 403, or the session is gone, expired, or no longer its user's."""
     sessions = _sessions({a.session_key for a in asking if a.session_key})
-    users = _users(sessions.items())
+    users, logged_out = _users(sessions.items())
+    for key in logged_out:  # Django empties such a session: its guest passes go with it
+        del sessions[key]
     meetings = Meeting.objects.select_related("organization", "current_item").in_bulk(
         {a.meeting_id for a in asking}
     )
@@ -111,10 +113,14 @@ def _sessions(keys: set[str]) -> dict[str, Mapping[str, Any]]:
     return {row.session_key: store.decode(row.session_data) for row in rows}
 
 
-def _users(sessions: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, User]:
+def _users(
+    sessions: Iterable[tuple[str, Mapping[str, Any]]],
+) -> tuple[dict[str, User], set[str]]:
     """Each signed-in session's user, by session key, as `django.contrib.auth.get_user` finds
     it: a backend still configured, an active user, the session's hash of their password
-    current. A session that fails any of it has no user here (Django logs it out)."""
+    current. A session that fails any of it has no user here; one whose hash is no longer
+    its user's (the password changed: a stolen phone) is also returned apart, as Django
+    flushes it."""
     wanted: dict[str, tuple[int, str]] = {}
     for key, session in sessions:
         try:
@@ -124,17 +130,18 @@ def _users(sessions: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, User]
             continue
         if backend in settings.AUTHENTICATION_BACKENDS:
             wanted[key] = (user_id, session.get(HASH_SESSION_KEY) or "")
+    users: dict[str, User] = {}
+    flushed: set[str] = set()
     if not wanted:
-        return {}
+        return users, flushed
     found = User.objects.filter(pk__in={pk for pk, _ in wanted.values()}, is_active=True)
     by_id = {user.pk: user for user in found}
-    users = {}
     for key, (user_id, session_hash) in wanted.items():
         user = by_id.get(user_id)
-        if (
-            user
-            and session_hash
-            and constant_time_compare(session_hash, user.get_session_auth_hash())
-        ):
+        if user is None:
+            continue
+        if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
             users[key] = user
-    return users
+        else:
+            flushed.add(key)
+    return users, flushed

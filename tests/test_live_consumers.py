@@ -11,6 +11,7 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -490,6 +491,11 @@ async def test_a_session_that_no_longer_holds_is_turned_away(meeting, organizati
         Session.objects.filter(session_key=logged_out).delete()
         changed = make_person(organization, "changed@example.org", "member")
         old_password = session_of(changed)
+        # Signed in on a phone that also let a guest in: a new password logs it out wholly.
+        jin = meeting.attendees.create(display_name="Jin", kind="guest", status="present")
+        also_a_guest = SessionStore(session_key=old_password)
+        also_a_guest["guest_tokens"] = {str(meeting.pk): jin.token}
+        also_a_guest.save()
         changed.set_password("a new one, after a stolen phone")
         changed.save()
         left = make_person(organization, "left@example.org", "member")
