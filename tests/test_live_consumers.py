@@ -160,11 +160,13 @@ async def test_a_phone_that_lost_its_own_part_just_after_a_room_push_gets_it_bac
 
 
 @pytest.mark.parametrize("through", ["cast", "cast_many"])
-async def test_a_voter_whose_answer_was_lost_gets_their_vote_shown_on_reopening(
+async def test_a_voter_whose_answer_was_lost_gets_their_vote_when_asking_for_the_room(
     meeting, member, facilitator, through
 ):
     """The phone hears its ballot was recorded in the answer to its POST, not in a push: if
-    that answer is lost and the socket reopens on the turnout's version, it is sent its part."""
+    that answer is lost, app.js reopens its socket without its version, and it is sent its
+    part. A phone that did hear it reopens on the turnout's version: its part is not rendered
+    again (a hall reopening after a burst would render every voter's)."""
     voter = await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
     await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
     decision = await sync_to_async(open_motion)(meeting, facilitator)
@@ -181,8 +183,10 @@ async def test_a_voter_whose_answer_was_lost_gets_their_vote_shown_on_reopening(
         return Meeting.objects.get(pk=meeting.pk).version
 
     version = await sync_to_async(vote)()
-    got = await everything_sent(communicator(meeting.pk, member, query=f"v={version}"))
+    got = await everything_sent(communicator(meeting.pk, member))
     assert any(f'data-voted="{decision.pk}"' in text for text in got)
+    got = await everything_sent(communicator(meeting.pk, member, query=f"v={version}"))
+    assert got == [f'<div id="room-version" data-version="{version}" hidden></div>']
 
 
 async def test_a_change_to_one_persons_own_part_counts_a_new_version(meeting, member, facilitator):

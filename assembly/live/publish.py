@@ -74,9 +74,7 @@ def publish_personal_ids(attendee_ids: Iterable[int]) -> None:
 
 def mark_personal(attendee_ids: list[int]) -> None:
     """Note the meeting's version on each attendee whose own part changes now: a phone that
-    reopens on an earlier version is sent its part again (consumers.RoomConsumer). Called
-    alone where the phone hears of the change in its own answer (its ballot), after
-    `changed()`: should that answer be lost, a phone that reopens still gets its part."""
+    reopens on an earlier version is sent its part again (consumers.RoomConsumer)."""
     if attendee_ids:
         version = Meeting.objects.filter(pk=OuterRef("meeting_id")).values("version")[:1]
         Attendee.objects.filter(pk__in=attendee_ids).update(personal_version=Subquery(version))

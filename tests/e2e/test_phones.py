@@ -205,6 +205,12 @@ def test_a_secret_ballot_whose_answer_is_lost_is_sent_again_and_counted_once(bro
     expect(phone.locator("#decision .voted-note")).to_be_visible()
     expect(phone.locator("#flash")).not_to_contain_text("can't be changed")
     expect(console.locator("#turnout")).to_have_text(re.compile(r"^1 of \d+"))
+    # Its socket, reopened, asks for the whole room with the person's part, not its version.
+    lupe_context.set_offline(True)
+    expect(phone.locator("#live-status")).to_have_class(re.compile("is-offline"))
+    with phone.expect_event("websocket") as reopened:
+        lupe_context.set_offline(False)
+    assert "v=" not in reopened.value.url
     close_round(console)
     expect(console.locator("#decision figure.chart g.bar").first).to_have_attribute(
         "data-votes", "1"

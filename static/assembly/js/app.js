@@ -300,6 +300,9 @@
   document.addEventListener("htmx:sendError", function (event) {
     var form = event.target instanceof Element && event.target.closest("form.ballot, form.review-actions");
     if (!form || !form._asamblea) return;
+    // The ballot may have been recorded all the same: the next socket asks for the whole room
+    // with this person's part (the server does not render it again for every voter of a burst).
+    missed = true;
     var pending = form._asamblea;
     if (pending.tries >= 3) return;
     pending.tries += 1;
