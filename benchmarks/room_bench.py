@@ -218,10 +218,14 @@ class Phone:
         self.whole_rooms = 0  # how many times it was sent the whole room on connecting
         self.missed = False  # dropped an older push since its last whole room (as app.js notes)
 
-    async def connect(self, attempts: int = 3, *, since: int | None = None) -> bool:
+    async def connect(
+        self, attempts: int = 3, *, since: int | None = None, room_asked: bool = False
+    ) -> bool:
         """Open the socket; `since`: the version the screen shows, sent as app.js does (?v=),
-        so that the server may answer with that version alone if nothing changed."""
+        so that the server may answer with that version alone if nothing changed; `room_asked`:
+        the whole room all the same (?room=1, after dropping an older push, as app.js does)."""
         url = self.url if since is None else f"{self.url}&v={since}"
+        url += "&room=1" if room_asked else ""
         for attempt in range(attempts):
             try:
                 self.ws = await ws_connect(
@@ -236,7 +240,9 @@ class Phone:
                 )
                 if self.room:
                     first = await asyncio.wait_for(self.ws.recv(), CONNECT_TIMEOUT)
-                    current = since is not None and first == CURRENT.format(since)
+                    current = (
+                        since is not None and not room_asked and first == CURRENT.format(since)
+                    )
                     whole = all(marker in first for marker in ROOM_IDS)
                     if not current and not (whole and (since is not None or OWN_PART in first)):
                         raise RuntimeError(f"not the room: {first[:200]!r}")
@@ -618,9 +624,9 @@ async def drive_app(port: int, seed: dict, server: Server, args, result: Result)
 
 async def reconnect(phone: Phone, started: float) -> float | None:
     deadline = started + RECONNECT_LIMIT
-    shown = None if phone.missed else phone.version  # as app.js: whole room after a drop
+    missed = phone.missed  # as app.js: the whole room after dropping an older push
     while time.perf_counter() < deadline:
-        if await phone.connect(attempts=1, since=shown):
+        if await phone.connect(attempts=1, since=phone.version, room_asked=missed):
             return time.perf_counter() - started
         await asyncio.sleep(0.2 + random.random() * 0.5)  # a phone's retry, jittered
     return None

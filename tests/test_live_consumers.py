@@ -134,6 +134,25 @@ async def test_a_phone_that_reopens_its_socket_showing_the_current_room_gets_its
         await odd.disconnect()
 
 
+async def test_a_phone_that_dropped_an_older_push_gets_the_room_again_without_its_own_part(
+    meeting, member, facilitator
+):
+    """Two workers can deliver two changes out of order: app.js drops the older push, whose
+    parts the newer may lack, and reopens asking for the whole room even on the current
+    version (room=1); its own part comes along only if it changed since."""
+    await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    version = await sync_to_async(lambda: Meeting.objects.get(pk=meeting.pk).version)()
+    got = await everything_sent(communicator(meeting.pk, member, query=f"v={version}&room=1"))
+    assert any('id="current-item"' in text and "<h2>Welcome</h2>" in text for text in got)
+    assert not any('id="me"' in text for text in got)
+    for hostile in ("room=yes", "room=1&room=1", "room="):
+        got = await everything_sent(
+            communicator(meeting.pk, member, query=f"v={version}&{hostile}")
+        )
+        assert got == [f'<div id="room-version" data-version="{version}" hidden></div>']
+
+
 async def test_a_phone_that_lost_its_own_part_just_after_a_room_push_gets_it_back(
     meeting, member, facilitator
 ):

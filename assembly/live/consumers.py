@@ -41,6 +41,14 @@ def shown_version(scope: dict[str, Any]) -> int | None:
     return int(shown) if shown.isascii() and shown.isdigit() and len(shown) < 16 else None
 
 
+def room_asked(scope: dict[str, Any]) -> bool:
+    """?room=1: the screen dropped a room push older than it (two workers can deliver out of
+    order), so it wants the whole room even on the current version, but its own part only if
+    that changed (personal pushes are never dropped)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return query.get("room") == ["1"]
+
+
 class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels ships no types
     # The room's sockets listen on no channel layer: live.fanout writes to them directly.
     channel_layer_alias = "asamblea-no-channel-layer"
@@ -75,7 +83,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         try:
             for group in self.groups_joined:
                 await fanout.join(group, self)
-            await self.send_room(shown=shown_version(self.scope))
+            await self.send_room(shown=shown_version(self.scope), whole=room_asked(self.scope))
         except Exception:
             # Not left in its groups for a push to find broken: the phone retries and resyncs.
             await fanout.leave(self.groups_joined, self)
@@ -116,7 +124,9 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
             return
         await self.send_room(if_newer_than=message["version"])
 
-    async def send_room(self, if_newer_than: int | None = None, shown: int | None = None) -> None:
+    async def send_room(
+        self, if_newer_than: int | None = None, shown: int | None = None, whole: bool = False
+    ) -> None:
         """Send what this socket must be sent so that its screen shows the room as it is now.
 
         `shown` is the version the screen shows. Every change to the room, or to anyone's own
@@ -133,7 +143,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         personal = self.attendee_id is not None and (
             self.waiting or shown is None or personal_since >= shown
         )
-        room = not self.waiting and shown != version
+        room = not self.waiting and (whole or shown != version)
         kept = kept_room(self.meeting_id, version, self.audience, self.language) if room else None
         if personal or (room and kept is None):
             html = await arrivals.off_loop(self._render, version, room=room, personal=personal)

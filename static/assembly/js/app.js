@@ -10,11 +10,14 @@
 
   // Every push of the room starts with the meeting's version; one older than the screen is
   // already outdated. But it may have carried a part the newer one did not (two workers can
-  // deliver out of order): then the next socket opens without the version, for the whole room.
+  // deliver out of order): then the next socket asks for the whole room (room=1), and this
+  // person's part only if it changed (personal pushes carry no version and are never dropped).
+  // A ballot whose answer was lost (answerLost, below) asks for the part too: no version.
   var missed = false;
+  var answerLost = false;
   var wholeAsked = false;
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
-    if (wholeAsked) { wholeAsked = false; missed = false; }
+    if (wholeAsked) { wholeAsked = false; missed = false; answerLost = false; }
     var match = /data-version="(\d+)"/.exec(String(event.detail.message).slice(0, 300));
     if (match && Number(match[1]) < shownVersion()) {
       missed = true;
@@ -34,11 +37,12 @@
     htmx.createWebSocket = function (url) {
       var parts = String(url).split("?");
       var query = (parts[1] || "").split("&").filter(function (pair) {
-        return pair && pair.indexOf("v=") !== 0;
+        return pair && pair.indexOf("v=") !== 0 && pair.indexOf("room=") !== 0;
       });
       var shown = shownVersion();
-      if (shown >= 0 && !missed) query.push("v=" + shown);
-      wholeAsked = missed;
+      if (shown >= 0 && !answerLost) query.push("v=" + shown);
+      if (missed) query.push("room=1");
+      wholeAsked = missed || answerLost;
       return makeSocket(parts[0] + (query.length ? "?" + query.join("&") : ""));
     };
   }
@@ -302,7 +306,7 @@
     if (!form || !form._asamblea) return;
     // The ballot may have been recorded all the same: the next socket asks for the whole room
     // with this person's part (the server does not render it again for every voter of a burst).
-    missed = true;
+    answerLost = true;
     var pending = form._asamblea;
     if (pending.tries >= 3) return;
     pending.tries += 1;
