@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, new_meeting, screenshot, signed_in
+from tests.e2e.conftest import LAPTOP, PHONE, new_meeting, screenshot, signed_in, tick_open_anyway
 from tests.e2e.test_deciding import close_round, open_round, prepare
 
 pytestmark = pytest.mark.e2e
@@ -154,7 +154,7 @@ def test_phones_back_from_a_wifi_drop_are_live_at_once(browser, app_server):
 
     # A motion opened now reaches every phone; each vote counts once.
     prepare(console, "Back online?", "motion")
-    console.locator("#decision input[name=override_quorum]").check()
+    tick_open_anyway(console)
     open_round(console)
     for _context, page in phones:
         # The ballot comes to the person: announced, and scrolled into view.
@@ -184,7 +184,7 @@ def test_a_secret_ballot_whose_answer_is_lost_is_sent_again_and_counted_once(bro
     lupe_context, phone = signed_in(browser, server, "lupe@example.org", **PHONE)
     check_in(phone, server, m)
     prepare(console, "Strike on Monday?", "motion", secret=True)
-    console.locator("#decision input[name=override_quorum]").check()
+    tick_open_anyway(console)
     open_round(console)
     phone.locator("#decision").get_by_role("button", name="Yes").click()
     lost = []

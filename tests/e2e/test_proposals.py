@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     new_meeting,
     screenshot,
     signed_in,
+    tick_open_anyway,
 )
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +41,9 @@ def amend(phone, text: str, summary: str, send: str) -> None:
 
 
 def vote_on_the_open_round(console, phones_and_choices) -> None:
-    console.locator("#decision input[name=override_quorum]").check()
+    """Call it once the push of the decision has reached the room (the projector shows it):
+    that push repaints the console's form, and would untick a box ticked just before it."""
+    tick_open_anyway(console)
     console.locator("#decision").get_by_role("button", name="Open voting").click()
     expect(console.locator("#decision")).to_contain_text("Close voting and count")
     for phone, choice in phones_and_choices:
@@ -125,6 +128,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     screenshot(console, "proposals-console-amendments")
     amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
     expect(console.locator("#decision")).to_contain_text("Adopt the amendment")
+    expect(projector.locator("#decision")).to_contain_text("Adopt the amendment")
     vote_on_the_open_round(console, [(lupe, "No"), (tomas, "No")])
     expect(console.locator("#proposal .amendments")).to_contain_text("Lost")
     expect(projector.locator("#proposal")).to_contain_text("version 2")
@@ -143,6 +147,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     # Consensus is tested on the final version.
     console.get_by_role("button", name="Test for consensus on version 3").click()
     expect(console.locator("#decision")).to_contain_text("(version 3)")
+    expect(projector.locator("#decision")).to_contain_text("(version 3)")
     vote_on_the_open_round(console, [(lupe, "De acuerdo"), (tomas, "Agree")])
     expect(projector.locator("#decision")).to_contain_text("adopted", ignore_case=True)
     expect(tomas.locator("#proposal")).to_contain_text("Decided")
