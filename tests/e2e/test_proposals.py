@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
@@ -34,10 +35,20 @@ CAPPED = TEXT.replace(" rent.", " rent" + CAP + ".")
 
 
 def amend(phone, text: str, summary: str, send: str) -> None:
-    """Propose a change from a phone: open the form, write the whole new text, send."""
-    phone.locator("#proposal details.amend summary").filter(has_text=summary).click()
-    phone.locator("#proposal textarea[name=text]").fill(text)
-    phone.get_by_role("button", name=send).click()
+    """Propose a change from a phone: open the form, write the whole new text, send. A push
+    that repaints the proposal just then (the close of the last vote reaching this phone)
+    closes the form: open it and write again, as a person would."""
+    for _ in range(3):
+        opener = phone.locator("#proposal details.amend summary").filter(has_text=summary)
+        if not opener.evaluate("summary => summary.parentElement.open"):
+            opener.click()
+        try:
+            phone.locator("#proposal textarea[name=text]").fill(text, timeout=3000)
+            phone.get_by_role("button", name=send).click(timeout=3000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError("the change form was repainted under the person three times")
 
 
 def vote_on_the_open_round(console, phones_and_choices) -> None:
