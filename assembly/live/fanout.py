@@ -115,22 +115,41 @@ async def _deliver_forever(queue: asyncio.Queue[tuple[str, str]]) -> None:
 
 
 async def deliver(group: str, text: str) -> None:
-    """Write `text` to this process's sockets in `group`, one after another."""
+    """Write `text` to this process's sockets in `group`, one after another.
+
+    Each send starts eagerly: a socket with room in its buffer (nearly all) takes the text at
+    once, with no trip through the loop and no timer of its own; the few that must wait for a
+    slow phone are waited for together, SEND_TIMEOUT at most, before the group's next message."""
     members = list(_groups.get(group, ()))
     if text == CLOSE:
         for socket in members:
             await socket.room_closed()
         return
     event = {"type": "websocket.send", "text": text}
+    loop = asyncio.get_running_loop()
+    waiting: dict[asyncio.Task[None], Socket] = {}
     for socket in members:
-        try:
-            async with asyncio.timeout(SEND_TIMEOUT):
-                await socket.base_send(event)
-        except Exception:
-            # Gone, or not reading: drop it here; a live phone reconnects and resyncs.
-            for members_of in _groups.values():
-                members_of.discard(socket)
-            asyncio.get_running_loop().create_task(_close_quietly(socket))
+        sending = asyncio.Task(socket.base_send(event), loop=loop, eager_start=True)
+        if not sending.done():
+            waiting[sending] = socket
+        elif sending.cancelled() or sending.exception() is not None:
+            _drop(socket)
+    if not waiting:
+        return
+    done, late = await asyncio.wait(waiting, timeout=SEND_TIMEOUT)
+    for sending in late:
+        sending.cancel()
+        _drop(waiting[sending])
+    for sending in done:
+        if sending.cancelled() or sending.exception() is not None:
+            _drop(waiting[sending])
+
+
+def _drop(socket: Socket) -> None:
+    """Gone, or not reading: out of every group here; a live phone reconnects and resyncs."""
+    for members in _groups.values():
+        members.discard(socket)
+    asyncio.get_running_loop().create_task(_close_quietly(socket))
 
 
 def reopen_all() -> None:
