@@ -85,9 +85,27 @@ def test_starting_from_the_console_answers_htmx_with_the_new_parts(meeting, faci
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h2>Welcome</h2>" in html
-    assert 'data-version="1"' in html
+    # Not the room's version: a push from before it, still on its way, must not be dropped as
+    # outdated beside these parts. The reply's own, with what it carries (app.js reads it).
+    assert 'id="room-version"' not in html
+    assert '<div id="reply-version" data-version="1" data-parts="meeting-status ' in html
     meeting.refresh_from_db()
     assert meeting.is_live
+
+
+def test_a_console_control_answers_with_what_it_changed_not_the_whole_console(meeting, facilitator):
+    client = client_for(facilitator)
+    client.post(url("meeting-start", meeting), headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("assembly:stack-close", args=[meeting.pk]),
+        {"closed": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="stack"' in html
+    assert "Reopen the list" in html
+    assert 'id="agenda"' not in html and 'id="attendance"' not in html
 
 
 def test_without_htmx_the_console_redirects_back(meeting, facilitator):

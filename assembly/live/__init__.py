@@ -11,6 +11,7 @@ from assembly.live.parts import Part
 from assembly.live.publish import (
     changed,
     mark_personal,
+    noting,
     publish,
     publish_personal,
     publish_personal_id,
@@ -21,6 +22,7 @@ __all__ = [
     "Part",
     "changed",
     "mark_personal",
+    "noting",
     "publish",
     "publish_personal",
     "publish_personal_id",

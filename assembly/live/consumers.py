@@ -162,7 +162,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
             attendee = Attendee.objects.select_related("meeting__current_item").get(
                 pk=self.attendee_id
             )
-            html += render_personal(attendee, self.language, versioned=False)
+            html += render_personal(attendee, self.language)
         return html
 
     async def room_closed(self) -> None:

@@ -111,9 +111,11 @@ ROOM_CHANGES = frozenset(
     {part for parts in ROOM_PARTS.values() for part in parts} | set(NESTED_PARTS)
 )
 
-# Ids outside the parts that a reply or push also carries: the version marker, a secret ballot's
+# Ids outside the parts that a reply or push also carries: the version marker (of a push or a
+# whole room), a reply's own marker (never swapped in: app.js reads it), a secret ballot's
 # review, the message area.
 VERSION_ID = "room-version"
+REPLY_VERSION_ID = "reply-version"
 REVIEW_ID = "ballot-review"
 FLASH_ID = "flash"
 
@@ -122,7 +124,6 @@ FLASH_ID = "flash"
 # console's replies carry its whole room.
 REPLY_IDS: dict[str, tuple[str, ...]] = {
     Audience.PARTICIPANT: (
-        VERSION_ID,
         *PERSONAL_PARTS,
         Part.TURNOUT,
         REVIEW_ID,
@@ -131,7 +132,7 @@ REPLY_IDS: dict[str, tuple[str, ...]] = {
         Part.PROPOSAL,
         FLASH_ID,
     ),
-    Audience.FACILITATOR: (VERSION_ID, *ROOM_PARTS[Audience.FACILITATOR], FLASH_ID),
+    Audience.FACILITATOR: (*ROOM_PARTS[Audience.FACILITATOR], FLASH_ID),
     Audience.PROJECTOR: (),
 }
 

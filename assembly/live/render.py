@@ -19,6 +19,7 @@ from assembly import sealing
 from assembly.live.parts import (  # noqa: F401 (some still imported from here: tests, older code)
     AUDIENCES,
     PERSONAL_PARTS,
+    REPLY_VERSION_ID,
     ROOM_PARTS,
     Audience,
     Part,
@@ -416,33 +417,52 @@ def render_parts(
     parts: Iterable[str],
     language: str,
     context: Context | None = None,
+    *,
+    versioned: bool = True,
 ) -> str:
-    """The given parts for one audience in one language, led by the version marker.
+    """The given parts for one audience in one language, led by the version marker (unless
+    not `versioned`).
 
     A broadcast passes the audience's `context`, built once for all its languages; otherwise
     only what these parts read is built."""
     parts = tuple(parts)
     with translation.override(language):
         context = context if context is not None else parts_context(meeting, audience, parts)
-        html = [version_marker(meeting)]
+        html = [version_marker(meeting)] if versioned else []
         html += [
             render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts
         ]
     return "".join(html)
 
 
-def render_personal(
-    attendee: Attendee, language: str, *, extra: str = "", versioned: bool = True
-) -> str:
-    """One attendee's own part of the participant page, in their language; led by the
-    meeting's version unless `versioned` is False (a push of the person's own part alone)."""
+def render_reply(meeting: Meeting, audience: str, parts: Iterable[str], language: str) -> str:
+    """Parts of the room as the answer to a person's own control, led by the reply's marker.
+
+    Not by the room's version marker: a reply carries some parts, so a push from before it,
+    still on its way with others, must not be dropped as outdated. And a reply that took
+    longer than a later push carries parts older than the screen's: the page keeps the
+    pushed ones (app.js, with the version and the parts named here)."""
+    parts = tuple(parts)
+    marker = format_html(
+        '<div id="{}" data-version="{}" data-parts="{}" hidden></div>',
+        REPLY_VERSION_ID,
+        meeting.version,
+        " ".join(parts),
+    )
+    return marker + render_parts(meeting, audience, parts, language, versioned=False)
+
+
+def render_personal(attendee: Attendee, language: str, *, extra: str = "") -> str:
+    """One attendee's own part of the participant page, in their language. Without the
+    meeting's version: it says what the screen's room parts are as of, and a room push
+    rendered a moment earlier must not look outdated beside this one."""
     with translation.override(language):
         context = personal_context(attendee)
         html = "".join(
             render_to_string(f"assembly/room/{Audience.PARTICIPANT}.html#{part}", context)
             for part in PERSONAL_PARTS
         )
-    return (version_marker(attendee.meeting) if versioned else "") + html + extra
+    return html + extra
 
 
 # The last few whole rooms rendered, by meeting, version, audience and language: a hall that

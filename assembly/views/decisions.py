@@ -20,7 +20,7 @@ from assembly.forms.decisions import (
     OpenRoundForm,
 )
 from assembly.live.parts import Audience, Part
-from assembly.live.render import render_parts, render_personal
+from assembly.live.render import render_personal, render_reply
 from assembly.models import Attendee, Decision
 from assembly.permissions import Access, Action, meeting_access
 from assembly.views import limits
@@ -202,7 +202,7 @@ def _vote_answer(
         "meeting__current_item", "meeting__organization"
     ).get(pk=room.attendee.pk)
     html = render_personal(attendee, language)
-    html += render_parts(attendee.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
+    html += render_reply(attendee.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
     html += render_to_string("assembly/room/ballot_review_empty.html")
     return HttpResponse(html + flash(error), status=status if error else 200)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from assembly import actions
 from assembly.live.parts import Audience, Part
-from assembly.live.render import render_parts, render_personal
+from assembly.live.render import render_personal, render_reply
 from assembly.models import Amendment, Attendee, Meeting, Proposal
 from assembly.permissions import Access, Action, may, meeting_access, proposer_or_runner
 from assembly.views import limits
@@ -163,7 +163,7 @@ def _phone_reply(
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     language = get_language()
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
-    html = "" if error else render_parts(meeting, Audience.PARTICIPANT, (Part.PROPOSAL,), language)
+    html = "" if error else render_reply(meeting, Audience.PARTICIPANT, (Part.PROPOSAL,), language)
     attendee.refresh_from_db()
     html += render_personal(attendee, language)
     return HttpResponse(

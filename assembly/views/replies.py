@@ -7,7 +7,7 @@ the refusal as a message. Every view that takes a form answers an invalid one wi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib import messages
@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
-from assembly import actions
-from assembly.live.parts import ROOM_PARTS, Audience, Part
-from assembly.live.render import render_parts, render_personal
+from assembly import actions, live
+from assembly.live.parts import NESTED_PARTS, ROOM_PARTS, Audience, Part, parts_for
+from assembly.live.render import render_personal, render_reply
 from assembly.models import Attendee, Meeting
 from assembly.permissions import Action, meeting_access
 from assembly.views.http import Request
@@ -64,12 +64,20 @@ def local_url(request: Request, url: str) -> str:
     return url if safe else ""
 
 
-def console_parts(meeting: Meeting) -> str:
-    """The console's whole room, fresh, as a reply to one of its controls."""
+def console_parts(meeting: Meeting, changed: Iterable[Part] | None = None) -> str:
+    """The console's whole room, fresh, as a reply to one of its controls; or only the parts
+    an action `changed` (live.noting), each whole: the push of the same change follows."""
     meeting.refresh_from_db()
-    return render_parts(
-        meeting, Audience.FACILITATOR, ROOM_PARTS[Audience.FACILITATOR], get_language()
+    shown = ROOM_PARTS[Audience.FACILITATOR]
+    parts = (
+        shown
+        if changed is None
+        else dict.fromkeys(
+            part if part in shown else NESTED_PARTS[part]
+            for part in parts_for(Audience.FACILITATOR, changed)
+        )
     )
+    return render_reply(meeting, Audience.FACILITATOR, parts, get_language())
 
 
 def run(
@@ -85,11 +93,13 @@ def run(
     meeting = meeting_access(request, meeting_id, action).meeting
     error = None
     status = 200
+    changed: list[Part] = []
     if form is not None and not form.is_valid():
         error, status = form_errors(form), INVALID
     else:
         try:
-            act(meeting)
+            with live.noting() as changed:
+                act(meeting)
         except actions.ActionError as refused:
             error, status = str(refused), REFUSED
     if not request.htmx:
@@ -99,7 +109,9 @@ def run(
             local_url(request, request.POST.get("next", ""))
             or reverse("assembly:meeting-console", args=[meeting.pk])
         )
-    return HttpResponse(console_parts(meeting) + flash(error), status=status)
+    # Refused, or the form was wrong: the whole console, as the room stands now.
+    parts = console_parts(meeting, None if error else changed)
+    return HttpResponse(parts + flash(error), status=status)
 
 
 def take_part(request: Request, meeting_id: int, act: Callable[[Attendee], object]) -> HttpResponse:
@@ -118,7 +130,7 @@ def take_part(request: Request, meeting_id: int, act: Callable[[Attendee], objec
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     language = get_language()
-    html = render_parts(meeting, Audience.PARTICIPANT, (Part.STACK, Part.TEMPERATURE), language)
+    html = render_reply(meeting, Audience.PARTICIPANT, (Part.STACK, Part.TEMPERATURE), language)
     attendee.refresh_from_db()
     html += render_personal(attendee, language)
     return HttpResponse(html + flash(error), status=REFUSED if error else 200)

@@ -217,3 +217,83 @@ def test_a_secret_ballot_whose_answer_is_lost_is_sent_again_and_counted_once(bro
     )
     lupe_context.close()
     rosa_context.close()
+
+
+def test_a_late_answer_does_not_put_back_an_older_queue(browser, app_server):
+    """Tomás raises his hand; his answer is slow (held here), and meanwhile Lupe raises hers and
+    the push of both reaches Tomás's phone. The late answer's older queue must not replace it."""
+    server = app_server.url
+    m = f"/m/{new_meeting(app_server, 'Assembly with a slow answer')}"
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    console.goto(server + m + "/console/")
+    console.get_by_role("button", name="Start meeting").click()
+    expect(console.locator("#current-item h2")).to_have_text("Welcome and check-in")
+    tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
+    lupe_context, lupe = signed_in(browser, server, "lupe@example.org", **PHONE)
+    check_in(tomas, server, m)
+    check_in(lupe, server, m)
+
+    held = []
+
+    def hold(route):
+        held.append((route, route.fetch()))  # rendered now, before Lupe's hand
+
+    tomas.route("**/stack/hands/", hold)
+    tomas.evaluate(
+        "document.addEventListener('htmx:afterRequest', () => { window.answered = true })"
+    )
+    tomas.get_by_role("button", name="Speak", exact=True).click()
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        tomas.wait_for_timeout(50)
+    assert held, "Tomás's hand never reached the server"
+    lupe.locator("form.hands button[value='speak']").click()
+    queue = tomas.locator("#stack .queue li")
+    expect(queue).to_have_count(2)  # the push, with both hands
+
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    tomas.wait_for_function("window.answered === true")
+    expect(queue).to_have_count(2)
+    expect(tomas.locator("#my-place")).to_have_text("You are number 1 in the queue.")
+    for context in (rosa_context, tomas_context, lupe_context):
+        context.close()
+
+
+def test_a_push_keeps_the_box_the_facilitator_ticked(browser, app_server):
+    """The console's "open it anyway" box, ticked, then a push repaints the decision (anyone's
+    action can): the box stays ticked. An untouched form takes the push as it comes."""
+    server = app_server.url
+    meeting = new_meeting(app_server, "Assembly with a box ticked")
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    sockets = []
+
+    def through(socket):
+        socket.connect_to_server()  # everything goes both ways, as without the route
+        sockets.append(socket)
+
+    console.route_web_socket(re.compile(r"/ws/meetings/"), through)
+    console.goto(f"{server}/m/{meeting}/console/")
+    console.get_by_role("button", name="Start meeting").click()
+    prepare(console, "Paint the hall?", "motion")
+    live(console)
+    console.wait_for_timeout(1000)  # the push of the preparing has landed
+    decision = console.locator("#decision")
+    as_rendered = decision.evaluate("part => part.outerHTML")
+    version = console.locator("#room-version").get_attribute("data-version")
+    push = f'<div id="room-version" data-version="{version}" hidden></div>{as_rendered}'
+
+    def repaint() -> None:
+        decision.evaluate("part => { part.dataset.before = '1' }")
+        sockets[-1].send(push)
+        expect(console.locator("#decision[data-before]")).to_have_count(0)
+
+    box = decision.locator("input[name=override_quorum]")
+    repaint()
+    expect(box).not_to_be_checked()
+    box.check()
+    repaint()
+    expect(box).to_be_checked()
+    console.locator("#decision").get_by_role("button", name="Open voting").click()
+    expect(console.locator("#decision")).to_contain_text("Close voting and count")
+    rosa_context.close()

@@ -25,6 +25,72 @@
     }
   });
 
+  // A control's reply carries some parts of the room as they stood when it was rendered, with
+  // their version (#reply-version, never swapped in). A push rendered after it may have come
+  // first (a busy server, a slow answer): then the screen already shows those parts newer, and
+  // keeps them. The person's own parts and the message area are always taken.
+  var staleParts = null;
+  var sentFrom = null; // the element whose request this reply answers
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    staleParts = null;
+    sentFrom = event.target;
+    var text = String((event.detail.xhr && event.detail.xhr.responseText) || "");
+    var match = /id="reply-version" data-version="(\d+)" data-parts="([^"]*)"/.exec(text);
+    if (match && Number(match[1]) < shownVersion()) staleParts = match[2].split(" ");
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (staleParts && staleParts.indexOf(event.detail.target.id) >= 0) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function () { sentFrom = null; });
+  document.addEventListener("htmx:wsBeforeMessage", function () { staleParts = null; sentFrom = null; });
+
+  // A push, or the reply to another control, repaints a part while someone is filling in a
+  // form in it (the console's "open it anyway" box, a change to the text half written). A form
+  // marked data-keep that the person has touched goes into the new part as they left it,
+  // hidden fields too (a change written on an older text is then refused with a clear
+  // message, not applied to the new one), when the new part has the same form; and the
+  // <details> around it stays open. The form just sent is not kept: its reply renews it.
+  function touched(form) {
+    for (var i = 0; i < form.elements.length; i++) {
+      var field = form.elements[i];
+      if (field.type === "checkbox" || field.type === "radio") {
+        if (field.checked !== field.defaultChecked) return true;
+      } else if ("defaultValue" in field && field.type !== "hidden" && field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+  function keepForm(form, fresh) {
+    for (var i = 0; i < form.elements.length; i++) {
+      var field = form.elements[i];
+      if (!field.name) continue;
+      var same = fresh.querySelectorAll('[name="' + CSS.escape(field.name) + '"]');
+      for (var j = 0; j < same.length; j++) {
+        if (field.type === "checkbox" || field.type === "radio") {
+          if (same[j].value === field.value) same[j].checked = field.checked;
+        } else if ("value" in same[j]) {
+          same[j].value = field.value;
+        }
+      }
+    }
+    var around = form.closest("details");
+    var freshAround = fresh.closest("details");
+    if (around && freshAround) freshAround.open = around.open;
+  }
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (!event.detail.shouldSwap) return;
+    var forms = event.detail.target.querySelectorAll("form[data-keep]");
+    for (var i = 0; i < forms.length; i++) {
+      if (!touched(forms[i]) || (sentFrom && (forms[i] === sentFrom || forms[i].contains(sentFrom)))) continue;
+      var action = forms[i].getAttribute("action");
+      var fresh = event.detail.fragment.querySelector('form[data-keep][action="' + CSS.escape(action) + '"]');
+      if (fresh) keepForm(forms[i], fresh);
+    }
+  });
+
   // A socket (re)opens saying which version this screen shows (?v=): when nothing changed
   // meanwhile, the server answers with the version alone instead of the whole room, so a hall
   // back on the Wi-Fi, or a page just loaded, costs it a lookup rather than a render per phone.
