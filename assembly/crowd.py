@@ -140,7 +140,11 @@ def _users(
         user = by_id.get(user_id)
         if user is None:
             continue
-        if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
+        if session_hash and any(
+            constant_time_compare(session_hash, known)
+            # The key's fallbacks too, as Django's: a rotated SECRET_KEY signs nobody out.
+            for known in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
+        ):
             users[key] = user
         else:
             flushed.add(key)

@@ -507,6 +507,19 @@ async def test_a_hall_arriving_at_once_each_gets_the_room_with_their_own_part(
         assert f"You are in as {name}." in frame
 
 
+async def test_a_phone_signed_in_before_the_secret_key_was_rotated_still_follows_the_room(
+    meeting, member, settings
+):
+    session = await sync_to_async(session_of)(member)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a new secret key, the old one kept as a fallback"
+    assert 'id="current-item"' in await first_frame(browser_socket(meeting.pk, session))
+    # Rotated away entirely, it no longer holds.
+    settings.SECRET_KEY_FALLBACKS = []
+    turned_away = {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+    assert await first_frame(browser_socket(meeting.pk, session)) == turned_away
+
+
 async def test_a_session_that_no_longer_holds_is_turned_away(meeting, organization, facilitator):
     def sessions():
         gone = make_person(organization, "gone@example.org", "member")
