@@ -341,6 +341,26 @@ def test_the_phone_offers_to_contest_a_recorded_vote_after_the_close_until_it_is
     assert "recorded a vote for you" not in render_personal(voters[0], "en")
 
 
+def test_contesting_from_the_phone_says_what_became_of_the_vote(hall, facilitator, secretary):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    meeting, voters, _ = hall
+    phone = client_for(voters[0].user)
+    decision = motion(meeting, facilitator)
+    assisted_vote(decision, voters[0], secretary)
+    url = reverse("assembly:decision-contest", args=[meeting.pk, decision.pk])
+    answer = phone.post(url, headers={"HX-Request": "true"}).content.decode()
+    assert "The vote recorded for you is withdrawn: you can cast your own now." in answer
+    assisted_vote(decision, voters[0], secretary)
+    close(meeting, decision, facilitator)
+    answer = phone.post(url, headers={"HX-Request": "true"}).content.decode()
+    assert "the result and the minutes mark that vote as contested" in answer
+    answer = phone.post(url, headers={"HX-Request": "true"}).content.decode()
+    assert "No vote was recorded for you by the secretary in this round." in answer
+
+
 def test_a_vote_contested_after_the_close_is_marked_in_the_result(hall, facilitator, secretary):
     meeting, voters, _ = hall
     decision = motion(meeting, facilitator, secret=True)

@@ -570,10 +570,10 @@ def _void(decision: Decision) -> dict[str, Any]:
 
 
 @transaction.atomic(durable=True)
-def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
+def contest_assisted(*, attendee: Attendee, decision_id: int) -> bool:
     """A member says the vote the secretary recorded for them was not theirs. While the round
     is open that vote is withdrawn, so they can cast their own; after close it is counted (no
-    link finds it) but marked contested in the result and the minutes."""
+    link finds it) but marked contested in the result and the minutes. True if withdrawn."""
     meeting = locked(attendee.meeting_id)
     decision = _decision(meeting, decision_id)
     participation = decision.participations.filter(
@@ -602,6 +602,7 @@ def contest_assisted(*, attendee: Attendee, decision_id: int) -> None:
     )
     live.changed(meeting, parts=TURNOUT if decision.is_open else DECISION)
     live.publish_personal(attendee)
+    return decision.is_open
 
 
 @transaction.atomic(durable=True)

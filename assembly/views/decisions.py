@@ -125,14 +125,22 @@ def hold_again(request: MemberRequest, meeting_id: int, decision_id: int) -> Htt
 def contest(request: Request, meeting_id: int, decision_id: int) -> HttpResponse:
     """A member says the vote the secretary recorded for them was not theirs."""
     room = meeting_access(request, meeting_id, Action.TAKE_PART)
-    error = None
+    error = notice = None
     try:
         if room.attendee is None:
             raise actions.ActionError(gettext("You need to be admitted to the meeting first."))
-        actions.decisions.contest_assisted(attendee=room.attendee, decision_id=decision_id)
+        withdrawn = actions.decisions.contest_assisted(
+            attendee=room.attendee, decision_id=decision_id
+        )
     except actions.ActionError as refused:
         error = str(refused)
-    return _vote_answer(request, room, error)
+    else:
+        notice = (
+            gettext("The vote recorded for you is withdrawn: you can cast your own now.")
+            if withdrawn
+            else gettext("Noted: the result and the minutes mark that vote as contested.")
+        )
+    return _vote_answer(request, room, error, notice=notice)
 
 
 @require_POST
@@ -187,7 +195,12 @@ def _operation_key(room: Access, decision_id: int, op: str) -> str | None:
 
 
 def _vote_answer(
-    request: Request, room: Access, error: str | None, *, status: int = REFUSED
+    request: Request,
+    room: Access,
+    error: str | None,
+    *,
+    status: int = REFUSED,
+    notice: str | None = None,
 ) -> HttpResponse:
     """The answer to a vote: the person's own part again, and the error if it was refused."""
     meeting_id = room.meeting.pk
@@ -195,6 +208,8 @@ def _vote_answer(
     if not request.htmx:
         if error:
             messages.error(request, error)
+        elif notice:
+            messages.success(request, notice)
         return redirect("assembly:meeting-room", meeting_id=meeting_id)
     # Fresh, with its meeting in the same query: the ballot just changed both.
     assert room.attendee is not None  # TAKE_PART is granted only to someone present
@@ -204,7 +219,7 @@ def _vote_answer(
     html = render_personal(attendee, language)
     html += render_reply(attendee.meeting, Audience.PARTICIPANT, (Part.TURNOUT,), language)
     html += render_to_string("assembly/room/ballot_review_empty.html")
-    return HttpResponse(html + flash(error), status=status if error else 200)
+    return HttpResponse(html + flash(error, notice=notice), status=status if error else 200)
 
 
 @require_POST
