@@ -47,29 +47,39 @@
   document.addEventListener("htmx:wsBeforeMessage", function () { staleParts = null; sentFrom = null; });
 
   // A push, or the reply to another control, repaints a part while someone is filling in a
-  // form in it (the console's "open it anyway" box, a change to the text half written). A form
-  // marked data-keep that the person has touched goes into the new part as they left it,
-  // hidden fields too (a change written on an older text is then refused with a clear
-  // message, not applied to the new one), when the new part has the same form; and the
-  // <details> around it stays open. The form just sent is not kept: its reply renews it.
+  // form in it (the console's "open it anyway" box, a change to a proposal's text). A form
+  // marked data-keep goes into the new part as the person left it (what they wrote, ticked,
+  // and the <details> they opened) when the new part has the same form about the same thing:
+  // the same action and hidden fields. A change written on a text that changed meanwhile is
+  // not carried onto the new text: that form comes fresh. The form just sent is not kept
+  // either: its reply renews it.
+  function isCheck(field) { return field.type === "checkbox" || field.type === "radio"; }
   function touched(form) {
     for (var i = 0; i < form.elements.length; i++) {
       var field = form.elements[i];
-      if (field.type === "checkbox" || field.type === "radio") {
-        if (field.checked !== field.defaultChecked) return true;
-      } else if ("defaultValue" in field && field.type !== "hidden" && field.value !== field.defaultValue) {
+      if (isCheck(field) ? field.checked !== field.defaultChecked
+          : field.type !== "hidden" && "defaultValue" in field && field.value !== field.defaultValue) {
         return true;
       }
     }
     return false;
   }
+  function sameThing(form, fresh) {
+    var hidden = form.querySelectorAll("input[type=hidden]");
+    for (var i = 0; i < hidden.length; i++) {
+      if (hidden[i].name === "csrfmiddlewaretoken") continue; // masked anew on every render
+      var other = fresh.querySelector('input[type=hidden][name="' + CSS.escape(hidden[i].name) + '"]');
+      if (!other || other.value !== hidden[i].value) return false;
+    }
+    return true;
+  }
   function keepForm(form, fresh) {
     for (var i = 0; i < form.elements.length; i++) {
       var field = form.elements[i];
-      if (!field.name) continue;
+      if (!field.name || field.type === "hidden") continue;
       var same = fresh.querySelectorAll('[name="' + CSS.escape(field.name) + '"]');
       for (var j = 0; j < same.length; j++) {
-        if (field.type === "checkbox" || field.type === "radio") {
+        if (isCheck(field)) {
           if (same[j].value === field.value) same[j].checked = field.checked;
         } else if ("value" in same[j]) {
           same[j].value = field.value;
@@ -78,16 +88,16 @@
     }
     var around = form.closest("details");
     var freshAround = fresh.closest("details");
-    if (around && freshAround) freshAround.open = around.open;
+    if (around && freshAround && around.open) freshAround.open = true;
   }
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     if (!event.detail.shouldSwap) return;
     var forms = event.detail.target.querySelectorAll("form[data-keep]");
     for (var i = 0; i < forms.length; i++) {
-      if (!touched(forms[i]) || (sentFrom && (forms[i] === sentFrom || forms[i].contains(sentFrom)))) continue;
+      if (sentFrom && (forms[i] === sentFrom || forms[i].contains(sentFrom))) continue;
       var action = forms[i].getAttribute("action");
       var fresh = event.detail.fragment.querySelector('form[data-keep][action="' + CSS.escape(action) + '"]');
-      if (fresh) keepForm(forms[i], fresh);
+      if (fresh && sameThing(forms[i], fresh)) keepForm(forms[i], fresh);
     }
   });
 
