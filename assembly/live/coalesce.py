@@ -7,6 +7,12 @@ then (so with the newest state and version). The bookkeeping lives on the event 
 this process's websockets (the first socket to connect tells us which), so it needs no locks and
 works with the in-memory channel layer as well as Redis. A process with no socket of its own (a
 management command, a test without one) broadcasts at once, as before.
+
+With Redis, the worker processes coalesce each meeting's changes together (`Shared`): each
+process broadcast its own, so two workers sent a ballot burst's turnout twice per window to
+every phone. The parts wait in one Redis set per meeting; the process that takes the meeting's
+slot (SET NX, a window long) broadcasts them all, and one that finds it taken tries again as
+it expires, broadcasting what is left, if anything.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import close_old_connections
 
 from assembly.live import fanout
@@ -38,7 +45,45 @@ def window() -> float:
 # How a coalesced change goes out: publish.broadcast(meeting id, parts).
 Send = Callable[[int, tuple[str, ...]], None]
 
+
+class Shared:
+    """A meeting's pending parts and its broadcast slot, in Redis, for every worker process."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis.asyncio
+
+        self.client = redis.asyncio.Redis.from_url(url)
+        self.prefix = prefix
+
+    def _keys(self, meeting_id: int) -> tuple[str, str]:
+        base = f"{self.prefix}:coalesce:{meeting_id}"
+        return f"{base}:parts", f"{base}:slot"
+
+    async def add(self, meeting_id: int, parts: Sequence[str]) -> None:
+        pending, _slot = self._keys(meeting_id)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.sadd(pending, *parts)
+            pipe.expire(pending, 60)  # never left behind by a process that died
+            await pipe.execute()
+
+    async def claim(self, meeting_id: int, window: float) -> tuple[tuple[str, ...], float]:
+        """The parts any process has pending, if this one may broadcast them now (else none,
+        and how long until it may try again: none pending, 0)."""
+        pending, slot = self._keys(meeting_id)
+        if not await self.client.scard(pending):
+            return (), 0.0
+        if not await self.client.set(slot, "1", nx=True, px=max(1, int(window * 1000))):
+            left = await self.client.pttl(slot)
+            return (), max(0.01, left / 1000)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.smembers(pending)
+            pipe.delete(pending)
+            members, _ = await pipe.execute()
+        return tuple(sorted(member.decode() for member in members)), 0.0
+
+
 _loop: asyncio.AbstractEventLoop | None = None
+_shared: Shared | None = None
 _pending: dict[int, dict[str, None]] = {}  # meeting id → parts, in order
 _scheduled: set[int] = set()
 _last: dict[int, float] = {}
@@ -46,9 +91,12 @@ _last: dict[int, float] = {}
 
 def attach(loop: asyncio.AbstractEventLoop) -> None:
     """The loop this process serves websockets on (called by each connecting socket)."""
-    global _loop
+    global _loop, _shared
     if _loop is not loop:
         _loop = loop
+        _shared = (
+            Shared(settings.REDIS_URL, settings.CHANNEL_PREFIX) if settings.REDIS_URL else None
+        )
         _pending.clear()
         _scheduled.clear()
         _last.clear()
@@ -70,16 +118,36 @@ async def _add(
     loop: asyncio.AbstractEventLoop, meeting_id: int, parts: tuple[str, ...], send: Send
 ) -> None:
     _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
+    if _shared is not None:
+        try:
+            await _shared.add(meeting_id, parts)
+        except Exception:  # Redis down: this process broadcasts its own, as without it
+            logger.warning("coalescing: Redis unreachable, broadcasting alone", exc_info=True)
     if meeting_id in _scheduled:
         return
+    _schedule(loop, meeting_id, send, _last.get(meeting_id, -math.inf) + window() - loop.time())
+
+
+def _schedule(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send, wait: float) -> None:
     _scheduled.add(meeting_id)
-    wait = max(0.0, _last.get(meeting_id, -math.inf) + window() - loop.time())
-    loop.call_later(wait, lambda: loop.create_task(_flush(loop, meeting_id, send)))
+    loop.call_later(max(0.0, wait), lambda: loop.create_task(_flush(loop, meeting_id, send)))
 
 
 async def _flush(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send) -> None:
     _scheduled.discard(meeting_id)
     parts = tuple(_pending.pop(meeting_id, {}))
+    if _shared is not None:
+        try:
+            claimed, wait = await _shared.claim(meeting_id, window())
+        except Exception:  # Redis down: this process's own parts, as without it
+            logger.warning("coalescing: Redis unreachable, broadcasting alone", exc_info=True)
+        else:
+            if wait:  # another process broadcast within the window: what is left goes at its end
+                _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
+                if meeting_id not in _scheduled:
+                    _schedule(loop, meeting_id, send, wait)
+                return
+            parts = claimed  # ours among them, unless another process has sent them already
     _last[meeting_id] = loop.time()
     if not parts:
         return

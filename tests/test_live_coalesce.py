@@ -1,0 +1,51 @@
+"""Workers coalesce a meeting's changes together on Redis: one broadcast per window for all."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.conf import settings
+
+from assembly.live.coalesce import Shared
+
+pytestmark = pytest.mark.skipif(
+    not settings.REDIS_URL, reason="coalescing across workers is Redis's (REDIS_URL unset)"
+)
+
+
+@pytest.fixture
+async def workers():
+    """Two worker processes' views of the same Redis, under a prefix of this test's own."""
+    prefix = f"{settings.CHANNEL_PREFIX}-test-{uuid.uuid4().hex[:8]}"
+    one, two = Shared(settings.REDIS_URL, prefix), Shared(settings.REDIS_URL, prefix)
+    yield one, two
+    for worker in (one, two):
+        await worker.client.aclose()
+
+
+async def test_one_worker_broadcasts_what_both_have_pending_and_the_other_waits(workers):
+    one, two = workers
+    await one.add(7, ["turnout"])
+    await two.add(7, ["stack", "turnout"])
+
+    parts, wait = await one.claim(7, 0.5)
+    assert (parts, wait) == (("stack", "turnout"), 0.0)
+    # The other worker's own change went out with that broadcast: nothing left to send.
+    assert await two.claim(7, 0.5) == ((), 0.0)
+
+    # A change made within the window waits for it to end, then goes out once.
+    await two.add(7, ["decision"])
+    parts, wait = await two.claim(7, 0.5)
+    assert parts == () and 0 < wait <= 0.5
+    await one.client.delete(f"{one.prefix}:coalesce:7:slot")  # the window ends
+    assert await two.claim(7, 0.5) == (("decision",), 0.0)
+    assert await one.claim(7, 0.5) == ((), 0.0)
+
+
+async def test_meetings_are_coalesced_apart(workers):
+    one, two = workers
+    await one.add(1, ["stack"])
+    await two.add(2, ["agenda"])
+    assert await one.claim(1, 0.5) == (("stack",), 0.0)
+    assert await two.claim(2, 0.5) == (("agenda",), 0.0)
