@@ -217,6 +217,7 @@ class Phone:
         self.failed_handshakes = 0  # refused, reset or timed out, then retried
         self.whole_rooms = 0  # how many times it was sent the whole room on connecting
         self.missed = False  # dropped an older push since its last whole room (as app.js notes)
+        self.turnouts = 0  # pushes of the turnout it was sent (a ballot burst's, coalesced)
 
     async def connect(
         self, attempts: int = 3, *, since: int | None = None, room_asked: bool = False
@@ -276,6 +277,8 @@ class Phone:
             if found is None:
                 return
             version = int(found.group(1))
+        if 'id="turnout"' in message:
+            self.turnouts += 1
         # As the page's script does: a push older than what the screen shows is dropped.
         if version < self.version:
             self.stale += 1
@@ -638,6 +641,7 @@ async def burst(port, meeting, decision, live, ballots, csrf, figures, notes) ->
     spread = 1.0
     voters = live[:ballots]
     path = f"/m/{meeting}/decisions/{decision}/vote/"
+    turnouts_before = sum(phone.turnouts for phone in live)
 
     async def vote(i: int, phone: Phone) -> tuple[int | str, float, float]:
         await asyncio.sleep(i * spread / len(voters))
@@ -666,6 +670,8 @@ async def burst(port, meeting, decision, live, ballots, csrf, figures, notes) ->
     arrived = await watch.wait(PUSH_TIMEOUT)
     # Negative when the last phone had the final count before the last answer reached its voter.
     figures["final_count_s"] = max(watch.times) - last_ack if arrived else None
+    turnouts = sum(phone.turnouts for phone in live) - turnouts_before
+    figures["turnouts_per_phone"] = turnouts / max(1, len(live))
     if not arrived:
         shown = Counter(p.turnout for p in watch.pending)
         notes.append(
@@ -821,6 +827,8 @@ ROWS: list[tuple[str, Callable[[dict], str]]] = [
      if "ack_p50" in f else "—"),
     ("last ack → every phone shows the final count (ms)",
      lambda f: ms(f.get("final_count_s")) if "ballot_codes" in f else "—"),
+    ("turnout pushes per phone during the burst (coalesced)",
+     lambda f: f"{f['turnouts_per_phone']:.1f}" if "turnouts_per_phone" in f else "—"),
     ("queries: ballot box batch of 1 / of 50; Django's view per ballot; turnout push",
      lambda f: "{} / {}; {}; {}".format(*f["queries_per_box_batch"], f["queries_per_ballot"],
                                       f["queries_per_push"])
@@ -919,6 +927,9 @@ def write_report(path: Path, results, skipped, args, full: bool, started: float)
         "before, divided by the phones.",
         "- *final count*: from the last ballot's answer to the last phone showing the turnout "
         "with every accepted ballot; negative when the phones had it before that answer.",
+        "- *turnout pushes per phone*: the pushes carrying the turnout that each phone was sent "
+        "from the first ballot until it showed the final count (coalesced: a few a second, "
+        "for every worker together).",
         "- *ballots*: min(1,000, N) phones each POST `vote=yes` on an open motion, spread evenly "
         "over about a second, one connection per ballot; stored = distinct voters in the "
         "database afterwards. Queries measured in-process with CaptureQueriesContext on the same "
