@@ -36,6 +36,7 @@ class Phone:
 def room(monkeypatch):
     monkeypatch.setattr(fanout, "SEND_TIMEOUT", 0.2)
     monkeypatch.setattr(fanout, "_groups", {})
+    monkeypatch.setattr(fanout, "_relay", None)  # this process's sockets alone, not Redis's relay
     return "m1.participant.en"
 
 
