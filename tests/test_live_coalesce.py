@@ -49,3 +49,28 @@ async def test_meetings_are_coalesced_apart(workers):
     await two.add(2, ["agenda"])
     assert await one.claim(1, 0.5) == (("stack",), 0.0)
     assert await two.claim(2, 0.5) == (("agenda",), 0.0)
+
+
+async def test_a_change_redis_would_not_take_is_still_broadcast(monkeypatch):
+    """Redis refusing writes (full, say) while it still answers reads: this process sends its
+    own change itself rather than lose it."""
+    import asyncio
+
+    import redis
+
+    from assembly.live import coalesce
+
+    async def refuse(self, meeting_id, parts):
+        raise redis.exceptions.ResponseError("OOM command not allowed")
+
+    coalesce.attach(asyncio.get_running_loop())
+    monkeypatch.setattr(coalesce.Shared, "add", refuse)
+    sent = []
+    assert coalesce.submit(987654, ["stack"], lambda meeting, parts: sent.append((meeting, parts)))
+    for _ in range(100):
+        if sent:
+            break
+        await asyncio.sleep(0.02)
+    assert sent == [(987654, ("stack",))]
+    assert coalesce._shared is not None
+    await coalesce._shared.client.aclose()

@@ -85,6 +85,7 @@ class Shared:
 _loop: asyncio.AbstractEventLoop | None = None
 _shared: Shared | None = None
 _pending: dict[int, dict[str, None]] = {}  # meeting id → parts, in order
+_unshared: dict[int, dict[str, None]] = {}  # those Redis did not take (this process sends them)
 _scheduled: set[int] = set()
 _last: dict[int, float] = {}
 
@@ -98,6 +99,7 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
             Shared(settings.REDIS_URL, settings.CHANNEL_PREFIX) if settings.REDIS_URL else None
         )
         _pending.clear()
+        _unshared.clear()
         _scheduled.clear()
         _last.clear()
 
@@ -121,8 +123,9 @@ async def _add(
     if _shared is not None:
         try:
             await _shared.add(meeting_id, parts)
-        except Exception:  # Redis down: this process broadcasts its own, as without it
+        except Exception:  # Redis down, or refusing writes: this process sends these itself
             logger.warning("coalescing: Redis unreachable, broadcasting alone", exc_info=True)
+            _unshared.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
     if meeting_id in _scheduled:
         return
     _schedule(loop, meeting_id, send, _last.get(meeting_id, -math.inf) + window() - loop.time())
@@ -136,6 +139,7 @@ def _schedule(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send, wait
 async def _flush(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send) -> None:
     _scheduled.discard(meeting_id)
     parts = tuple(_pending.pop(meeting_id, {}))
+    unshared = tuple(_unshared.pop(meeting_id, {}))
     if _shared is not None:
         try:
             claimed, wait = await _shared.claim(meeting_id, window())
@@ -144,10 +148,13 @@ async def _flush(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send) -
         else:
             if wait:  # another process broadcast within the window: what is left goes at its end
                 _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
+                _unshared.setdefault(meeting_id, {}).update(dict.fromkeys(unshared))
                 if meeting_id not in _scheduled:
                     _schedule(loop, meeting_id, send, wait)
                 return
-            parts = claimed  # ours among them, unless another process has sent them already
+            # Ours among them, unless another process has sent them already; and any that
+            # Redis would not take.
+            parts = tuple(dict.fromkeys((*claimed, *unshared)))
     _last[meeting_id] = loop.time()
     if not parts:
         return
