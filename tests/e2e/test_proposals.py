@@ -180,3 +180,58 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
 
     for context in (rosa_context, lupe_context, tomas_context):
         context.close()
+
+
+def test_a_change_sent_as_the_room_moved_on_is_not_left_to_send_twice(browser, app_server):
+    """Lupe sends a change to the text; her answer is slow (held here), and a push of the room
+    (Tomás's hand) reaches her phone first. The answer's proposal is older than her screen and
+    is kept out, but the change she sent is cleared from the form all the same."""
+    server = app_server.url
+    meeting = new_meeting(app_server, "Assembly with a slow answer to a change")
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    lupe_context, lupe = signed_in(browser, server, "lupe@example.org", **PHONE)
+    tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
+    console.goto(f"{server}/m/{meeting}/console/")
+    for phone in (lupe, tomas):
+        phone.goto(f"{server}/m/{meeting}/")
+        phone.locator("form[action$='/check-in/'] button").click()
+        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
+    console.get_by_role("button", name="Start meeting").click()
+    expect(tomas.locator("#current-item")).to_contain_text("Welcome and check-in")
+    tomas.locator("#propose summary").click()
+    tomas.get_by_label("New business").check()
+    tomas.fill("#propose-title-input", "Hardship fund for rapid response")
+    tomas.fill("#propose-text", TEXT)
+    tomas.get_by_role("button", name="Send to the facilitator").click()
+    queue = console.locator("#proposal .proposal-queue")
+    queue.get_by_role("button", name=re.compile("Bring to the floor")).click()
+    console.locator("#proposal .stage-buttons").get_by_role("button", name="Amendments").click()
+    expect(lupe.locator("#proposal .stages [aria-current=step]")).to_have_text(
+        re.compile("Amendments|Enmiendas")
+    )
+
+    held = []
+    lupe.route("**/amend/", lambda route: held.append((route, route.fetch())))
+    lupe.evaluate(
+        "document.addEventListener('htmx:afterRequest', () => { window.answered = true })"
+    )
+    form = lupe.locator("#proposal details.amend")
+    form.locator("summary").click()
+    lupe.locator("#proposal textarea[name=text]").fill(CAPPED)
+    form.locator("button[type=submit]").click()
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        lupe.wait_for_timeout(50)
+    assert held, "Lupe's change never reached the server"
+    tomas.locator("form.hands button[value='speak']").click()
+    expect(lupe.locator("#stack .queue li[data-attendee]")).to_have_count(1)  # the newer push
+
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    lupe.wait_for_function("window.answered === true")
+    expect(lupe.locator("#flash")).to_contain_text(re.compile("Your change was sent|Tu cambio"))
+    expect(form).not_to_have_attribute("open", re.compile(".*"))
+    expect(lupe.locator("#proposal textarea[name=text]")).to_have_value(TEXT)
+    expect(lupe.locator("#stack .queue li[data-attendee]")).to_have_count(1)
+    for context in (rosa_context, lupe_context, tomas_context):
+        context.close()

@@ -29,18 +29,30 @@
   // their version (#reply-version, never swapped in). A push rendered after it may have come
   // first (a busy server, a slow answer): then the screen already shows those parts newer, and
   // keeps them. The person's own parts and the message area are always taken.
+  // The form just sent, if it is in such a part, is renewed all the same (emptied, its
+  // <details> closed), as the reply would have: "sent" must not leave the text there to send
+  // twice.
   var staleParts = null;
   var sentFrom = null; // the element whose request this reply answers
+  var sentOk = false;
   document.addEventListener("htmx:beforeSwap", function (event) {
     staleParts = null;
     sentFrom = event.target;
-    var text = String((event.detail.xhr && event.detail.xhr.responseText) || "");
+    var xhr = event.detail.xhr;
+    sentOk = Boolean(xhr) && xhr.status >= 200 && xhr.status < 300;
+    var text = String((xhr && xhr.responseText) || "");
     var match = /id="reply-version" data-version="(\d+)" data-parts="([^"]*)"/.exec(text);
     if (match && Number(match[1]) < shownVersion()) staleParts = match[2].split(" ");
   });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (staleParts && staleParts.indexOf(event.detail.target.id) >= 0) {
-      event.detail.shouldSwap = false;
+    var target = event.detail.target;
+    if (!staleParts || staleParts.indexOf(target.id) < 0) return;
+    event.detail.shouldSwap = false;
+    var form = sentFrom && sentFrom.closest ? sentFrom.closest("form") : null;
+    if (sentOk && form && target.contains(form)) {
+      form.reset();
+      var around = form.closest("details");
+      if (around && target.contains(around)) around.open = false;
     }
   });
   document.addEventListener("htmx:afterRequest", function () { sentFrom = null; });
@@ -74,7 +86,8 @@
     return true;
   }
   function keepForm(form, fresh) {
-    for (var i = 0; i < form.elements.length; i++) {
+    var written = touched(form);
+    for (var i = 0; written && i < form.elements.length; i++) {
       var field = form.elements[i];
       if (!field.name || field.type === "hidden") continue;
       var same = fresh.querySelectorAll('[name="' + CSS.escape(field.name) + '"]');
