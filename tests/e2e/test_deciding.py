@@ -24,7 +24,14 @@ pytestmark = pytest.mark.e2e
 
 
 def prepare(console, question: str, method: str, **fields) -> None:
-    console.locator(".new-decision summary").click()
+    # Open the form if it is not: a click on its summary while a push shifts the console can
+    # land elsewhere, as a person's tap would, who then taps again.
+    form = console.locator(".new-decision")
+    for _ in range(3):
+        if form.evaluate("details => details.open"):
+            break
+        form.locator("summary").click()
+        console.wait_for_timeout(200)
     console.fill("#decision-question", question)
     console.select_option("#decision-method", method)
     for field, value in fields.items():
