@@ -1,0 +1,118 @@
+"""A push on the real server (uvicorn, as production and `make run` serve): framed once, it
+reaches each phone whole, and a phone that cannot take it now still gets it, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+import uvicorn
+from websockets.asyncio.client import connect
+
+from assembly.live import fanout, wire
+
+GROUP = "m1.participant.en"
+# One text of each length a websocket frame encodes differently (7-bit, 16-bit, 64-bit), and
+# characters that take more than a byte.
+TEXTS = ["¿Quién sigue?", "<div id='stack'>" + "ñ" * 300 + "</div>", "x" * 70_000 + "é"]
+
+
+class Phone:
+    """The server's side of one socket, as a consumer is to live.fanout."""
+
+    def __init__(self, send) -> None:
+        self.base_send = send
+        self.closed = False
+
+    async def room_closed(self) -> None:
+        self.closed = True
+
+    async def close(self, code: int | None = None) -> None:
+        self.closed = True
+
+
+@contextlib.asynccontextmanager
+async def serving(*, deflate: bool = False) -> AsyncIterator[tuple[int, list[Phone]]]:
+    joined: list[Phone] = []
+
+    async def app(scope, receive, send) -> None:
+        assert scope["type"] == "websocket"
+        await receive()
+        await send({"type": "websocket.accept"})
+        phone = Phone(send)
+        await fanout.join(GROUP, phone)
+        joined.append(phone)
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+        await fanout.leave([GROUP], phone)
+
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, ws="websockets-sansio", lifespan="off",
+        ws_per_message_deflate=deflate, log_level="warning",
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        yield server.servers[0].sockets[0].getsockname()[1], joined
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(autouse=True)
+def room(monkeypatch):
+    monkeypatch.setattr(fanout, "_groups", {})
+    monkeypatch.setattr(fanout, "_relay", None)
+
+
+async def joined_phone(joined: list[Phone]) -> Phone:
+    while not joined:
+        await asyncio.sleep(0.01)
+    return joined[0]
+
+
+async def test_a_push_is_framed_once_and_reaches_the_phone_whole():
+    async with serving() as (port, joined), connect(f"ws://127.0.0.1:{port}/") as ws:
+        phone = await joined_phone(joined)
+        # Written straight to the connection: the server's own send is not what carried it.
+        assert wire.direct(phone.base_send) is not None
+
+        for text in TEXTS:
+            await fanout.deliver(GROUP, text)
+
+        assert [await asyncio.wait_for(ws.recv(), 5) for _ in TEXTS] == TEXTS
+
+
+async def test_a_phone_that_compresses_gets_the_push_through_the_servers_send():
+    async with (
+        serving(deflate=True) as (port, joined),
+        connect(f"ws://127.0.0.1:{port}/", compression="deflate") as ws,
+    ):
+        phone = await joined_phone(joined)
+        assert wire.direct(phone.base_send) is None  # the frame would not be the same bytes
+
+        for text in TEXTS:
+            await fanout.deliver(GROUP, text)
+
+        assert [await asyncio.wait_for(ws.recv(), 5) for _ in TEXTS] == TEXTS
+
+
+async def test_a_phone_whose_buffer_is_full_gets_the_push_once_it_reads_again():
+    async with serving() as (port, joined), connect(f"ws://127.0.0.1:{port}/") as ws:
+        phone = await joined_phone(joined)
+        server_side = phone.base_send.__self__
+        server_side.pause_writing()  # what the transport says when the phone stops reading
+
+        delivering = asyncio.create_task(fanout.deliver(GROUP, TEXTS[0]))
+        await asyncio.sleep(0.1)
+        assert not delivering.done()  # waiting for this phone, SEND_TIMEOUT at most
+        server_side.resume_writing()
+        await delivering
+        await fanout.deliver(GROUP, TEXTS[1])
+
+        assert [await asyncio.wait_for(ws.recv(), 5) for _ in TEXTS[:2]] == TEXTS[:2]
+        assert not phone.closed
