@@ -8,7 +8,9 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 
 from assembly import actions, live
 from assembly.live.parts import (
@@ -22,7 +24,7 @@ from assembly.live.parts import (
     parts_for,
     select_oob,
 )
-from assembly.live.publish import broadcast
+from assembly.live.publish import broadcast, send_personal
 from tests.conftest import present, unheard
 
 
@@ -46,9 +48,12 @@ def test_each_screen_repaints_only_what_it_has(audience, changed, repainted):
 
 
 def sent(meeting, parts) -> dict[str, str]:
-    """What each group received for a change, by group name."""
+    """What each group received for a change, by group name, with a screen open in every one."""
     calls = {}
-    with mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__):
+    with (
+        mock.patch("assembly.live.fanout.listened", return_value=True),
+        mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__),
+    ):
         broadcast(meeting.pk, parts)
     return calls
 
@@ -132,3 +137,58 @@ def test_a_big_halls_turnout_is_coalesced_over_a_longer_window(monkeypatch):
     monkeypatch.setattr(fanout, "local_count", lambda: 2000)
     big = coalesce.window()
     assert small == coalesce.WINDOW < big <= coalesce.MAX_WINDOW < 1
+
+
+def test_a_change_is_rendered_only_for_the_screens_that_are_open(live_meeting, settings):
+    """One process holds every socket (`make run`): no Spanish phone, no projector, no console
+    open, so only the English phones' part is rendered."""
+    settings.REDIS_URL = ""
+    english_phones = f"m{live_meeting.pk}.participant.en"
+    calls = {}
+    with (
+        mock.patch.dict("assembly.live.fanout._groups", {english_phones: {object()}}, clear=True),
+        mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__),
+    ):
+        broadcast(live_meeting.pk, (Part.QUEUE,))
+    assert list(calls) == [english_phones]
+    assert 'id="queue"' in calls[english_phones]
+
+
+def test_with_workers_on_redis_every_screen_is_rendered_for(live_meeting, settings):
+    """Another worker may hold the Spanish phones: this one cannot know, so it renders all."""
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    calls = {}
+    with (
+        mock.patch.dict("assembly.live.fanout._groups", {}, clear=True),
+        mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__),
+    ):
+        broadcast(live_meeting.pk, (Part.QUEUE,))
+    audiences = {audience for audience in AUDIENCES if parts_for(audience, [Part.QUEUE])}
+    languages = [code for code, _name in settings.LANGUAGES]
+    assert set(calls) == {
+        f"m{live_meeting.pk}.{audience}.{language}"
+        for audience in audiences
+        for language in languages
+    }
+
+
+def test_a_persons_own_part_goes_only_to_their_open_phone(live_meeting, member, settings):
+    settings.REDIS_URL = ""
+    with unheard():
+        lupe = present(live_meeting, member)
+    calls = {}
+    with (
+        mock.patch.dict("assembly.live.fanout._groups", {}, clear=True),
+        mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        send_personal(lupe.pk)
+    assert calls == {} and len(queries) == 0  # no phone of hers open: nothing to render
+
+    spanish = f"a{lupe.pk}.es"
+    with (
+        mock.patch.dict("assembly.live.fanout._groups", {spanish: {object()}}, clear=True),
+        mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__),
+    ):
+        send_personal(lupe.pk)
+    assert list(calls) == [spanish]

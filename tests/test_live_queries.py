@@ -39,6 +39,7 @@ def voting(live_meeting, member, secretary, facilitator):
 def test_a_turnout_push_builds_only_the_turnout(voting):
     sent = []
     with (
+        mock.patch("assembly.live.fanout.listened", return_value=True),  # a screen in each
         mock.patch("assembly.live.fanout.send", side_effect=lambda group, html: sent.append(html)),
         CaptureQueriesContext(connection) as queries,
     ):

@@ -105,7 +105,7 @@ def call_next(*, meeting: Meeting, by: User) -> SpeakerRequest | None:
     meeting = locked(meeting)
     item = _current_item(meeting)
     previous = _finish_speaker(item)
-    queue = queue_for(item)
+    queue = queue_for(item, meeting)
     if not queue and previous is None:
         raise ActionError(_("Nobody is waiting to speak."))
     nxt = queue[0] if queue else None
@@ -132,7 +132,7 @@ def move(*, meeting: Meeting, request_id: int, up: bool, by: User) -> None:
     """Move a waiting request one place up or down among requests of its own kind."""
     meeting = locked(meeting)
     item = _current_item(meeting)
-    queue = queue_for(item)
+    queue = queue_for(item, meeting)
     index = next((i for i, r in enumerate(queue) if r.pk == request_id), None)
     if index is None:
         raise ActionError(_("That request is not waiting in this item's stack."))

@@ -95,6 +95,15 @@ def local_count() -> int:
     return len({socket for members in _groups.values() for socket in members})
 
 
+def listened(group: str) -> bool:
+    """Whether a push to `group` could reach anyone: callers skip rendering one that cannot (no
+    Spanish phone in the hall, no projector yet). Only a process that holds every socket knows:
+    with Redis, the room's sockets may be in any worker, so every group may be listened to."""
+    if settings.REDIS_URL:
+        return True
+    return group in _groups  # a process that never held a socket tells nobody (`send`)
+
+
 def send(group: str, text: str) -> None:
     """Send `text` to every socket of `group`, in every process; callable from any thread."""
     if settings.REDIS_URL:

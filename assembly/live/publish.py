@@ -106,24 +106,35 @@ def _languages() -> list[str]:
 
 
 def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
-    """Render each part once per audience and language and send it to that group."""
+    """Render each part once per audience and language and send it to that group, if anyone
+    may be listening to it."""
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     # What the parts' context builders found, the same for every audience.
     shared: Shared = {}
     for audience in AUDIENCES:
         audience_parts = parts_for(audience, parts)
-        if not audience_parts:
+        groups = {
+            language: group
+            for language in _languages()
+            if fanout.listened(group := group_name(meeting_id, audience, language))
+        }
+        if not audience_parts or not groups:
             continue
         context = parts_context(meeting, audience, audience_parts, shared)
-        for language in _languages():
-            html = render_parts(meeting, audience, audience_parts, language, context)
-            fanout.send(group_name(meeting_id, audience, language), html)
+        for language, group in groups.items():
+            fanout.send(group, render_parts(meeting, audience, audience_parts, language, context))
 
 
 def send_personal(attendee_id: int, *, admitted: bool = False) -> None:
+    groups = {
+        language: group
+        for language in _languages()
+        if fanout.listened(group := personal_group(attendee_id, language))
+    }
+    if not groups:
+        return  # no phone of theirs is open: it gets its part when it opens
     attendee = Attendee.objects.select_related("meeting__current_item").get(pk=attendee_id)
-    for language in _languages():
-        group = personal_group(attendee_id, language)
+    for language, group in groups.items():
         extra = admitted_marker(attendee) if admitted else ""
         fanout.send(group, render_personal(attendee, language, extra=extra))
         if attendee.status in (Attendee.Status.REMOVED, Attendee.Status.LEFT):

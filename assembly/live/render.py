@@ -59,7 +59,7 @@ def stack_context(meeting: Meeting) -> Context:
     deadline = None
     if speaking is not None and meeting.speaking_limit_seconds and speaking.started_at:
         deadline = speaking.started_at + timedelta(seconds=meeting.speaking_limit_seconds)
-    return {"queue": queue_for(item), "speaking": speaking, "speaking_deadline": deadline}
+    return {"queue": queue_for(item, meeting), "speaking": speaking, "speaking_deadline": deadline}
 
 
 def temperature_context(meeting: Meeting) -> Context:

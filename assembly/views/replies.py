@@ -67,7 +67,7 @@ def local_url(request: Request, url: str) -> str:
 def console_parts(meeting: Meeting, changed: Iterable[Part] | None = None) -> str:
     """The console's whole room, fresh, as a reply to one of its controls; or only the parts
     an action `changed` (live.noting), each whole: the push of the same change follows."""
-    meeting.refresh_from_db()
+    meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting.pk)
     shown = ROOM_PARTS[Audience.FACILITATOR]
     parts = (
         shown
