@@ -73,7 +73,7 @@ RECONNECT_LIMIT = 120.0  # every phone back
 CLICK_GAP = 0.4  # between facilitator clicks: longer than live.coalesce.WINDOW (0.25 s), so
 # each click is broadcast at once instead of being merged with the one before
 
-VERSION = re.compile(r'data-version="(\d+)"')
+VERSION = re.compile(r'data-version="(\d+)"(?: data-parts="([^"]*)")?')
 TURNOUT = re.compile(r"(\d+) of (\d+) have voted")
 ROOM_IDS = ('id="room-version"', 'id="current-item"', 'id="stack"', 'id="agenda"')
 # The person's own part: sent on a first connect, and again only if it changed since `since`.
@@ -217,6 +217,12 @@ class Phone:
         self.failed_handshakes = 0  # refused, reset or timed out, then retried
         self.whole_rooms = 0  # how many times it was sent the whole room on connecting
         self.missed = False  # dropped an older push since its last whole room (as app.js notes)
+        # As app.js: what each part is as of, so that a dropped push is asked for again
+        # ({"type": "sync"}) only if it had a part no newer push has painted since.
+        self.painted: dict[str, int] = {}
+        self.whole_at = -1
+        self.sync_asked = False
+        self.syncs = 0
         self.turnouts = 0  # pushes of the turnout it was sent (a ballot burst's, coalesced)
 
     async def connect(
@@ -270,20 +276,32 @@ class Phone:
         self.unexpected_closes += 1
 
     def on_message(self, message: str, at: float) -> None:
+        parts = None  # all of them
         if message.startswith("push "):  # the bare server's
             version = int(message.split(" ", 2)[1])
         else:
-            found = VERSION.search(message, 0, 300)
+            found = VERSION.search(message, 0, 400)
             if found is None:
                 return
             version = int(found.group(1))
+            parts = found.group(2).split(" ") if found.group(2) is not None else None
         if 'id="turnout"' in message:
             self.turnouts += 1
-        # As the page's script does: a push older than what the screen shows is dropped.
+        # As the page's script does: a push older than what the screen shows is dropped, and
+        # the room asked for again if a part of it has not been painted newer since.
         if version < self.version:
             self.stale += 1
-            self.missed = True
+            lacking = parts is None or any(
+                self.painted.get(part, self.whole_at) < version for part in parts
+            )
+            if lacking and not self.sync_asked:
+                self.ask_room(version)
             return
+        self.sync_asked = False
+        if parts is None:
+            self.painted, self.whole_at = {}, version
+        else:
+            self.painted.update(dict.fromkeys(parts, version))
         counted = TURNOUT.search(message) if 'id="turnout"' in message else None
         if counted:
             self.turnout = int(counted.group(1))
@@ -293,6 +311,15 @@ class Phone:
         self.push_size = len(message.encode())
         if Phone.watch is not None:
             Phone.watch.check(self, at)
+
+    def ask_room(self, dropped: int) -> None:
+        if self.ws is None or self.ws.state.name != "OPEN":
+            self.missed = True  # asked as the socket reopens (room=1)
+            return
+        self.sync_asked = True
+        self.syncs += 1
+        message = json.dumps({"type": "sync", "version": dropped})
+        asyncio.get_running_loop().create_task(self.ws.send(message))
 
     async def drop(self) -> None:
         """Lose the connection at once, as a phone leaving the Wi-Fi does (no close frame)."""
@@ -593,11 +620,13 @@ async def drive_app(port: int, seed: dict, server: Server, args, result: Result)
     # (vi) every phone loses the Wi-Fi at once, then all come back together, each saying which
     # version its screen shows (as app.js does): first after the facilitator acted meanwhile
     # (every phone needs the whole room), then again with nothing changed (the version alone).
-    stale = sum(p.stale for p in live)
+    stale, syncs = sum(p.stale for p in live), sum(p.syncs for p in live)
     if stale:
         notes.append(
             f"{stale} pushes arrived older than the screen and were dropped (as app.js does; "
-            "expected with concurrent actions, a problem only if phones end up behind)"
+            "expected with concurrent actions, a problem only if phones end up behind); "
+            f"for {syncs} of them a part had not been painted newer since, and the phone "
+            "asked for the room again on its socket"
         )
     for changed, key in ((True, "reconnect"), (False, "reconnect_same")):
         await asyncio.gather(*(p.drop() for p in live))

@@ -23,7 +23,7 @@ from assembly.live.parts import Part
 from assembly.live.routing import websocket_urlpatterns
 from assembly.models import Attendee, Meeting, Membership
 from config.asgi import application
-from tests.conftest import make_person, open_motion, present, session_of
+from tests.conftest import make_person, open_motion, present, session_of, unheard
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -224,6 +224,40 @@ async def test_sync_sends_the_room_only_when_the_client_is_behind(connected):
     assert await socket.receive_nothing(timeout=0.3)
     await socket.send_to(text_data=json.dumps({"type": "sync", "version": -1}))
     assert 'data-version="0"' in await socket.receive_from()
+
+
+async def test_a_phone_that_dropped_a_push_asks_on_its_socket_for_the_room_as_it_is_now(
+    meeting, member, facilitator
+):
+    """Pushes can arrive out of order: app.js drops the older one, whose part the newer may
+    lack, and asks at once on its socket, with the dropped version. It is sent the whole room,
+    without its own part (personal pushes are never dropped) unless that changed since."""
+    attendee = await sync_to_async(actions.attendance.check_in_member)(meeting=meeting, user=member)
+    socket = communicator(meeting.pk, member)
+    assert (await socket.connect())[0]
+    while not await socket.receive_nothing(timeout=0.5):
+        await socket.receive_from()
+    with unheard():
+        await sync_to_async(actions.meetings.start)(meeting=meeting, by=facilitator)
+    dropped = await sync_to_async(lambda: Meeting.objects.get(pk=meeting.pk).version)()
+    with unheard():
+        await sync_to_async(actions.stack.set_stack_closed)(
+            meeting=meeting, closed=True, by=facilitator
+        )
+
+    await socket.send_to(text_data=json.dumps({"type": "sync", "version": dropped}))
+    room = await socket.receive_from()
+    assert "<h2>Welcome</h2>" in room and "list is closed; a point of process" in room
+    assert 'id="me"' not in room
+    assert await socket.receive_nothing(timeout=0.3)
+
+    # Her own part changed after the dropped push: it comes along.
+    await sync_to_async(live.publish_personal)(attendee)
+    while not await socket.receive_nothing(timeout=0.3):
+        await socket.receive_from()  # the push of her part itself
+    await socket.send_to(text_data=json.dumps({"type": "sync", "version": dropped}))
+    assert 'id="me"' in await socket.receive_from()
+    await socket.disconnect()
 
 
 @pytest.mark.parametrize(

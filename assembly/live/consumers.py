@@ -1,7 +1,9 @@
 """The room's websocket: join the audience's group, get the current room, then only listen.
 
-Writes go over HTTP. A client may send just one thing: `{"type": "sync", "version": N}`, asking
-for the whole room if it is behind. Anything else closes that socket with a clear code.
+Writes go over HTTP. A client may send just one thing: `{"type": "sync", "version": N}`: it
+dropped a push of version N, older than its screen (pushes can arrive out of order), which may
+have carried a part the newer ones did not; it is sent the whole room as it is now, if newer
+than N. Anything else closes that socket with a clear code.
 """
 
 from __future__ import annotations
@@ -122,7 +124,9 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         ):
             await self.close(code=CLOSE_MALFORMED)
             return
-        await self.send_room(if_newer_than=message["version"])
+        # Its own part only if it changed since: personal pushes are never dropped.
+        version = message["version"]
+        await self.send_room(if_newer_than=version, shown=version, whole=True)
 
     async def send_room(
         self, if_newer_than: int | None = None, shown: int | None = None, whole: bool = False

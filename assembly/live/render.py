@@ -21,6 +21,7 @@ from assembly.live.parts import (  # noqa: F401 (some still imported from here: 
     PERSONAL_PARTS,
     REPLY_VERSION_ID,
     ROOM_PARTS,
+    VERSION_ID,
     Audience,
     Part,
     group_name,
@@ -420,15 +421,22 @@ def render_parts(
     *,
     versioned: bool = True,
 ) -> str:
-    """The given parts for one audience in one language, led by the version marker (unless
-    not `versioned`).
+    """The given parts for one audience in one language, led by the version marker, which
+    names them (unless not `versioned`): a phone that drops this push as older than its screen
+    can tell whether newer pushes painted all of them since (app.js).
 
     A broadcast passes the audience's `context`, built once for all its languages; otherwise
     only what these parts read is built."""
     parts = tuple(parts)
     with translation.override(language):
         context = context if context is not None else parts_context(meeting, audience, parts)
-        html = [version_marker(meeting)] if versioned else []
+        marker = format_html(
+            '<div id="{}" data-version="{}" data-parts="{}" hidden></div>',
+            VERSION_ID,
+            meeting.version,
+            " ".join(parts),
+        )
+        html = [marker] if versioned else []
         html += [
             render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts
         ]

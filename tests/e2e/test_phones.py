@@ -297,3 +297,90 @@ def test_a_push_keeps_the_box_the_facilitator_ticked(browser, app_server):
     console.locator("#decision").get_by_role("button", name="Open voting").click()
     expect(console.locator("#decision")).to_contain_text("Close voting and count")
     rosa_context.close()
+
+
+def test_a_push_that_arrives_late_is_made_good_at_once(browser, app_server):
+    """Two changes reach a phone out of order (two workers can deliver so): the speakers' list
+    closed, then a temperature check started. The phone shows the newer push and drops the
+    older one, whose closed list the newer lacks; it asks for the room at once, on its socket,
+    and shows both, without waiting to reconnect."""
+    server = app_server.url
+    m = f"/m/{new_meeting(app_server, 'Assembly with pushes crossed')}"
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    console.goto(server + m + "/console/")
+    console.get_by_role("button", name="Start meeting").click()
+    live(console)
+
+    lupe_context, phone = signed_in(browser, server, "lupe@example.org", **PHONE)
+    held: list[str] = []
+    holding = {"on": False}
+    routes = []
+    asked: list[str] = []  # what the page sent on its socket
+    seen: list[str] = []  # what the server sent the page
+
+    def crossing(socket) -> None:
+        routes.append(socket)
+        to_server = socket.connect_to_server()
+
+        def from_server(message) -> None:
+            seen.append(message)
+            if holding["on"] and 'data-version="' in str(message)[:300]:
+                held.append(message)
+            else:
+                socket.send(message)
+
+        def from_page(message) -> None:
+            asked.append(message)
+            to_server.send(message)
+
+        to_server.on_message(from_server)
+        socket.on_message(from_page)
+
+    phone.route_web_socket(re.compile(r"/ws/meetings/"), crossing)
+    check_in(phone, server, m)
+    hands = phone.locator("#stack form.hands")
+    expect(hands.get_by_role("button", name="Speak", exact=True)).to_be_visible()
+    # Until the socket has answered as it opened and nothing more comes (0.7 s of quiet).
+    deadline, heard = time.monotonic() + 10, -1
+    while (not seen or heard != len(seen)) and time.monotonic() < deadline:
+        heard = len(seen)
+        phone.wait_for_timeout(700)
+
+    holding["on"] = True
+    console.locator("#stack").get_by_role("button", name="Close the list").click()
+    expect(console.locator("#stack-title")).to_contain_text("list closed")
+    console.wait_for_timeout(900)  # past the coalescing window: two pushes, not one
+    console.get_by_role("button", name="Start a temperature check").click()
+    deadline = time.monotonic() + 10
+    while len(held) < 2 and time.monotonic() < deadline:
+        phone.wait_for_timeout(50)
+    assert len(held) == 2, f"{len(held)} pushes reached the phone's socket"
+    holding["on"] = False
+    for message in reversed(held):  # the newer first
+        routes[-1].send(message)
+
+    expect(phone.locator("#temperature")).to_be_visible()
+    expect(hands).to_contain_text("The speakers' list is closed")
+    expect(hands.get_by_role("button", name="Speak", exact=True)).to_have_count(0)
+    assert len(asked) == 1 and '"sync"' in asked[0]
+
+    # The list reopened, then closed again, crossed the same way: the late push only had the
+    # list, which the newer one painted since; the phone drops it and asks nothing.
+    held.clear()
+    holding["on"] = True
+    console.locator("#stack").get_by_role("button", name="Reopen the list").click()
+    expect(console.locator("#stack-title")).not_to_contain_text("list closed")
+    console.wait_for_timeout(900)
+    console.locator("#stack").get_by_role("button", name="Close the list").click()
+    deadline = time.monotonic() + 10
+    while len(held) < 2 and time.monotonic() < deadline:
+        phone.wait_for_timeout(50)
+    assert len(held) == 2, f"{len(held)} pushes reached the phone's socket"
+    holding["on"] = False
+    for message in reversed(held):
+        routes[-1].send(message)
+    phone.wait_for_timeout(1000)
+    expect(hands).to_contain_text("The speakers' list is closed")
+    assert len(asked) == 1
+    rosa_context.close()
+    lupe_context.close()

@@ -10,20 +10,50 @@
 
   // Every push of the room starts with the meeting's version; one older than the screen is
   // already outdated. But it may have carried a part the newer one did not (two workers can
-  // deliver out of order): then the next socket asks for the whole room (room=1), and this
-  // person's part only if it changed (personal pushes carry no version and are never dropped).
+  // deliver out of order): then the phone asks at once, on its socket, for the whole room as it
+  // is now ({"type": "sync"} with the dropped version; this person's part only if it changed:
+  // personal pushes carry no version and are never dropped). A socket that is not open asks as
+  // it reopens (room=1). One question at a time: the answer covers every push dropped meanwhile.
   // A ballot whose answer was lost (answerLost, below) asks for the part too: no version.
+  // A push's marker names its parts; what each part of the screen is as of is kept (the version
+  // of the push that last painted it, else that of the page or of the last whole room), so only
+  // a dropped push with a part no newer push has painted since is asked for again: in a ballot
+  // burst, a late turnout line is simply dropped.
   var missed = false;
   var answerLost = false;
   var wholeAsked = false;
+  var syncAsked = false;
+  var paintedAt = {};
+  var wholeAt = shownVersion();
+  function painted(id) { return id in paintedAt ? paintedAt[id] : wholeAt; }
+  function paint(version, parts) {
+    if (parts === null) { paintedAt = {}; wholeAt = version; return; }
+    parts.forEach(function (id) { paintedAt[id] = version; });
+  }
+  var PUSHED = /id="room-version" data-version="(\d+)"(?: data-parts="([^"]*)")?/;
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
     if (wholeAsked) { wholeAsked = false; missed = false; answerLost = false; }
-    var match = /data-version="(\d+)"/.exec(String(event.detail.message).slice(0, 300));
-    if (match && Number(match[1]) < shownVersion()) {
-      missed = true;
+    var match = PUSHED.exec(String(event.detail.message).slice(0, 400));
+    if (!match) return; // a person's own part: never outdated
+    var version = Number(match[1]);
+    var parts = match[2] === undefined ? null : match[2].split(" "); // null: all (version alone)
+    if (version < shownVersion()) {
       event.preventDefault();
+      var lacking = parts === null || parts.some(function (id) { return painted(id) < version; });
+      if (lacking && !syncAsked && !askRoom(version)) missed = true;
+      return;
     }
+    syncAsked = false;
+    paint(version, parts);
   });
+  function askRoom(dropped) {
+    var wrapper = socketWrapper();
+    var socket = wrapper && wrapper.socket;
+    if (!socket || socket.readyState !== 1) return false;
+    socket.send(JSON.stringify({ type: "sync", version: dropped }));
+    syncAsked = true;
+    return true;
+  }
 
   // A control's reply carries some parts of the room as they stood when it was rendered, with
   // their version (#reply-version, never swapped in). A push rendered after it may have come
@@ -42,7 +72,9 @@
     sentOk = Boolean(xhr) && xhr.status >= 200 && xhr.status < 300;
     var text = String((xhr && xhr.responseText) || "");
     var match = /id="reply-version" data-version="(\d+)" data-parts="([^"]*)"/.exec(text);
-    if (match && Number(match[1]) < shownVersion()) staleParts = match[2].split(" ");
+    if (!match) return;
+    if (Number(match[1]) < shownVersion()) staleParts = match[2].split(" ");
+    else paint(Number(match[1]), match[2].split(" "));
   });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
