@@ -937,7 +937,7 @@ def write_report(path: Path, results, skipped, args, full: bool, started: float)
         "## How to run",
         "",
         "`make bench` (all of it: 100, 500, 1,000 and 2,000 phones on `make run`, PostgreSQL + "
-        "Redis with 1 and with 2 workers; about half an hour on a quiet machine). A part: "
+        "Redis with 1 and with 2 workers; 6 to 30 minutes, by the machine). A part: "
         "`.venv/bin/python benchmarks/room_bench.py --phones 100,1000 --configs run,pg1 "
         "--out /tmp/performance.md`. PostgreSQL is expected at postgres://postgres@127.0.0.1:5432 "
         "(a throwaway database is created and dropped) and Redis at redis://127.0.0.1:6379/0 "
