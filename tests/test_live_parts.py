@@ -192,3 +192,21 @@ def test_a_persons_own_part_goes_only_to_their_open_phone(live_meeting, member, 
     ):
         send_personal(lupe.pk)
     assert list(calls) == [spanish]
+
+
+def test_a_push_names_the_parts_it_paints_with_those_nested_in_them(live_meeting, settings):
+    """A phone that drops a late turnout line after a newer push of the whole decision knows
+    the line was painted since (app.js): the decision's marker names the turnout too."""
+    settings.REDIS_URL = ""
+    english_phones = f"m{live_meeting.pk}.participant.en"
+    marker = re.compile(r'id="room-version" data-version="\d+" data-parts="([^"]*)"')
+    named = []
+    for parts in ((Part.DECISION,), (Part.TURNOUT,)):
+        calls = {}
+        with (
+            mock.patch.dict("assembly.live.fanout._groups", {english_phones: {1}}, clear=True),
+            mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__),
+        ):
+            broadcast(live_meeting.pk, parts)
+        named.append(marker.search(calls[english_phones]).group(1).split())
+    assert named == [["decision", "turnout"], ["turnout"]]

@@ -166,8 +166,10 @@ async def deliver(group: str, text: str) -> None:
 
 def _drop(socket: Socket) -> None:
     """Gone, or not reading: out of every group here; a live phone reconnects and resyncs."""
-    for members in _groups.values():
+    for group, members in list(_groups.items()):
         members.discard(socket)
+        if not members:
+            del _groups[group]  # nobody listens there now (`listened`)
     asyncio.get_running_loop().create_task(_close_quietly(socket))
 
 

@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString
 from assembly import sealing
 from assembly.live.parts import (  # noqa: F401 (some still imported from here: tests, older code)
     AUDIENCES,
+    NESTED_IN,
+    NESTED_PARTS,
     PERSONAL_PARTS,
     REPLY_VERSION_ID,
     ROOM_PARTS,
@@ -423,18 +425,20 @@ def render_parts(
 ) -> str:
     """The given parts for one audience in one language, led by the version marker, which
     names them (unless not `versioned`): a phone that drops this push as older than its screen
-    can tell whether newer pushes painted all of them since (app.js).
+    can tell whether newer pushes painted all of them since (app.js); those nested in them are
+    named too, painted with them.
 
     A broadcast passes the audience's `context`, built once for all its languages; otherwise
     only what these parts read is built."""
     parts = tuple(parts)
     with translation.override(language):
         context = context if context is not None else parts_context(meeting, audience, parts)
+        nested = (n for n in NESTED_IN.get(audience, ()) if NESTED_PARTS[n] in parts)
         marker = format_html(
             '<div id="{}" data-version="{}" data-parts="{}" hidden></div>',
             VERSION_ID,
             meeting.version,
-            " ".join(parts),
+            " ".join((*parts, *nested)),
         )
         html = [marker] if versioned else []
         html += [

@@ -39,6 +39,9 @@ def direct(send: Callable[..., Any]) -> WebSocketsSansIOProtocol | None:
         and not protocol.close_sent
         and not protocol.disconnected
         and protocol.writable.is_set()
+        # Nor ahead of a send still waiting on it (room came back this very turn of the loop):
+        # that one was sent first.
+        and not protocol.writable._waiters
         and conn.state is State.OPEN
         and not conn.extensions
         and not conn.expect_continuation_frame

@@ -317,6 +317,7 @@ def test_a_push_that_arrives_late_is_made_good_at_once(browser, app_server):
     routes = []
     asked: list[str] = []  # what the page sent on its socket
     seen: list[str] = []  # what the server sent the page
+    swallow = {"on": False}
 
     def crossing(socket) -> None:
         routes.append(socket)
@@ -331,6 +332,10 @@ def test_a_push_that_arrives_late_is_made_good_at_once(browser, app_server):
 
         def from_page(message) -> None:
             asked.append(message)
+            if swallow["on"]:  # lost with its socket
+                swallow["on"] = False
+                socket.close(code=1012)
+                return
             to_server.send(message)
 
         to_server.on_message(from_server)
@@ -382,5 +387,29 @@ def test_a_push_that_arrives_late_is_made_good_at_once(browser, app_server):
     phone.wait_for_timeout(1000)
     expect(hands).to_contain_text("The speakers' list is closed")
     assert len(asked) == 1
+
+    # Crossed again (the list reopened, then the temperature check closed), and the phone's
+    # question is lost with its socket: it reopens asking for the whole room (room=1).
+    held.clear()
+    holding["on"] = True
+    console.locator("#stack").get_by_role("button", name="Reopen the list").click()
+    expect(console.locator("#stack-title")).not_to_contain_text("list closed")
+    console.wait_for_timeout(900)
+    console.get_by_role("button", name="Close the temperature check").click()
+    deadline = time.monotonic() + 10
+    while len(held) < 2 and time.monotonic() < deadline:
+        phone.wait_for_timeout(50)
+    assert len(held) == 2, f"{len(held)} pushes reached the phone's socket"
+    holding["on"] = False
+    swallow["on"] = True
+    sockets_before = len(routes)
+    for message in reversed(held):
+        routes[-1].send(message)
+    deadline = time.monotonic() + 10
+    while len(routes) == sockets_before and time.monotonic() < deadline:
+        phone.wait_for_timeout(50)
+    assert "room=1" in routes[-1].url
+    expect(hands.get_by_role("button", name="Speak", exact=True)).to_be_visible()
+    expect(phone.locator("#temperature-title")).to_contain_text("closed")
     rosa_context.close()
     lupe_context.close()
