@@ -351,60 +351,44 @@ def test_a_push_that_arrives_late_is_made_good_at_once(browser, app_server):
         heard = len(seen)
         phone.wait_for_timeout(700)
 
-    holding["on"] = True
-    console.locator("#stack").get_by_role("button", name="Close the list").click()
-    expect(console.locator("#stack-title")).to_contain_text("list closed")
-    console.wait_for_timeout(900)  # past the coalescing window: two pushes, not one
-    console.get_by_role("button", name="Start a temperature check").click()
-    deadline = time.monotonic() + 10
-    while len(held) < 2 and time.monotonic() < deadline:
-        phone.wait_for_timeout(50)
-    assert len(held) == 2, f"{len(held)} pushes reached the phone's socket"
-    holding["on"] = False
-    for message in reversed(held):  # the newer first
-        routes[-1].send(message)
+    list_button = console.locator("#stack").get_by_role("button", name=re.compile("the list"))
 
+    def crossed(second: str, *, lose_question: bool = False) -> None:
+        """The list closed or reopened, then `second` clicked on the console, past the
+        coalescing window (two pushes, not one); both pushes reach the phone, the newer first."""
+        held.clear()
+        holding["on"] = True
+        title = console.locator("#stack-title").inner_text()
+        list_button.click()
+        expect(console.locator("#stack-title")).not_to_have_text(title)
+        console.wait_for_timeout(900)
+        console.get_by_role("button", name=second).click()
+        deadline = time.monotonic() + 10
+        while len(held) < 2 and time.monotonic() < deadline:
+            phone.wait_for_timeout(50)
+        assert len(held) == 2, f"{len(held)} pushes reached the phone's socket"
+        holding["on"] = False
+        swallow["on"] = lose_question
+        for message in reversed(held):
+            routes[-1].send(message)
+
+    crossed("Start a temperature check")
     expect(phone.locator("#temperature")).to_be_visible()
     expect(hands).to_contain_text("The speakers' list is closed")
     expect(hands.get_by_role("button", name="Speak", exact=True)).to_have_count(0)
     assert len(asked) == 1 and '"sync"' in asked[0]
 
-    # The list reopened, then closed again, crossed the same way: the late push only had the
-    # list, which the newer one painted since; the phone drops it and asks nothing.
-    held.clear()
-    holding["on"] = True
-    console.locator("#stack").get_by_role("button", name="Reopen the list").click()
-    expect(console.locator("#stack-title")).not_to_contain_text("list closed")
-    console.wait_for_timeout(900)
-    console.locator("#stack").get_by_role("button", name="Close the list").click()
-    deadline = time.monotonic() + 10
-    while len(held) < 2 and time.monotonic() < deadline:
-        phone.wait_for_timeout(50)
-    assert len(held) == 2, f"{len(held)} pushes reached the phone's socket"
-    holding["on"] = False
-    for message in reversed(held):
-        routes[-1].send(message)
+    # The list reopened, then closed again: the late push only had the list, which the newer
+    # one painted since; the phone drops it and asks nothing.
+    crossed("Close the list")
     phone.wait_for_timeout(1000)
     expect(hands).to_contain_text("The speakers' list is closed")
     assert len(asked) == 1
 
-    # Crossed again (the list reopened, then the temperature check closed), and the phone's
-    # question is lost with its socket: it reopens asking for the whole room (room=1).
-    held.clear()
-    holding["on"] = True
-    console.locator("#stack").get_by_role("button", name="Reopen the list").click()
-    expect(console.locator("#stack-title")).not_to_contain_text("list closed")
-    console.wait_for_timeout(900)
-    console.get_by_role("button", name="Close the temperature check").click()
-    deadline = time.monotonic() + 10
-    while len(held) < 2 and time.monotonic() < deadline:
-        phone.wait_for_timeout(50)
-    assert len(held) == 2, f"{len(held)} pushes reached the phone's socket"
-    holding["on"] = False
-    swallow["on"] = True
+    # The list reopened, then the temperature check closed, and the phone's question is lost
+    # with its socket: it reopens asking for the whole room (room=1).
     sockets_before = len(routes)
-    for message in reversed(held):
-        routes[-1].send(message)
+    crossed("Close the temperature check", lose_question=True)
     deadline = time.monotonic() + 10
     while len(routes) == sockets_before and time.monotonic() < deadline:
         phone.wait_for_timeout(50)
