@@ -90,9 +90,10 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     expect(tomas.locator("#propose")).to_contain_text("Your proposal was sent to the facilitator.")
     expect(tomas.locator("#my-proposals")).to_contain_text("Waiting for the facilitator")
 
-    # It reaches Rosa's queue; she brings it to the floor; every screen shows it.
+    # It reaches Rosa's queue; she brings it to the floor; every screen shows it. (The pages
+    # never poll: what another person did arrives pushed. 5 s, not less, for a loaded CI.)
     queue = console.locator("#proposal .proposal-queue")
-    expect(queue).to_contain_text("Hardship fund for rapid response", timeout=2000)
+    expect(queue).to_contain_text("Hardship fund for rapid response", timeout=5000)
     screenshot(console, "proposals-console-queue")
     console.set_viewport_size(PROJECTOR["viewport"])
     screenshot(console, "proposals-console-queue-1920")
@@ -111,7 +112,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     amend(lupe, CAPPED, "Proponer un cambio al texto", "Enviar mi cambio")
     expect(lupe.locator("#flash")).to_contain_text("Tu cambio se envió")
     waiting = tomas.locator("#my-proposals")
-    expect(waiting).to_contain_text("cap each grant at $500", timeout=2000)
+    expect(waiting).to_contain_text("cap each grant at $500", timeout=5000)
     waiting.get_by_role("button", name="Accept this change").click()
     accepted = time.monotonic()
     for page in (lupe, tomas, console, projector):
@@ -135,7 +136,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
         tomas, CAPPED + " Only for tenants of Boyle Heights.", "Propose a change", "Send my change"
     )
     amendments = console.locator("#proposal .amendments")
-    expect(amendments).to_contain_text("Only for tenants", timeout=2000)
+    expect(amendments).to_contain_text("Only for tenants", timeout=5000)
     screenshot(console, "proposals-console-amendments")
     amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
     expect(console.locator("#decision")).to_contain_text("Adopt the amendment")
@@ -146,7 +147,7 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
 
     # Another is carried and applied: version 3.
     amend(lupe, CAPPED + " Reviewed every three months.", "Proponer un cambio", "Enviar mi cambio")
-    expect(amendments.locator(".amendment-pending")).to_contain_text("three months", timeout=2000)
+    expect(amendments.locator(".amendment-pending")).to_contain_text("three months", timeout=5000)
     amendments.locator(".amendment-pending").get_by_role("button", name="Put it to a vote").click()
     expect(projector.locator("#proposal .amendment-voting")).to_contain_text("three months")
     screenshot(projector, "proposals-projector-amendment-vote")
