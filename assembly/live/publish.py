@@ -116,9 +116,10 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
         groups = {
             language: group
             for language in _languages()
-            if fanout.listened(group := group_name(meeting_id, audience, language))
+            if audience_parts
+            and fanout.listened(group := group_name(meeting_id, audience, language))
         }
-        if not audience_parts or not groups:
+        if not groups:
             continue
         context = parts_context(meeting, audience, audience_parts, shared)
         for language, group in groups.items():

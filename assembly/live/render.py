@@ -434,13 +434,7 @@ def render_parts(
     with translation.override(language):
         context = context if context is not None else parts_context(meeting, audience, parts)
         nested = (n for n in NESTED_IN.get(audience, ()) if NESTED_PARTS[n] in parts)
-        marker = format_html(
-            '<div id="{}" data-version="{}" data-parts="{}" hidden></div>',
-            VERSION_ID,
-            meeting.version,
-            " ".join((*parts, *nested)),
-        )
-        html = [marker] if versioned else []
+        html = [_marker(VERSION_ID, meeting.version, (*parts, *nested))] if versioned else []
         html += [
             render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts
         ]
@@ -455,13 +449,18 @@ def render_reply(meeting: Meeting, audience: str, parts: Iterable[str], language
     longer than a later push carries parts older than the screen's: the page keeps the
     pushed ones (app.js, with the version and the parts named here)."""
     parts = tuple(parts)
-    marker = format_html(
+    marker = _marker(REPLY_VERSION_ID, meeting.version, parts)
+    return marker + render_parts(meeting, audience, parts, language, versioned=False)
+
+
+def _marker(marker_id: str, version: int, parts: Iterable[str]) -> str:
+    """A hidden marker: the version some parts are as of, and their names."""
+    return format_html(
         '<div id="{}" data-version="{}" data-parts="{}" hidden></div>',
-        REPLY_VERSION_ID,
-        meeting.version,
+        marker_id,
+        version,
         " ".join(parts),
     )
-    return marker + render_parts(meeting, audience, parts, language, versioned=False)
 
 
 def render_personal(attendee: Attendee, language: str, *, extra: str = "") -> str:

@@ -15,11 +15,10 @@
   // personal pushes carry no version and are never dropped). A socket that is not open asks as
   // it reopens (room=1). One question at a time: the answer covers every push dropped meanwhile.
   // A ballot whose answer was lost (answerLost, below) asks for the part too: no version.
-  // A push's marker names the parts it paints (those nested in them too); what each part of the
-  // screen is as of is kept (the version
-  // of the push that last painted it, else that of the page or of the last whole room), so only
-  // a dropped push with a part no newer push has painted since is asked for again: in a ballot
-  // burst, a late turnout line is simply dropped.
+  // A push's marker names the parts it paints (those nested in them too). What each part of the
+  // screen is as of is kept: the version of the push that last painted it, else that of the
+  // page or of the last whole room. Only a dropped push with a part no newer push has painted
+  // since is asked for again: in a ballot burst, a late turnout line is simply dropped.
   var missed = false;
   var answerLost = false;
   var wholeAsked = false;
