@@ -51,6 +51,27 @@ def amend(phone, text: str, summary: str, send: str) -> None:
     raise AssertionError("the change form was repainted under the person three times")
 
 
+def started_with_phones_in(console, phones, server: str, meeting: int) -> None:
+    """The phones checked in to the meeting, then the console starts it."""
+    for phone in phones:
+        phone.goto(f"{server}/m/{meeting}/")
+        phone.locator("form[action$='/check-in/'] button").click()
+        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
+    console.get_by_role("button", name="Start meeting").click()
+    expect(phones[-1].locator("#current-item")).to_contain_text("Welcome and check-in")
+
+
+def propose_the_fund(tomas, screenshot_as: str | None = None) -> None:
+    """Tomás proposes the hardship fund from his phone, as new business."""
+    tomas.locator("#propose summary").click()
+    tomas.get_by_label("New business").check()
+    tomas.fill("#propose-title-input", "Hardship fund for rapid response")
+    tomas.fill("#propose-text", TEXT)
+    if screenshot_as:
+        screenshot(tomas, screenshot_as)
+    tomas.get_by_role("button", name="Send to the facilitator").click()
+
+
 def vote_on_the_open_round(console, phones_and_choices) -> None:
     """Call it once the push of the decision has reached the room (the projector shows it):
     that push repaints the console's form, and would untick a box ticked just before it."""
@@ -73,20 +94,10 @@ def test_a_proposal_amended_from_the_floor_and_decided(browser, app_server):
     projector = another_screen(browser, rosa_context, **PROJECTOR)
     console.goto(f"{server}/m/{meeting}/console/")
     projector.goto(f"{server}/m/{meeting}/projector/")
-    for phone in (lupe, tomas):
-        phone.goto(f"{server}/m/{meeting}/")
-        phone.locator("form[action$='/check-in/'] button").click()
-        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
-    console.get_by_role("button", name="Start meeting").click()
-    expect(tomas.locator("#current-item")).to_contain_text("Welcome and check-in")
+    started_with_phones_in(console, (lupe, tomas), server, meeting)
 
     # Tomás proposes from his phone, as new business.
-    tomas.locator("#propose summary").click()
-    tomas.get_by_label("New business").check()
-    tomas.fill("#propose-title-input", "Hardship fund for rapid response")
-    tomas.fill("#propose-text", TEXT)
-    screenshot(tomas, "proposals-phone-propose-form")
-    tomas.get_by_role("button", name="Send to the facilitator").click()
+    propose_the_fund(tomas, "proposals-phone-propose-form")
     expect(tomas.locator("#propose")).to_contain_text("Your proposal was sent to the facilitator.")
     expect(tomas.locator("#my-proposals")).to_contain_text("Waiting for the facilitator")
 
@@ -193,17 +204,8 @@ def test_a_change_sent_as_the_room_moved_on_is_not_left_to_send_twice(browser, a
     lupe_context, lupe = signed_in(browser, server, "lupe@example.org", **PHONE)
     tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
     console.goto(f"{server}/m/{meeting}/console/")
-    for phone in (lupe, tomas):
-        phone.goto(f"{server}/m/{meeting}/")
-        phone.locator("form[action$='/check-in/'] button").click()
-        expect(phone.locator("#me")).to_contain_text(re.compile("You are in as|Estás dentro como"))
-    console.get_by_role("button", name="Start meeting").click()
-    expect(tomas.locator("#current-item")).to_contain_text("Welcome and check-in")
-    tomas.locator("#propose summary").click()
-    tomas.get_by_label("New business").check()
-    tomas.fill("#propose-title-input", "Hardship fund for rapid response")
-    tomas.fill("#propose-text", TEXT)
-    tomas.get_by_role("button", name="Send to the facilitator").click()
+    started_with_phones_in(console, (lupe, tomas), server, meeting)
+    propose_the_fund(tomas)
     queue = console.locator("#proposal .proposal-queue")
     queue.get_by_role("button", name=re.compile("Bring to the floor")).click()
     console.locator("#proposal .stage-buttons").get_by_role("button", name="Amendments").click()
