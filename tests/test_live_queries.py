@@ -56,3 +56,18 @@ def test_a_vote_post_stays_cheap(voting, member):
     assert response.status_code == 200
     assert "1 of 3 have voted" in response.content.decode()
     assert len(queries) <= VOTE_POST_MAX, [q["sql"] for q in queries.captured_queries]
+
+
+# measured: 12 (the session, the user, the meeting, the facilitator's role; the action's lock,
+# its write and the version counted in one statement; the console's stack, read again fresh)
+FACILITATOR_CLICK_MAX = 12
+
+
+def test_a_facilitators_click_stays_cheap(live_meeting, facilitator):
+    client = client_for(facilitator)
+    close = reverse("assembly:stack-close", args=[live_meeting.pk])
+    with unheard(), CaptureQueriesContext(connection) as queries:
+        response = client.post(close, {"closed": "1"}, **HTMX)
+    assert response.status_code == 200
+    assert "closed" in response.content.decode().lower()
+    assert len(queries) <= FACILITATOR_CLICK_MAX, [q["sql"] for q in queries.captured_queries]

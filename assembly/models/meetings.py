@@ -9,8 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import F
+from django.db import connection, models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -215,9 +214,17 @@ class Meeting(models.Model):
         }
 
     def bump_version(self) -> None:
-        """Count one more change; the database increments, so racing actions can't collide."""
-        Meeting.objects.filter(pk=self.pk).update(version=F("version") + 1)
-        self.refresh_from_db(fields=["version"])
+        """Count one more change; the database increments, so racing actions can't collide.
+        One statement that says the new number (RETURNING: SQLite 3.35+, PostgreSQL): every
+        change to the room pays for it, and the ORM's update and re-read cost four times its
+        Python (make bench's click)."""
+        table = connection.ops.quote_name(Meeting._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET version = version + 1 WHERE id = %s RETURNING version",
+                [self.pk],
+            )
+            (self.version,) = cursor.fetchone()
 
     def next_item(self) -> AgendaItem | None:
         items = self.items.filter(parked=False)
