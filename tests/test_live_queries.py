@@ -71,3 +71,43 @@ def test_a_facilitators_click_stays_cheap(live_meeting, facilitator):
     assert response.status_code == 200
     assert "closed" in response.content.decode().lower()
     assert len(queries) <= FACILITATOR_CLICK_MAX, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)  # the push goes after commit
+def test_a_click_and_its_push_read_the_room_once(live_meeting, facilitator):
+    """The push of a facilitator's change takes what their reply built for that version: the
+    speakers' list is read once for both, and the console gets the very part it was sent."""
+    client = client_for(facilitator)
+    close = reverse("assembly:stack-close", args=[live_meeting.pk])
+    sent = {}
+    with (
+        mock.patch("assembly.live.fanout.listened", return_value=True),  # a screen in each
+        mock.patch("assembly.live.fanout.send", side_effect=sent.__setitem__),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        response = client.post(close, {"closed": "1"}, **HTMX)
+    assert response.status_code == 200
+    stack_reads = [q for q in queries.captured_queries if "assembly_speakerrequest" in q["sql"]]
+    assert len(stack_reads) == 2, stack_reads  # who speaks, and who waits: once each
+    reply = response.content.decode()
+    pushed = sent[f"m{live_meeting.pk}.facilitator.en"]
+    part = pushed[pushed.index('<section id="stack"') :]
+    assert part in reply
+    assert "closed" in part.lower()
+    assert f"m{live_meeting.pk}.participant.es" in sent  # and every other screen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_reaches_the_room_even_if_its_reply_fails(live_meeting, facilitator):
+    client = client_for(facilitator)
+    client.raise_request_exception = False
+    close = reverse("assembly:stack-close", args=[live_meeting.pk])
+    sent = {}
+    with (
+        mock.patch("assembly.live.fanout.listened", return_value=True),
+        mock.patch("assembly.live.fanout.send", side_effect=sent.__setitem__),
+        mock.patch("assembly.views.replies.console_parts", side_effect=RuntimeError("boom")),
+    ):
+        response = client.post(close, {"closed": "1"}, **HTMX)
+    assert response.status_code == 500
+    assert "closed" in sent[f"m{live_meeting.pk}.participant.en"].lower()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -21,13 +22,10 @@ from assembly.live.parts import (
     parts_for,
     personal_group,
 )
-from assembly.live.render import (
-    Shared,
-    parts_context,
-    render_parts,
-    render_personal,
-)
+from assembly.live.render import render_personal, snapshot
 from assembly.models import Attendee, Meeting
+
+logger = logging.getLogger(__name__)
 
 
 def changed(meeting: Meeting, *, parts: Sequence[Part]) -> None:
@@ -46,29 +44,45 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     changed = checked(parts)
     noted = _noted.get()
     if noted is not None:
-        noted.extend(changed)
+        noted.parts.extend(changed)
 
     def send() -> None:
-        if not coalesce.submit(meeting_id, changed, broadcast):
+        if noted is not None and noted.holding:
+            noted.held.append(send)
+        elif not coalesce.submit(meeting_id, changed, broadcast):
             broadcast(meeting_id, changed)
 
     transaction.on_commit(send)
 
 
-_noted: contextvars.ContextVar[list[Part] | None] = contextvars.ContextVar("noted", default=None)
+class Noted:
+    def __init__(self) -> None:
+        self.parts: list[Part] = []
+        self.held: list[Callable[[], None]] = []
+        self.holding = True
+
+
+_noted: contextvars.ContextVar[Noted | None] = contextvars.ContextVar("noted", default=None)
 
 
 @contextlib.contextmanager
 def noting() -> Iterator[list[Part]]:
     """Gathers the parts that everything published within names: a control's reply carries
     those, fresh, rather than the whole console (rendered for every click, that cost as much
-    server time as pushing the change to a hall of 1,000 phones)."""
-    parts: list[Part] = []
-    token = _noted.set(parts)
+    server time as pushing the change to a hall of 1,000 phones). Their broadcast goes as this
+    closes, after the reply: it takes what the reply built (render.Snapshot)."""
+    noted = Noted()
+    token = _noted.set(noted)
     try:
-        yield parts
+        yield noted.parts
     finally:
         _noted.reset(token)
+        noted.holding = False
+        for send in noted.held:
+            try:
+                send()
+            except Exception:  # the others still go; the room resyncs on its next change
+                logger.exception("broadcast after a reply failed")
 
 
 def publish_personal(attendee: Attendee, *, admitted: bool = False) -> None:
@@ -107,23 +121,17 @@ def _languages() -> list[str]:
 
 def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     """Render each part once per audience and language and send it to that group, if anyone
-    may be listening to it."""
-    meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
-    # What the parts' context builders found, the same for every audience.
-    shared: Shared = {}
+    may be listening to it. What the facilitator's reply built for this version is taken as
+    it is (render.Snapshot); the parts' context builders run once for every audience."""
+    room = snapshot(meeting_id)
     for audience in AUDIENCES:
         audience_parts = parts_for(audience, parts)
-        groups = {
-            language: group
-            for language in _languages()
-            if audience_parts
-            and fanout.listened(group := group_name(meeting_id, audience, language))
-        }
-        if not groups:
+        if not audience_parts:
             continue
-        context = parts_context(meeting, audience, audience_parts, shared)
-        for language, group in groups.items():
-            fanout.send(group, render_parts(meeting, audience, audience_parts, language, context))
+        for language in _languages():
+            group = group_name(meeting_id, audience, language)
+            if fanout.listened(group):
+                fanout.send(group, room.push(audience, audience_parts, language))
 
 
 def send_personal(attendee_id: int, *, admitted: bool = False) -> None:

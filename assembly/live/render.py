@@ -239,8 +239,9 @@ def _review(meeting: Meeting, audience: str, built: Context) -> Context:
 
 
 Builder = Callable[[Meeting, str, Context], Context]
-# What each builder found, kept across the audiences of one push (see parts_context).
-Shared = dict[Builder, Context]
+# What each builder found, kept across the audiences of one push (see parts_context); the
+# few that depend on the audience, by audience.
+Shared = dict[Builder | tuple[Builder, str], Context]
 
 # What each part's template reads beyond the meeting itself, so that a push builds only that:
 # one "n of m have voted" line costs the turnout's queries, not the whole room's. A builder
@@ -270,7 +271,7 @@ def parts_context(
     """What the templates of `parts` need for one audience, and nothing more.
 
     `shared` keeps what builders found across the audiences of one broadcast: the facts are the
-    same for every screen (only the facilitator's waiting list depends on the audience)."""
+    same for every screen (the facilitator's waiting list and queue, kept by audience)."""
     shared = {} if shared is None else shared
     context = {
         "meeting": meeting,
@@ -285,12 +286,10 @@ def parts_context(
     builders = dict.fromkeys(b for part in parts for b in PART_CONTEXT[Part(part)])
     built: Context = {}
     for builder in builders:
-        if builder in PER_AUDIENCE:
-            built.update(builder(meeting, audience, built))
-            continue
-        if builder not in shared:
-            shared[builder] = builder(meeting, audience, built)
-        built.update(shared[builder])
+        key = (builder, audience) if builder in PER_AUDIENCE else builder
+        if key not in shared:
+            shared[key] = builder(meeting, audience, built)
+        built.update(shared[key])
     context.update(built)
     return context
 
@@ -433,12 +432,78 @@ def render_parts(
     parts = tuple(parts)
     with translation.override(language):
         context = context if context is not None else parts_context(meeting, audience, parts)
-        nested = (n for n in NESTED_IN.get(audience, ()) if NESTED_PARTS[n] in parts)
-        html = [_marker(VERSION_ID, meeting.version, (*parts, *nested))] if versioned else []
+        html = [_marker(VERSION_ID, meeting.version, _named(audience, parts))] if versioned else []
         html += [
             render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts
         ]
     return "".join(html)
+
+
+def _named(audience: str, parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The parts a push names in its marker: its own, and those nested in them."""
+    nested = (n for n in NESTED_IN.get(audience, ()) if NESTED_PARTS[n] in parts)
+    return (*parts, *nested)
+
+
+class Snapshot:
+    """One version of a meeting's room, built once in this process: the meeting's row, what the
+    parts' context builders found, and each part as rendered for an audience and a language.
+
+    A facilitator's click is answered with the parts it changed, then pushed to every screen:
+    the same meeting, the same queries, the same templates (the console's part twice, with
+    its screen listening). The push now takes what the reply built (live.noting sends it
+    after the reply). Keyed by the version, which every change counts (live.changed): what
+    was read for a version is at least as new as it, never older."""
+
+    def __init__(self, meeting: Meeting) -> None:
+        self.meeting = meeting
+        self.version = meeting.version
+        self._shared: Shared = {}
+        self._html: dict[tuple[str, str, str], str] = {}
+        self._lock = threading.Lock()  # a reply and a push of one version build it once
+
+    def parts(self, audience: str, parts: tuple[str, ...], language: str) -> str:
+        with self._lock:
+            missing = tuple(p for p in parts if (audience, language, p) not in self._html)
+            if missing:
+                with translation.override(language):
+                    context = parts_context(self.meeting, audience, missing, self._shared)
+                    for part in missing:
+                        self._html[audience, language, part] = render_to_string(
+                            f"assembly/room/{audience}.html#{part}", context
+                        )
+            return "".join(self._html[audience, language, part] for part in parts)
+
+    def push(self, audience: str, parts: Iterable[str], language: str) -> str:
+        """The parts as a push to the room, led by the room's version marker."""
+        parts = tuple(parts)
+        marker = _marker(VERSION_ID, self.version, _named(audience, parts))
+        return marker + self.parts(audience, parts, language)
+
+    def reply(self, audience: str, parts: Iterable[str], language: str) -> str:
+        """The parts as the answer to a person's own control (see `render_reply`)."""
+        parts = tuple(parts)
+        marker = _marker(REPLY_VERSION_ID, self.version, parts)
+        return marker + self.parts(audience, parts, language)
+
+
+_snapshots: OrderedDict[tuple[int, int], Snapshot] = OrderedDict()
+_snapshots_lock = threading.Lock()
+SNAPSHOTS_KEPT = 16
+
+
+def snapshot(meeting_id: int) -> Snapshot:
+    """The meeting's room as it is now: read, and built as much as this process has already
+    built its version (Meeting.DoesNotExist if it is gone)."""
+    meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
+    key = (meeting_id, meeting.version)
+    with _snapshots_lock:
+        found = _snapshots.get(key)
+        if found is None:
+            found = _snapshots[key] = Snapshot(meeting)
+            while len(_snapshots) > SNAPSHOTS_KEPT:
+                _snapshots.popitem(last=False)
+        return found
 
 
 def render_reply(meeting: Meeting, audience: str, parts: Iterable[str], language: str) -> str:
@@ -515,6 +580,8 @@ def forget_rooms() -> None:
     """Drop the rooms kept in memory (the tests, each starting with none)."""
     with _rooms_lock:
         _rooms.clear()
+    with _snapshots_lock:
+        _snapshots.clear()
 
 
 def _room_key(meeting_id: int, version: int, audience: str, language: str) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from assembly import actions, live
 from assembly.live.parts import NESTED_PARTS, ROOM_PARTS, Audience, Part, parts_for
-from assembly.live.render import render_personal, render_reply
+from assembly.live.render import render_personal, render_reply, snapshot
 from assembly.models import Attendee, Meeting
 from assembly.permissions import Action, meeting_access
 from assembly.views.http import Request
@@ -67,7 +67,6 @@ def local_url(request: Request, url: str) -> str:
 def console_parts(meeting: Meeting, changed: Iterable[Part] | None = None) -> str:
     """The console's whole room, fresh, as a reply to one of its controls; or only the parts
     an action `changed` (live.noting), each whole: the push of the same change follows."""
-    meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting.pk)
     shown = ROOM_PARTS[Audience.FACILITATOR]
     parts = (
         shown
@@ -77,7 +76,7 @@ def console_parts(meeting: Meeting, changed: Iterable[Part] | None = None) -> st
             for part in parts_for(Audience.FACILITATOR, changed)
         )
     )
-    return render_reply(meeting, Audience.FACILITATOR, parts, get_language())
+    return snapshot(meeting.pk).reply(Audience.FACILITATOR, parts, get_language())
 
 
 def run(
@@ -93,24 +92,24 @@ def run(
     meeting = meeting_access(request, meeting_id, action).meeting
     error = None
     status = 200
-    changed: list[Part] = []
-    if form is not None and not form.is_valid():
-        error, status = form_errors(form), INVALID
-    else:
-        try:
-            with live.noting() as changed:
+    # The change goes to the room as this closes: after the reply, which it takes as built.
+    with live.noting() as changed:
+        if form is not None and not form.is_valid():
+            error, status = form_errors(form), INVALID
+        else:
+            try:
                 act(meeting)
-        except actions.ActionError as refused:
-            error, status = str(refused), REFUSED
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect(
-            local_url(request, request.POST.get("next", ""))
-            or reverse("assembly:meeting-console", args=[meeting.pk])
-        )
-    # Refused, or the form was wrong: the whole console, as the room stands now.
-    parts = console_parts(meeting, None if error else changed)
+            except actions.ActionError as refused:
+                error, status = str(refused), REFUSED
+        if not request.htmx:
+            if error:
+                messages.error(request, error)
+            return redirect(
+                local_url(request, request.POST.get("next", ""))
+                or reverse("assembly:meeting-console", args=[meeting.pk])
+            )
+        # Refused, or the form was wrong: the whole console, as the room stands now.
+        parts = console_parts(meeting, None if error else changed)
     return HttpResponse(parts + flash(error), status=status)
 
 
