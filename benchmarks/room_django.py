@@ -199,7 +199,7 @@ def count(meeting_id: int, decision_id: int) -> dict:
         batches.append(len(queries))
     # As if a screen were open in every group (a process without sockets renders for none).
     with (
-        mock.patch("assembly.live.fanout.listened", return_value=True),
+        mock.patch("assembly.live.fanout.listened_among", side_effect=list),
         CaptureQueriesContext(connection) as queries,
     ):
         broadcast(meeting_id, (Part.TURNOUT,))

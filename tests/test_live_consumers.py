@@ -494,6 +494,36 @@ async def test_a_phone_reopens_once_its_server_is_back_on_redis_so_it_misses_not
     await again.disconnect()
 
 
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the workers' count is Redis's")
+async def test_a_worker_counts_itself_among_a_screens_listeners_while_it_holds_one(meeting, member):
+    """A push is rendered only for screens some worker holds (fanout.listened_among): this one
+    is counted before its first phone of a screen is sent the room, and uncounted after its
+    last one leaves, whoever else comes and goes."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+    key, group = fanout._counts_key(), f"m{meeting.pk}.participant.en"
+
+    async def count() -> int:
+        return int(await client.hget(key, group) or 0)
+
+    first, second = communicator(meeting.pk, member), communicator(meeting.pk, member)
+    assert (await first.connect())[0]
+    await first.receive_from()
+    assert await count() == 1
+    assert (await second.connect())[0]
+    await second.receive_from()
+    await first.disconnect()
+    assert await count() == 1  # the second phone is still here
+    await second.disconnect()
+    for _ in range(50):
+        if await count() == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await count() == 0
+    await client.aclose()
+
+
 # Through the real app, as a browser connects: its session cookie, read for a crowd at once.
 
 

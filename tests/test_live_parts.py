@@ -13,6 +13,7 @@ from django.template import engines
 from django.test.utils import CaptureQueriesContext
 
 from assembly import actions, live
+from assembly.live import fanout
 from assembly.live.parts import (
     AUDIENCES,
     NESTED_IN,
@@ -51,7 +52,7 @@ def sent(meeting, parts) -> dict[str, str]:
     """What each group received for a change, by group name, with a screen open in every one."""
     calls = {}
     with (
-        mock.patch("assembly.live.fanout.listened", return_value=True),
+        mock.patch("assembly.live.fanout.listened_among", side_effect=list),
         mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__),
     ):
         broadcast(meeting.pk, parts)
@@ -154,9 +155,28 @@ def test_a_change_is_rendered_only_for_the_screens_that_are_open(live_meeting, s
     assert 'id="queue"' in calls[english_phones]
 
 
-def test_with_workers_on_redis_every_screen_is_rendered_for(live_meeting, settings):
-    """Another worker may hold the Spanish phones: this one cannot know, so it renders all."""
-    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the workers' count is Redis's")
+def test_on_redis_a_screen_is_rendered_only_if_some_worker_holds_one(live_meeting):
+    """Each worker counts, in Redis, the screens it holds a socket of: a hall with no Spanish
+    projector anywhere renders no Spanish projector part, and one on another worker does."""
+    counts, key = fanout._sync_redis(), fanout._counts_key()
+    counts.delete(key)
+    calls = {}
+    with mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__):
+        broadcast(live_meeting.pk, (Part.QUEUE,))
+        assert calls == {}
+        spanish_projector = f"m{live_meeting.pk}.projector.es"
+        counts.hincrby(key, spanish_projector, 1)  # as another worker does for its socket
+        broadcast(live_meeting.pk, (Part.QUEUE,))
+    counts.delete(key)
+    assert list(calls) == [spanish_projector]
+    assert 'id="queue"' in calls[spanish_projector]
+
+
+def test_with_redis_unreachable_every_screen_is_rendered_for(live_meeting, settings, monkeypatch):
+    """Nobody can tell who listens: every screen gets the change rather than none."""
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    monkeypatch.setattr(fanout, "_sync_client", None)
     calls = {}
     with (
         mock.patch.dict("assembly.live.fanout._groups", {}, clear=True),

@@ -39,7 +39,7 @@ def voting(live_meeting, member, secretary, facilitator):
 def test_a_turnout_push_builds_only_the_turnout(voting):
     sent = []
     with (
-        mock.patch("assembly.live.fanout.listened", return_value=True),  # a screen in each
+        mock.patch("assembly.live.fanout.listened_among", side_effect=list),  # a screen in each
         mock.patch("assembly.live.fanout.send", side_effect=lambda group, html: sent.append(html)),
         CaptureQueriesContext(connection) as queries,
     ):
@@ -81,7 +81,7 @@ def test_a_click_and_its_push_read_the_room_once(live_meeting, facilitator):
     close = reverse("assembly:stack-close", args=[live_meeting.pk])
     sent = {}
     with (
-        mock.patch("assembly.live.fanout.listened", return_value=True),  # a screen in each
+        mock.patch("assembly.live.fanout.listened_among", side_effect=list),  # a screen in each
         mock.patch("assembly.live.fanout.send", side_effect=sent.__setitem__),
         CaptureQueriesContext(connection) as queries,
     ):
@@ -104,7 +104,7 @@ def test_a_change_reaches_the_room_even_if_its_reply_fails(live_meeting, facilit
     close = reverse("assembly:stack-close", args=[live_meeting.pk])
     sent = {}
     with (
-        mock.patch("assembly.live.fanout.listened", return_value=True),
+        mock.patch("assembly.live.fanout.listened_among", side_effect=list),
         mock.patch("assembly.live.fanout.send", side_effect=sent.__setitem__),
         mock.patch("assembly.views.replies.console_parts", side_effect=RuntimeError("boom")),
     ):

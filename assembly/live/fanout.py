@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 
 from assembly.live import wire
+from assembly.live.parts import is_room_group
 
 if TYPE_CHECKING:
     import redis
@@ -50,6 +51,9 @@ class Socket(Protocol):
 
 
 _groups: dict[str, set[Socket]] = {}
+# The screens' groups this process holds a socket of, counted in Redis (see `listened_among`):
+# the count's write, awaited by every socket that joins until it is done.
+_counted: dict[str, asyncio.Task[bool]] = {}
 _loop: asyncio.AbstractEventLoop | None = None
 _queue: asyncio.Queue[tuple[str, str]] | None = None
 _relay: Relay | None = None
@@ -66,6 +70,7 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
         return
     _loop = loop
     _groups.clear()
+    _counted.clear()
     _queue = asyncio.Queue()
     loop.create_task(_deliver_forever(_queue))
     _relay = Relay(loop) if settings.REDIS_URL else None
@@ -78,6 +83,16 @@ async def join(group: str, socket: Socket) -> None:
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
                 await _relay.listening.wait()
     _groups.setdefault(group, set()).add(socket)
+    if _relay is not None and is_room_group(group):
+        # Counted before the socket is sent its room: a change made after that is rendered.
+        counting = _counted.get(group)
+        if counting is None:
+            counting = _counted[group] = asyncio.get_running_loop().create_task(
+                _relay.count(group, 1)
+            )
+        with contextlib.suppress(TimeoutError):  # Redis down: counted once it is back
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
+                await asyncio.shield(counting)
 
 
 async def leave(groups: Iterable[str], socket: Socket) -> None:
@@ -87,7 +102,15 @@ async def leave(groups: Iterable[str], socket: Socket) -> None:
             continue
         members.discard(socket)
         if not members:
-            del _groups[group]
+            _emptied(group)
+
+
+def _emptied(group: str) -> None:
+    """Nobody listens to `group` here now (`listened`, `listened_among`)."""
+    del _groups[group]
+    counting = _counted.pop(group, None)
+    if counting is not None and _relay is not None:
+        asyncio.get_running_loop().create_task(_relay.uncount(group, counting))
 
 
 def local_count() -> int:
@@ -98,10 +121,35 @@ def local_count() -> int:
 def listened(group: str) -> bool:
     """Whether a push to `group` could reach anyone: callers skip rendering one that cannot (no
     Spanish phone in the hall, no projector yet). Only a process that holds every socket knows:
-    with Redis, the room's sockets may be in any worker, so every group may be listened to."""
+    with Redis, a person's phone may be in any worker, so theirs may be listened to (a screen's
+    group: `listened_among`)."""
     if settings.REDIS_URL:
         return True
     return group in _groups  # a process that never held a socket tells nobody (`send`)
+
+
+def listened_among(groups: list[str]) -> list[str]:
+    """Those of the screens' `groups` that someone may be listening to, in every process.
+
+    With Redis, each worker counts the groups it holds a socket of in one hash (a process
+    adds itself as its first socket of a group joins, and takes itself off as its last one
+    leaves): a hall whose phones are all English renders no Spanish part, as on `make run`.
+    A worker that died leaves its count behind: that group is rendered for nobody until the
+    hash is cleared (as every group was before). Redis unreachable: all of them."""
+    if not settings.REDIS_URL:
+        return [group for group in groups if listened(group)]
+    if not groups:
+        return []
+    try:
+        counts = _sync_redis().hmget(_counts_key(), groups)
+    except Exception:
+        logger.warning("live: Redis unreachable, rendering for every screen", exc_info=True)
+        return groups
+    return [group for group, count in zip(groups, counts, strict=True) if int(count or 0) > 0]
+
+
+def _counts_key() -> str:
+    return f"{settings.CHANNEL_PREFIX}:listened"
 
 
 def send(group: str, text: str) -> None:
@@ -169,7 +217,7 @@ def _drop(socket: Socket) -> None:
     for group, members in list(_groups.items()):
         members.discard(socket)
         if not members:
-            del _groups[group]  # nobody listens there now (`listened`)
+            _emptied(group)
     asyncio.get_running_loop().create_task(_close_quietly(socket))
 
 
@@ -177,7 +225,8 @@ def reopen_all() -> None:
     """Close every socket of this process with "service restart" (1012): each phone reopens at
     once, saying which version it shows, and is sent whatever it missed."""
     sockets = {socket for members in _groups.values() for socket in members}
-    _groups.clear()
+    for group in list(_groups):
+        _emptied(group)
     loop = asyncio.get_running_loop()
     for socket in sockets:
         loop.create_task(_close_quietly(socket, code=REOPEN))
@@ -245,6 +294,26 @@ class Relay:
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
+
+    async def count(self, group: str, step: int) -> bool:
+        """Count this process in (1) or out (-1) of `group`'s listeners (`listened_among`).
+        Counting in is tried again while Redis refuses, as long as a socket of the group is
+        here; False if it never was."""
+        while True:
+            try:
+                await self.client.hincrby(_counts_key(), group, step)
+                return True
+            except Exception:
+                logger.warning("live: could not count listeners of %s", group, exc_info=True)
+                if step < 0 or group not in _groups:
+                    return False
+                await asyncio.sleep(0.5)
+
+    async def uncount(self, group: str, counting: asyncio.Task[bool]) -> None:
+        """Count this process out of `group`, once it was counted in."""
+        with contextlib.suppress(Exception):
+            if await counting:
+                await self.count(group, -1)
 
     @staticmethod
     def relay(data: bytes) -> None:

@@ -173,6 +173,11 @@ def group_name(meeting_id: int, audience: str, language: str) -> str:
     return f"m{meeting_id}.{audience}.{language}"
 
 
+def is_room_group(group: str) -> bool:
+    """A screen's group (`group_name`), not one person's (`personal_group`)."""
+    return group.startswith("m")
+
+
 def personal_group(attendee_id: int, language: str) -> str:
     """One person's phone(s): for what only they should see (you may speak now)."""
     return f"a{attendee_id}.{language}"

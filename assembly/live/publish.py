@@ -45,6 +45,7 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     noted = _noted.get()
     if noted is not None:
         noted.parts.extend(changed)
+        noted.version = max(noted.version or 0, meeting.version)
 
     def send() -> None:
         if noted is not None and noted.holding:
@@ -56,8 +57,11 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
 
 
 class Noted:
+    """What the actions within `noting()` published: the parts, the version they counted."""
+
     def __init__(self) -> None:
         self.parts: list[Part] = []
+        self.version: int | None = None
         self.held: list[Callable[[], None]] = []
         self.holding = True
 
@@ -66,7 +70,7 @@ _noted: contextvars.ContextVar[Noted | None] = contextvars.ContextVar("noted", d
 
 
 @contextlib.contextmanager
-def noting() -> Iterator[list[Part]]:
+def noting() -> Iterator[Noted]:
     """Gathers the parts that everything published within names: a control's reply carries
     those, fresh, rather than the whole console (rendered for every click, that cost as much
     server time as pushing the change to a hall of 1,000 phones). Their broadcast goes as this
@@ -74,7 +78,7 @@ def noting() -> Iterator[list[Part]]:
     noted = Noted()
     token = _noted.set(noted)
     try:
-        yield noted.parts
+        yield noted
     finally:
         _noted.reset(token)
         noted.holding = False
@@ -123,15 +127,20 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     """Render each part once per audience and language and send it to that group, if anyone
     may be listening to it. What the facilitator's reply built for this version is taken as
     it is (render.Snapshot); the parts' context builders run once for every audience."""
+    changed = {audience: parts_for(audience, parts) for audience in AUDIENCES}
+    groups = {
+        group_name(meeting_id, audience, language): (audience, language)
+        for audience, audience_parts in changed.items()
+        if audience_parts
+        for language in _languages()
+    }
+    listened = fanout.listened_among(list(groups))
+    if not listened:
+        return
     room = snapshot(meeting_id)
-    for audience in AUDIENCES:
-        audience_parts = parts_for(audience, parts)
-        if not audience_parts:
-            continue
-        for language in _languages():
-            group = group_name(meeting_id, audience, language)
-            if fanout.listened(group):
-                fanout.send(group, room.push(audience, audience_parts, language))
+    for group in listened:
+        audience, language = groups[group]
+        fanout.send(group, room.push(audience, changed[audience], language))
 
 
 def send_personal(attendee_id: int, *, admitted: bool = False) -> None:

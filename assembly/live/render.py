@@ -492,9 +492,16 @@ _snapshots_lock = threading.Lock()
 SNAPSHOTS_KEPT = 16
 
 
-def snapshot(meeting_id: int) -> Snapshot:
-    """The meeting's room as it is now: read, and built as much as this process has already
-    built its version (Meeting.DoesNotExist if it is gone)."""
+def snapshot(meeting_id: int, version: int | None = None) -> Snapshot:
+    """The meeting's room as it is now, built as much as this process has already built its
+    version (Meeting.DoesNotExist if it is gone). Its version is read first (unless given: the
+    one an action just counted), and the meeting itself only if that version is new here."""
+    if version is None:
+        version = Meeting.objects.filter(pk=meeting_id).values_list("version", flat=True).first()
+    with _snapshots_lock:
+        found = _snapshots.get((meeting_id, version)) if version is not None else None
+    if found is not None:
+        return found
     meeting = Meeting.objects.select_related("current_item", "organization").get(pk=meeting_id)
     key = (meeting_id, meeting.version)
     with _snapshots_lock:

@@ -64,9 +64,12 @@ def local_url(request: Request, url: str) -> str:
     return url if safe else ""
 
 
-def console_parts(meeting: Meeting, changed: Iterable[Part] | None = None) -> str:
+def console_parts(
+    meeting: Meeting, changed: Iterable[Part] | None = None, version: int | None = None
+) -> str:
     """The console's whole room, fresh, as a reply to one of its controls; or only the parts
-    an action `changed` (live.noting), each whole: the push of the same change follows."""
+    an action `changed` (live.noting), each whole, as of the `version` it counted: the push of
+    the same change follows."""
     shown = ROOM_PARTS[Audience.FACILITATOR]
     parts = (
         shown
@@ -76,7 +79,7 @@ def console_parts(meeting: Meeting, changed: Iterable[Part] | None = None) -> st
             for part in parts_for(Audience.FACILITATOR, changed)
         )
     )
-    return snapshot(meeting.pk).reply(Audience.FACILITATOR, parts, get_language())
+    return snapshot(meeting.pk, version).reply(Audience.FACILITATOR, parts, get_language())
 
 
 def run(
@@ -93,7 +96,7 @@ def run(
     error = None
     status = 200
     # The change goes to the room as this closes: after the reply, which it takes as built.
-    with live.noting() as changed:
+    with live.noting() as noted:
         if form is not None and not form.is_valid():
             error, status = form_errors(form), INVALID
         else:
@@ -108,8 +111,10 @@ def run(
                 local_url(request, request.POST.get("next", ""))
                 or reverse("assembly:meeting-console", args=[meeting.pk])
             )
-        # Refused, or the form was wrong: the whole console, as the room stands now.
-        parts = console_parts(meeting, None if error else changed)
+        if error:  # refused, or the form was wrong: the whole console, as the room stands now
+            parts = console_parts(meeting)
+        else:
+            parts = console_parts(meeting, noted.parts, noted.version)
     return HttpResponse(parts + flash(error), status=status)
 
 
