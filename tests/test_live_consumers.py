@@ -494,33 +494,42 @@ async def test_a_phone_reopens_once_its_server_is_back_on_redis_so_it_misses_not
     await again.disconnect()
 
 
-@pytest.mark.skipif(not settings.REDIS_URL, reason="the workers' count is Redis's")
-async def test_a_worker_counts_itself_among_a_screens_listeners_while_it_holds_one(meeting, member):
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the workers' presence is Redis's")
+async def test_a_worker_is_among_a_screens_listeners_while_it_holds_one(
+    meeting, member, monkeypatch
+):
     """A push is rendered only for screens some worker holds (fanout.listened_among): this one
-    is counted before its first phone of a screen is sent the room, and uncounted after its
-    last one leaves, whoever else comes and goes."""
+    is present before its first phone of a screen is sent the room, stays while a phone of it
+    is here, leaves after the last one, and says so again if Redis lost it (a restart)."""
     import redis.asyncio
 
+    monkeypatch.setattr(fanout, "PRESENCE_RENEW", 0.1)  # not every 10 s, for the test
     client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
-    key, group = fanout._counts_key(), f"m{meeting.pk}.participant.en"
+    key = fanout.presence_key(f"m{meeting.pk}.participant.en")
 
-    async def count() -> int:
-        return int(await client.hget(key, group) or 0)
+    async def here() -> bool:
+        return await client.zscore(key, fanout._me) is not None
 
     first, second = communicator(meeting.pk, member), communicator(meeting.pk, member)
     assert (await first.connect())[0]
     await first.receive_from()
-    assert await count() == 1
+    assert await here()
     assert (await second.connect())[0]
     await second.receive_from()
     await first.disconnect()
-    assert await count() == 1  # the second phone is still here
-    await second.disconnect()
-    for _ in range(50):
-        if await count() == 0:
+    assert await here()  # the second phone is still here
+    await client.delete(key)  # as a Redis that restarted without its data
+    for _ in range(50):  # until the worker's next renewal
+        if await here():
             break
         await asyncio.sleep(0.05)
-    assert await count() == 0
+    assert await here()
+    await second.disconnect()
+    for _ in range(50):
+        if not await here():
+            break
+        await asyncio.sleep(0.05)
+    assert not await here()
     await client.aclose()
 
 

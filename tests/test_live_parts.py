@@ -155,22 +155,29 @@ def test_a_change_is_rendered_only_for_the_screens_that_are_open(live_meeting, s
     assert 'id="queue"' in calls[english_phones]
 
 
-@pytest.mark.skipif(not settings.REDIS_URL, reason="the workers' count is Redis's")
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the workers' presence is Redis's")
 def test_on_redis_a_screen_is_rendered_only_if_some_worker_holds_one(live_meeting):
-    """Each worker counts, in Redis, the screens it holds a socket of: a hall with no Spanish
-    projector anywhere renders no Spanish projector part, and one on another worker does."""
-    counts, key = fanout._sync_redis(), fanout._counts_key()
-    counts.delete(key)
+    """Each worker says, in Redis, which screens it holds a socket of: a hall with no Spanish
+    projector anywhere renders no Spanish projector part, and one on another worker does,
+    until that worker's presence lapses (it died without a word)."""
+    redis = fanout._sync_redis()
+    spanish_projector = f"m{live_meeting.pk}.projector.es"
+    key = fanout.presence_key(spanish_projector)
+    now = redis.time()[0]
     calls = {}
-    with mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__):
-        broadcast(live_meeting.pk, (Part.QUEUE,))
-        assert calls == {}
-        spanish_projector = f"m{live_meeting.pk}.projector.es"
-        counts.hincrby(key, spanish_projector, 1)  # as another worker does for its socket
-        broadcast(live_meeting.pk, (Part.QUEUE,))
-    counts.delete(key)
-    assert list(calls) == [spanish_projector]
-    assert 'id="queue"' in calls[spanish_projector]
+    try:
+        with mock.patch("assembly.live.fanout.send", side_effect=calls.__setitem__):
+            broadcast(live_meeting.pk, (Part.QUEUE,))
+            assert calls == {}
+            redis.zadd(key, {"another-worker": now + fanout.PRESENCE_TTL})
+            broadcast(live_meeting.pk, (Part.QUEUE,))
+            assert list(calls) == [spanish_projector]
+            assert 'id="queue"' in calls.pop(spanish_projector)
+            redis.zadd(key, {"another-worker": now - 1})  # lapsed: not renewed in time
+            broadcast(live_meeting.pk, (Part.QUEUE,))
+            assert calls == {}
+    finally:
+        redis.delete(key)
 
 
 def test_with_redis_unreachable_every_screen_is_rendered_for(live_meeting, settings, monkeypatch):
@@ -230,3 +237,27 @@ def test_a_push_names_the_parts_it_paints_with_those_nested_in_them(live_meeting
             broadcast(live_meeting.pk, parts)
         named.append(marker.search(calls[english_phones]).group(1).split())
     assert named == [["decision", "turnout"], ["turnout"]]
+
+
+def test_an_amendment_pushed_in_two_languages_is_marked_in_each(live_meeting, member, facilitator):
+    """A proposal's marked changes carry a label for screen readers in the screen's language:
+    the English and the Spanish phones get the same amendment, each labelled in its own."""
+    with unheard():
+        lupe = present(live_meeting, member)
+        text = "Commit the hardship fund to rapid response."
+        proposal = actions.proposals.submit(attendee=lupe, title="Fund", text=text)
+        actions.proposals.bring_to_floor(
+            meeting=live_meeting, proposal_id=proposal.pk, by=facilitator
+        )
+        proposal.refresh_from_db()
+        actions.proposals.amend(
+            attendee=lupe,
+            proposal_id=proposal.pk,
+            text=text.replace("rapid", "rapid and fair"),
+            against=proposal.version,
+        )
+    groups = sent(live_meeting, (Part.AMENDMENTS,))
+    english = groups[f"m{live_meeting.pk}.participant.en"]
+    spanish = groups[f"m{live_meeting.pk}.participant.es"]
+    assert "inserted:" in english and "añadido:" not in english
+    assert "añadido:" in spanish and "inserted:" not in spanish

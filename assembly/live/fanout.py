@@ -23,7 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 from collections.abc import Iterable
+from socket import gethostname
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
@@ -51,9 +54,12 @@ class Socket(Protocol):
 
 
 _groups: dict[str, set[Socket]] = {}
-# The screens' groups this process holds a socket of, counted in Redis (see `listened_among`):
-# the count's write, awaited by every socket that joins until it is done.
-_counted: dict[str, asyncio.Task[bool]] = {}
+# The screens' groups this process holds a socket of, and its presence among their listeners
+# in Redis (see `listened_among`): that write, awaited by every socket that joins until done.
+_present: dict[str, asyncio.Task[bool]] = {}
+_me = ""  # this process, among a group's listeners
+PRESENCE_TTL = 30  # seconds a process's presence in a group holds unless renewed
+PRESENCE_RENEW = 10  # seconds between renewals of every group the process holds
 _loop: asyncio.AbstractEventLoop | None = None
 _queue: asyncio.Queue[tuple[str, str]] | None = None
 _relay: Relay | None = None
@@ -65,12 +71,13 @@ def _channel() -> str:
 
 def attach(loop: asyncio.AbstractEventLoop) -> None:
     """The loop this process serves its websockets on (each connecting socket says so)."""
-    global _loop, _queue, _relay
+    global _loop, _queue, _relay, _me
     if _loop is loop:
         return
     _loop = loop
     _groups.clear()
-    _counted.clear()
+    _present.clear()
+    _me = f"{gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     _queue = asyncio.Queue()
     loop.create_task(_deliver_forever(_queue))
     _relay = Relay(loop) if settings.REDIS_URL else None
@@ -84,15 +91,15 @@ async def join(group: str, socket: Socket) -> None:
                 await _relay.listening.wait()
     _groups.setdefault(group, set()).add(socket)
     if _relay is not None and is_room_group(group):
-        # Counted before the socket is sent its room: a change made after that is rendered.
-        counting = _counted.get(group)
-        if counting is None:
-            counting = _counted[group] = asyncio.get_running_loop().create_task(
-                _relay.count(group, 1)
+        # Present before the socket is sent its room: a change made after that is rendered.
+        arriving = _present.get(group)
+        if arriving is None:
+            arriving = _present[group] = asyncio.get_running_loop().create_task(
+                _relay.arrive(group)
             )
-        with contextlib.suppress(TimeoutError):  # Redis down: counted once it is back
+        with contextlib.suppress(TimeoutError):  # Redis down: present once it is back
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
-                await asyncio.shield(counting)
+                await asyncio.shield(arriving)
 
 
 async def leave(groups: Iterable[str], socket: Socket) -> None:
@@ -108,9 +115,8 @@ async def leave(groups: Iterable[str], socket: Socket) -> None:
 def _emptied(group: str) -> None:
     """Nobody listens to `group` here now (`listened`, `listened_among`)."""
     del _groups[group]
-    counting = _counted.pop(group, None)
-    if counting is not None and _relay is not None:
-        asyncio.get_running_loop().create_task(_relay.uncount(group, counting))
+    if _present.pop(group, None) is not None and _relay is not None:
+        asyncio.get_running_loop().create_task(_relay.gone(group))
 
 
 def local_count() -> int:
@@ -131,25 +137,54 @@ def listened(group: str) -> bool:
 def listened_among(groups: list[str]) -> list[str]:
     """Those of the screens' `groups` that someone may be listening to, in every process.
 
-    With Redis, each worker counts the groups it holds a socket of in one hash (a process
-    adds itself as its first socket of a group joins, and takes itself off as its last one
-    leaves): a hall whose phones are all English renders no Spanish part, as on `make run`.
-    A worker that died leaves its count behind: that group is rendered for nobody until the
-    hash is cleared (as every group was before). Redis unreachable: all of them."""
+    With Redis, each worker says it is present among the listeners of every screen's group it
+    holds a socket of: as its first socket of the group joins, again every PRESENCE_RENEW
+    seconds, and each presence lapses PRESENCE_TTL seconds after it was last said (by Redis's
+    own clock), or as the worker's last socket of the group leaves. So a hall whose phones are
+    all English renders no Spanish part, as on `make run`; a worker that died stops counting
+    within PRESENCE_TTL; and a Redis that lost its data is told again within PRESENCE_RENEW
+    (or at once, as a relay that lost Redis reopens its sockets). Redis unreachable: all."""
     if not settings.REDIS_URL:
         return [group for group in groups if listened(group)]
     if not groups:
         return []
     try:
-        counts = _sync_redis().hmget(_counts_key(), groups)
+        heard = _script(HEARD)(keys=[presence_key(group) for group in groups])
     except Exception:
         logger.warning("live: Redis unreachable, rendering for every screen", exc_info=True)
         return groups
-    return [group for group, count in zip(groups, counts, strict=True) if int(count or 0) > 0]
+    return [group for group, listeners in zip(groups, heard, strict=True) if int(listeners)]
 
 
-def _counts_key() -> str:
-    return f"{settings.CHANNEL_PREFIX}:listened"
+def presence_key(group: str) -> str:
+    return f"{settings.CHANNEL_PREFIX}:listeners:{group}"
+
+
+# Lua, so that Redis's clock, not each worker's, says when a presence lapses.
+HERE = """
+local now = tonumber(redis.call('TIME')[1])
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  redis.call('EXPIRE', key, 2 * tonumber(ARGV[2]))
+end
+return #KEYS
+"""
+HEARD = """
+local now = tonumber(redis.call('TIME')[1])
+local heard = {}
+for i, key in ipairs(KEYS) do heard[i] = redis.call('ZCOUNT', key, '(' .. now, '+inf') end
+return heard
+"""
+_scripts: dict[str, Any] = {}
+
+
+def _script(source: str) -> Any:
+    """A Lua script registered on the process's synchronous Redis client."""
+    client = _sync_redis()
+    if source not in _scripts:
+        _scripts[source] = client.register_script(source)
+    return _scripts[source]
 
 
 def send(group: str, text: str) -> None:
@@ -250,6 +285,7 @@ def _sync_redis() -> redis.Redis:
         import redis
 
         _sync_client = redis.Redis.from_url(settings.REDIS_URL)
+        _scripts.clear()  # registered on the client before it, if any
     return _sync_client
 
 
@@ -263,7 +299,9 @@ class Relay:
         # Named, so that `CLIENT LIST` in Redis says whose connection this is.
         self.client = redis.asyncio.Redis.from_url(settings.REDIS_URL, client_name=relay_name())
         self.listening = asyncio.Event()  # subscribed: nothing published from now is missed
+        self.here_script = self.client.register_script(HERE)
         self.task = loop.create_task(self.listen())
+        self.renewing = loop.create_task(self.renew())
 
     async def listen(self) -> None:
         lost = False
@@ -295,25 +333,39 @@ class Relay:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
 
-    async def count(self, group: str, step: int) -> bool:
-        """Count this process in (1) or out (-1) of `group`'s listeners (`listened_among`).
-        Counting in is tried again while Redis refuses, as long as a socket of the group is
-        here; False if it never was."""
-        while True:
+    async def here(self, groups: list[str]) -> None:
+        """Say this process is among the listeners of `groups` (`listened_among`)."""
+        for start in range(0, len(groups), 500):
+            keys = [presence_key(group) for group in groups[start : start + 500]]
+            await self.here_script(keys=keys, args=[_me, PRESENCE_TTL])
+
+    async def arrive(self, group: str) -> bool:
+        """Present in `group`, tried again while Redis refuses and a socket of it is here."""
+        failed = False
+        while group in _groups:
             try:
-                await self.client.hincrby(_counts_key(), group, step)
+                await self.here([group])
                 return True
             except Exception:
-                logger.warning("live: could not count listeners of %s", group, exc_info=True)
-                if step < 0 or group not in _groups:
-                    return False
+                if not failed:  # once per outage, not every half second
+                    logger.warning("live: could not join the listeners of %s", group)
+                failed = True
                 await asyncio.sleep(0.5)
+        return False
 
-    async def uncount(self, group: str, counting: asyncio.Task[bool]) -> None:
-        """Count this process out of `group`, once it was counted in."""
-        with contextlib.suppress(Exception):
-            if await counting:
-                await self.count(group, -1)
+    async def gone(self, group: str) -> None:
+        with contextlib.suppress(Exception):  # else it lapses within PRESENCE_TTL
+            await self.client.zrem(presence_key(group), _me)
+
+    async def renew(self) -> None:
+        """Say again, every PRESENCE_RENEW seconds, every group this process holds."""
+        while True:
+            await asyncio.sleep(PRESENCE_RENEW)
+            held = [group for group in _groups if is_room_group(group)]
+            try:
+                await self.here(held)
+            except Exception:
+                logger.warning("live: could not renew this process's listeners", exc_info=True)
 
     @staticmethod
     def relay(data: bytes) -> None:

@@ -240,7 +240,7 @@ def _review(meeting: Meeting, audience: str, built: Context) -> Context:
 
 Builder = Callable[[Meeting, str, Context], Context]
 # What each builder found, kept across the audiences of one push (see parts_context); the
-# few that depend on the audience, by audience.
+# few that depend on the audience, by audience, and on the language, by language.
 Shared = dict[Builder | tuple[Builder, str], Context]
 
 # What each part's template reads beyond the meeting itself, so that a push builds only that:
@@ -263,6 +263,9 @@ PART_CONTEXT: dict[Part, tuple[Builder, ...]] = {
     Part.PROPOSAL_STAGE: (_proposal,),
 }
 PER_AUDIENCE = (_waiting, _proposal_queue)
+# Builders whose results hold text in the language they were built in (a proposal's marked
+# changes, labelled for screen readers): kept per language.
+PER_LANGUAGE = (_proposal,)
 
 
 def parts_context(
@@ -286,7 +289,11 @@ def parts_context(
     builders = dict.fromkeys(b for part in parts for b in PART_CONTEXT[Part(part)])
     built: Context = {}
     for builder in builders:
-        key = (builder, audience) if builder in PER_AUDIENCE else builder
+        key: Builder | tuple[Builder, str] = builder
+        if builder in PER_AUDIENCE:
+            key = (builder, audience)
+        elif builder in PER_LANGUAGE:
+            key = (builder, translation.get_language())
         if key not in shared:
             shared[key] = builder(meeting, audience, built)
         built.update(shared[key])
