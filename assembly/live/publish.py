@@ -45,7 +45,7 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     noted = _noted.get()
     if noted is not None:
         noted.parts.extend(changed)
-        noted.version = max(noted.version or 0, meeting.version)
+        noted.versions[meeting_id] = max(noted.versions.get(meeting_id, 0), meeting.version)
 
     def send() -> None:
         if noted is not None and noted.holding:
@@ -57,11 +57,12 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
 
 
 class Noted:
-    """What the actions within `noting()` published: the parts, the version they counted."""
+    """What the actions within `noting()` published: the parts, and the version they counted
+    by meeting (tabling a proposal to a later meeting changes that one too)."""
 
     def __init__(self) -> None:
         self.parts: list[Part] = []
-        self.version: int | None = None
+        self.versions: dict[int, int] = {}
         self.held: list[Callable[[], None]] = []
         self.holding = True
 

@@ -440,10 +440,12 @@ def render_parts(
     with translation.override(language):
         context = context if context is not None else parts_context(meeting, audience, parts)
         html = [_marker(VERSION_ID, meeting.version, _named(audience, parts))] if versioned else []
-        html += [
-            render_to_string(f"assembly/room/{audience}.html#{part}", context) for part in parts
-        ]
+        html += [_render_part(audience, part, context) for part in parts]
     return "".join(html)
+
+
+def _render_part(audience: str, part: str, context: Context) -> str:
+    return render_to_string(f"assembly/room/{audience}.html#{part}", context)
 
 
 def _named(audience: str, parts: tuple[str, ...]) -> tuple[str, ...]:
@@ -476,9 +478,7 @@ class Snapshot:
                 with translation.override(language):
                     context = parts_context(self.meeting, audience, missing, self._shared)
                     for part in missing:
-                        self._html[audience, language, part] = render_to_string(
-                            f"assembly/room/{audience}.html#{part}", context
-                        )
+                        self._html[audience, language, part] = _render_part(audience, part, context)
             return "".join(self._html[audience, language, part] for part in parts)
 
     def push(self, audience: str, parts: Iterable[str], language: str) -> str:
@@ -488,7 +488,8 @@ class Snapshot:
         return marker + self.parts(audience, parts, language)
 
     def reply(self, audience: str, parts: Iterable[str], language: str) -> str:
-        """The parts as the answer to a person's own control (see `render_reply`)."""
+        """The parts as the answer to a person's own control, led by the reply's marker (see
+        `render_reply`)."""
         parts = tuple(parts)
         marker = _marker(REPLY_VERSION_ID, self.version, parts)
         return marker + self.parts(audience, parts, language)
@@ -526,10 +527,9 @@ def render_reply(meeting: Meeting, audience: str, parts: Iterable[str], language
     Not by the room's version marker: a reply carries some parts, so a push from before it,
     still on its way with others, must not be dropped as outdated. And a reply that took
     longer than a later push carries parts older than the screen's: the page keeps the
-    pushed ones (app.js, with the version and the parts named here)."""
-    parts = tuple(parts)
-    marker = _marker(REPLY_VERSION_ID, meeting.version, parts)
-    return marker + render_parts(meeting, audience, parts, language, versioned=False)
+    pushed ones (app.js, with the version and the parts named here). Built from `meeting`
+    as the caller read it, and kept nowhere (`snapshot` keeps what it reads itself)."""
+    return Snapshot(meeting).reply(audience, parts, language)
 
 
 def _marker(marker_id: str, version: int, parts: Iterable[str]) -> str:

@@ -114,7 +114,7 @@ def run(
         if error:  # refused, or the form was wrong: the whole console, as the room stands now
             parts = console_parts(meeting)
         else:
-            parts = console_parts(meeting, noted.parts, noted.version)
+            parts = console_parts(meeting, noted.parts, noted.versions.get(meeting.pk))
     return HttpResponse(parts + flash(error), status=status)
 
 
