@@ -54,15 +54,24 @@ def stack_context(meeting: Meeting) -> Context:
     item = meeting.current_item
     if item is None:
         return {"queue": [], "speaking": None, "speaking_deadline": None}
-    speaking = (
+    # The speaker (one at a time: one_speaker_at_a_time) and the waiting hands, in one query.
+    hands = list(
         SpeakerRequest.objects.select_related("attendee")
-        .filter(item=item, status=SpeakerRequest.Status.SPEAKING)
-        .first()
+        .filter(
+            item=item, status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING]
+        )
+        .order_by("raised_at", "id")
     )
+    speaking = next((h for h in hands if h.status == SpeakerRequest.Status.SPEAKING), None)
+    waiting = [h for h in hands if h.status == SpeakerRequest.Status.WAITING]
     deadline = None
     if speaking is not None and meeting.speaking_limit_seconds and speaking.started_at:
         deadline = speaking.started_at + timedelta(seconds=meeting.speaking_limit_seconds)
-    return {"queue": queue_for(item, meeting), "speaking": speaking, "speaking_deadline": deadline}
+    return {
+        "queue": queue_for(item, meeting, waiting),
+        "speaking": speaking,
+        "speaking_deadline": deadline,
+    }
 
 
 def temperature_context(meeting: Meeting) -> Context:

@@ -135,20 +135,25 @@ KIND_PRIORITY = {kind: rank for rank, kind in enumerate(SpeakerRequest.Kind.valu
 UNRANKED = 10**9
 
 
-def queue_for(item: AgendaItem, meeting: Meeting | None = None) -> list[SpeakerRequest]:
+def queue_for(
+    item: AgendaItem,
+    meeting: Meeting | None = None,
+    waiting: list[SpeakerRequest] | None = None,
+) -> list[SpeakerRequest]:
     """The waiting hands for `item`, in speaking order (`meeting`: the item's, when the caller
-    holds it already, a query fewer).
+    holds it already, a query fewer; `waiting`: its waiting hands, when the caller read them).
 
     By kind first (point of process, information, clarifying question, direct response, speak);
     then, with progressive stack on, those who have not yet spoken (on this item, or in this
     meeting) before those who have; then the facilitator's moves; then first come, first served.
     """
     meeting = item.meeting if meeting is None else meeting
-    waiting = list(
-        SpeakerRequest.objects.filter(item=item, status=SpeakerRequest.Status.WAITING)
-        .select_related("attendee")
-        .order_by("raised_at", "id")
-    )
+    if waiting is None:
+        waiting = list(
+            SpeakerRequest.objects.filter(item=item, status=SpeakerRequest.Status.WAITING)
+            .select_related("attendee")
+            .order_by("raised_at", "id")
+        )
     spoken: set[int] = set()
     if meeting.progressive_stack != ProgressiveStack.OFF and waiting:
         scope = SpeakerRequest.objects.filter(
