@@ -156,11 +156,24 @@ def get_organization(user: User | AnonymousUser, slug: str, action: Action) -> M
 
 
 def get_access(
-    user: User | AnonymousUser, tokens: GuestTokens, meeting_id: int, action: Action
+    user: User | AnonymousUser,
+    tokens: GuestTokens,
+    meeting_id: int,
+    action: Action,
+    *,
+    whole: bool = True,
 ) -> Access:
-    """The person's access to the meeting if it allows `action`; else 404 or 403."""
-    try:  # by its key: no ORDER BY to build (see membership_for), over 55 columns here
-        meeting = Meeting.objects.select_related("organization", "current_item").get(pk=meeting_id)
+    """The person's access to the meeting if it allows `action`; else 404 or 403. Its meeting
+    is read `whole`, with its organization and current item, for a page that shows it; else
+    its key and organization alone, for an action that reads it again under its lock (55
+    columns fewer: a tenth of a facilitator's click, in Python calls)."""
+    meetings = (
+        Meeting.objects.select_related("organization", "current_item")
+        if whole
+        else Meeting.objects.only("organization")
+    )
+    try:  # by its key: no ORDER BY to build (see membership_for)
+        meeting = meetings.get(pk=meeting_id)
     except Meeting.DoesNotExist:
         raise Http404 from None
     membership = membership_for(user, meeting.organization_id)
@@ -217,10 +230,13 @@ def proposer_or_runner(
     raise PermissionDenied
 
 
-def meeting_access(request: HttpRequest, meeting_id: int, action: Action) -> Access:
+def meeting_access(
+    request: HttpRequest, meeting_id: int, action: Action, *, whole: bool = True
+) -> Access:
     """The one way a view reaches a meeting: the person's access if it allows `action`, else
-    404 (not theirs to know about) or 403 (theirs, but not this)."""
-    return get_access(request.user, guest_tokens(request.session), meeting_id, action)
+    404 (not theirs to know about) or 403 (theirs, but not this). See `get_access` for
+    `whole`."""
+    return get_access(request.user, guest_tokens(request.session), meeting_id, action, whole=whole)
 
 
 def access_for_socket(

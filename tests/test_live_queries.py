@@ -72,6 +72,13 @@ def test_a_facilitators_click_stays_cheap(live_meeting, facilitator):
     assert response.status_code == 200
     assert "closed" in response.content.decode().lower()
     assert len(queries) <= FACILITATOR_CLICK_MAX, [q["sql"] for q in queries.captured_queries]
+    whole_meeting = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'JOIN "assembly_organization"' in q["sql"]
+    ]
+    # Under the action's lock, and for the reply; whether they may act needs none of it.
+    assert len(whole_meeting) == 2, whole_meeting
 
 
 @pytest.mark.django_db(transaction=True)  # the push goes after commit

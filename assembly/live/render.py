@@ -513,8 +513,8 @@ def snapshot(meeting_id: int, version: int | None = None) -> Snapshot:
     """The meeting's room as it is now, built as much as this process has already built its
     version (Meeting.DoesNotExist if it is gone). Its version is read first (unless given: the
     one an action just counted), and the meeting itself only if that version is new here."""
-    if version is None:
-        version = Meeting.objects.filter(pk=meeting_id).values_list("version", flat=True).first()
+    if version is None:  # by its key, with no ORDER BY (as permissions.get_access)
+        version = Meeting.objects.filter(pk=meeting_id).values_list("version", flat=True).get()
     with _snapshots_lock:
         found = _snapshots.get((meeting_id, version)) if version is not None else None
     if found is not None:

@@ -92,7 +92,8 @@ def run(
 ) -> HttpResponse:
     """Take a facilitator's action (once its `form`, if any, is valid: else INVALID with what to
     fix); answer htmx with the console's fresh parts, else redirect."""
-    meeting = meeting_access(request, meeting_id, action).meeting
+    # The action reads the meeting again, locked: here only whether this person may.
+    meeting = meeting_access(request, meeting_id, action, whole=False).meeting
     error = None
     status = 200
     # The change goes to the room as this closes: after the reply, which it takes as built.
