@@ -121,7 +121,7 @@ def _emptied(group: str) -> None:
 
 def local_count() -> int:
     """How many sockets this process holds (the coalescing window, the benchmark, the tests)."""
-    return len({socket for members in _groups.values() for socket in members})
+    return len(set().union(*_groups.values()))  # in C: asked for at every broadcast
 
 
 def listened(group: str) -> bool:
