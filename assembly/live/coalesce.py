@@ -21,6 +21,8 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -68,18 +70,31 @@ class Shared:
 
     async def claim(self, meeting_id: int, window: float) -> tuple[tuple[str, ...], float]:
         """The parts any process has pending, if this one may broadcast them now (else none,
-        and how long until it may try again: none pending, 0)."""
-        pending, slot = self._keys(meeting_id)
-        if not await self.client.scard(pending):
-            return (), 0.0
-        if not await self.client.set(slot, "1", nx=True, px=max(1, int(window * 1000))):
-            left = await self.client.pttl(slot)
-            return (), max(0.01, left / 1000)
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.smembers(pending)
-            pipe.delete(pending)
-            members, _ = await pipe.execute()
+        and how long until it may try again: none pending, 0). One round trip (CLAIM)."""
+        left, members = await self.claiming(
+            keys=self._keys(meeting_id), args=[max(1, int(window * 1000))]
+        )
+        if int(left):
+            return (), max(0.01, int(left) / 1000)
         return tuple(sorted(member.decode() for member in members)), 0.0
+
+    @cached_property
+    def claiming(self) -> Any:
+        return self.client.register_script(CLAIM)
+
+
+# Shared.claim, in Redis at once (four round trips before, each a few hundred Python calls):
+# nothing pending, nothing to do; the slot taken, how long it is held for; else the slot, for
+# ARGV[1] ms, and every part pending, taken.
+CLAIM = """
+if redis.call('SCARD', KEYS[1]) == 0 then return {0, {}} end
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then
+  return {math.max(1, redis.call('PTTL', KEYS[2])), {}}
+end
+local members = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+return {0, members}
+"""
 
 
 _loop: asyncio.AbstractEventLoop | None = None
