@@ -17,7 +17,7 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from assembly.live import arrivals, coalesce, fanout
+from assembly.live import arrivals, coalesce, fanout, wire
 from assembly.live.parts import group_name, personal_group
 from assembly.live.render import kept_room, render_personal, render_room, version_marker_of
 from assembly.models import Attendee
@@ -57,6 +57,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
     groups_joined: list[str] = []
     attendee_id: int | None = None
     waiting = False
+    writer: wire.Writer | None = None  # live.fanout writes pushes to it
 
     async def connect(self) -> None:
         loop = asyncio.get_running_loop()

@@ -47,6 +47,7 @@ REOPEN = 1012  # "service restart": the phone reopens its socket at once (app.js
 
 class Socket(Protocol):
     base_send: Any
+    writer: wire.Writer | None  # set as it joins (wire.writer)
 
     async def room_closed(self) -> None: ...
 
@@ -89,6 +90,7 @@ async def join(group: str, socket: Socket) -> None:
         with contextlib.suppress(TimeoutError):  # Redis down: the room goes on, unrelayed
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
                 await _relay.listening.wait()
+    socket.writer = wire.writer(socket.base_send)
     _groups.setdefault(group, set()).add(socket)
     if _relay is not None and is_room_group(group):
         # Present before the socket is sent its room: a change made after that is rendered.
@@ -226,7 +228,8 @@ async def deliver(group: str, text: str) -> None:
     waiting: dict[asyncio.Task[None], Socket] = {}
     for socket in members:
         try:
-            if wire.write(socket.base_send, framed):
+            writer = socket.writer
+            if writer is not None and wire.write(writer, framed):
                 continue
         except Exception:  # the connection went as it was written to
             _drop(socket)
