@@ -75,10 +75,12 @@ def test_a_facilitators_click_stays_cheap(live_meeting, facilitator):
     whole_meeting = [
         q["sql"]
         for q in queries.captured_queries
-        if q["sql"].startswith("SELECT") and 'JOIN "assembly_organization"' in q["sql"]
+        if q["sql"].startswith("SELECT") and '"assembly_meeting"."title"' in q["sql"]
     ]
     # Under the action's lock, and for the reply; whether they may act needs none of it.
     assert len(whole_meeting) == 2, whole_meeting
+    # The action reads the meeting with its current item, not its organization.
+    assert sum('JOIN "assembly_organization"' in sql for sql in whole_meeting) == 1
 
 
 @pytest.mark.django_db(transaction=True)  # the push goes after commit

@@ -20,10 +20,8 @@ def refuse_nul(*texts: str | None) -> None:
 
 
 def locked(meeting: Meeting | int) -> Meeting:
-    """The meeting as it is now, locked, so two clicks at once can't both act on stale state."""
+    """The meeting as it is now, locked, so two clicks at once can't both act on stale state.
+    With its current item, which nearly every action reads; its organization is read only by
+    the few that need it (13 columns fewer to compile and build at every click)."""
     pk = meeting if isinstance(meeting, int) else meeting.pk
-    return (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("current_item", "organization")
-        .get(pk=pk)
-    )
+    return Meeting.objects.select_for_update(of=("self",)).select_related("current_item").get(pk=pk)
