@@ -12,9 +12,11 @@ again (503), never a bare error.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from django.conf import settings
 from django.db import connections
@@ -55,27 +57,61 @@ def hand_back_connections() -> None:
             conn.close_if_unusable_or_obsolete()
 
 
+def is_ballot(method: str | None, path_info: str) -> bool:
+    return method == "POST" and BALLOT_PATH.match(path_info) is not None
+
+
 class BallotQueueMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST" or not BALLOT_PATH.match(request.path_info):
+        if not is_ballot(request.method, request.path_info):
             return self.get_response(request)
         queue = slots()
         if not queue.acquire(timeout=BALLOT_WAIT):
-            return self.busy(request)
+            return busy(request)
         try:
             return self.get_response(request)
         finally:
             hand_back_connections()
             queue.release()
 
-    def busy(self, request: HttpRequest) -> HttpResponse:
-        with translation.override(translation.get_language_from_request(request)):
-            message = _(
-                "The hall is voting all at once and yours could not be taken yet. Please try again."
-            )
-        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = "5"
-        return response
+
+def busy(request: HttpRequest) -> HttpResponse:
+    with translation.override(translation.get_language_from_request(request)):
+        message = _(
+            "The hall is voting all at once and yours could not be taken yet. Please try again."
+        )
+    response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "5"
+    return response
+
+
+class BallotTurns:
+    """The same queue, waited in on the event loop (config/handlers.py): a server that takes
+    each page on a thread of a bounded pool must not let ballots waiting their turn hold those
+    threads, or a burst takes every one of them and the facilitator's clicks wait behind it.
+    As many turns at once as the middleware's slots, whose own wait then never blocks."""
+
+    def __init__(self) -> None:
+        self._turns: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[bool]:
+        """Waits for a turn, BALLOT_WAIT seconds at most: True while holding one, else False."""
+        loop = asyncio.get_running_loop()
+        if self._turns is None or self._loop is not loop:  # one per loop (tests run several)
+            self._turns, self._loop = asyncio.Semaphore(ballot_slots()), loop
+        turns = self._turns
+        try:
+            async with asyncio.timeout(BALLOT_WAIT):
+                await turns.acquire()
+        except TimeoutError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            turns.release()

@@ -31,14 +31,18 @@ from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.db import close_old_connections
+from django.http import FileResponse, HttpRequest, HttpResponseBase
 from django.test.utils import override_settings
 from django.urls import set_script_prefix
 
+from assembly.middleware import BallotTurns, busy, is_ballot
+
 STATIC_MIDDLEWARE = "servestatic.middleware.ServeStaticMiddleware"
 # Threads that serve pages, each kept (with its database connection, on SQLite) for the next
-# page. A thread is started only when every one is busy: a page that waits (for the ballot
-# queue, for SQLite's write lock) holds one, as each held its own before, so the bound is high.
+# page. A thread is started only when every one is busy: a page that waits (for SQLite's write
+# lock, a PostgreSQL connection) holds one, as each held its own before, so the bound is high.
+# A ballot waits for its turn (assembly.middleware) before it takes one.
 PAGE_THREADS = 64
 
 Scope = dict[str, Any]
@@ -64,9 +68,10 @@ class OneHopASGIHandler(ASGIHandler):
         self.pages = PagesHandler()._middleware_chain
         self.static_prefix = urlsplit(settings.STATIC_URL or "/static/").path
         self.threads = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="page")
+        self.ballots = BallotTurns()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.static_prefix):
+        if scope["type"] != "http" or path_info(scope).startswith(self.static_prefix):
             await super().__call__(scope, receive, send)
             return
         try:
@@ -74,26 +79,54 @@ class OneHopASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         with closing(body_file):
-            serve = sync_to_async(self.page, thread_sensitive=False, executor=self.threads)
-            response = await serve(scope, body_file)
-            await self.send_response(response, send)
-            if response.streaming:  # its content was read just now, through ASGI
-                await serve_close(response, self.threads)
+            response: HttpResponseBase | None
+            if is_ballot(scope["method"], path_info(scope)):
+                # Its turn is waited for here, holding no thread: a burst of ballots would
+                # take every page thread, the facilitator's clicks queued behind them.
+                async with self.ballots.turn() as taken:
+                    if taken:
+                        response = await self.serve(scope, body_file)
+                    else:  # the hall has voted all at once for two minutes: try again
+                        request, response = self.create_request(scope, body_file)
+                        response = busy(request) if request is not None else response
+            else:
+                response = await self.serve(scope, body_file)
+            assert response is not None
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:  # its content was read just now, through ASGI
+                    await sync_to_async(response.close, thread_sensitive=False)()
+
+    async def serve(self, scope: Scope, body_file: IO[bytes]) -> HttpResponseBase:
+        page = sync_to_async(self.page, thread_sensitive=False, executor=self.threads)
+        return await page(scope, body_file)
 
     def page(self, scope: Scope, body_file: IO[bytes]) -> HttpResponseBase:
         """A page, from Django's request_started to its response's close, on one thread (as
         ASGIHandler.handle, whose steps each cross into a thread of their own)."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
-        request, response = self.create_request(scope, body_file)
-        if request is not None:
-            response = self.pages(request)
-            response._handler_class = self.__class__  # type: ignore[attr-defined]
+        try:
+            request, response = self.create_request(scope, body_file)
+            if request is not None:
+                response = self.pages(request)
+                response._handler_class = self.__class__  # type: ignore[attr-defined]
+                if isinstance(response, FileResponse):  # as Django's: ASGI chunks it
+                    response.block_size = self.chunk_size
+        except BaseException:  # no response: the connection goes back all the same
+            signals.request_finished.send(sender=self.__class__)
+            raise
         assert response is not None
-        if not response.streaming:
+        if response.streaming:
+            close_old_connections()  # this thread's; the content is read elsewhere, later
+        else:
             response.close()  # request_finished: the connection goes back before the answer
         return response
 
 
-async def serve_close(response: HttpResponseBase, threads: ThreadPoolExecutor) -> None:
-    await sync_to_async(response.close, thread_sensitive=False, executor=threads)()
+def path_info(scope: Scope) -> str:
+    """The request's path within the site, as Django's ASGIRequest finds it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path

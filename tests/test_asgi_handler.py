@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
@@ -22,9 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def fetch(method: str, path: str, *, body: bytes = b"") -> dict:
     """The app's answer, as a browser asking for compression gets it."""
+    return asyncio.run(answer(application, method, path, body=body))
+
+
+async def answer(app, method: str, path: str, *, body: bytes = b"", language: str = "") -> dict:
     headers = [(b"host", b"testserver"), (b"accept-encoding", b"gzip")]
     if body:
         headers.append((b"content-type", b"application/x-www-form-urlencoded"))
+    if language:
+        headers.append((b"accept-language", language.encode()))
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
         "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
@@ -38,10 +45,7 @@ def fetch(method: str, path: str, *, body: bytes = b"") -> dict:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    async def answer() -> None:
-        await asyncio.wait_for(application(scope, asked.get, send), 30)
-
-    asyncio.run(answer())
+    await asyncio.wait_for(app(scope, asked.get, send), 30)
     start = sent[0]
     return {
         "status": start["status"],
@@ -131,3 +135,75 @@ def test_a_page_is_started_and_finished_on_its_own_thread():
         request_started.disconnect(note)
         request_finished.disconnect(note)
     assert len(seen) == 2 and seen[0] == seen[1] and seen[0].startswith("page"), seen
+
+
+BALLOT = "/m/1/decisions/1/vote/"  # what the ballot box passes on goes through Django's view
+
+
+@pytest.fixture
+def one_turn(monkeypatch):
+    """One ballot at a time (as on SQLite), and the first one to come held in Django until
+    `release` is set; pages on two threads, so that a burst could take them all."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    from assembly import middleware
+    from config.handlers import OneHopASGIHandler
+
+    monkeypatch.setattr(middleware, "ballot_slots", lambda: 1)
+    monkeypatch.setattr(middleware, "_slots", None)
+    held, release = threading.Event(), threading.Event()
+    original = CsrfViewMiddleware.process_view
+
+    def holding(self, request, *args):
+        if request.path_info == BALLOT and not held.is_set():
+            held.set()
+            release.wait(10)
+        return original(self, request, *args)
+
+    monkeypatch.setattr(CsrfViewMiddleware, "process_view", holding)
+    handler = OneHopASGIHandler()
+    handler.threads = ThreadPoolExecutor(2, thread_name_prefix="page")
+    yield handler, held, release
+    release.set()
+
+
+def test_ballots_waiting_their_turn_leave_the_pages_to_everyone_else(one_turn):
+    # Each ballot waited for its turn on a thread of its own; on kept threads, a burst would
+    # take every one and the facilitator's clicks would wait behind it.
+    handler, held, release = one_turn
+
+    async def burst_and_a_click():
+        ballots = [
+            asyncio.create_task(answer(handler, "POST", BALLOT, body=b"vote=yes"))
+            for _ballot in range(3)
+        ]
+        try:
+            assert await asyncio.to_thread(held.wait, 5)
+            page = await asyncio.wait_for(answer(handler, "GET", "/accounts/login/"), 5)
+        finally:
+            release.set()
+        return page, await asyncio.gather(*ballots)
+
+    page, ballots = asyncio.run(burst_and_a_click())
+    assert page["status"] == 200
+    assert len(ballots) == 3 and all(b["status"] < 500 for b in ballots)  # each answered
+
+
+def test_a_ballot_that_cannot_get_its_turn_is_told_to_try_again(one_turn, monkeypatch):
+    handler, held, release = one_turn
+    monkeypatch.setattr("assembly.middleware.BALLOT_WAIT", 0.3)
+
+    async def two_ballots():
+        first = asyncio.create_task(answer(handler, "POST", BALLOT, body=b"vote=yes"))
+        try:
+            assert await asyncio.to_thread(held.wait, 5)
+            second = await answer(handler, "POST", BALLOT, body=b"vote=yes", language="es")
+        finally:
+            release.set()
+        await first
+        return second
+
+    second = asyncio.run(two_ballots())
+    assert second["status"] == 503
+    assert second["headers"]["retry-after"] == "5"
+    assert "Inténtalo de nuevo" in second["body"].decode()  # in their language
