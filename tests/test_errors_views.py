@@ -61,3 +61,22 @@ def test_a_server_error_is_a_plain_translated_page(db):
         response = errors.server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Algo salió mal" in response.content.decode()
+
+
+def test_a_controls_reply_carries_the_message_area_in_the_persons_language(
+    live_meeting, facilitator
+):
+    """The empty message area, rendered once per language for every reply: each language
+    still gets its own (what the page shows when a later click finds no connection)."""
+    client = client_for(facilitator)
+    url = reverse("assembly:stack-close", args=[live_meeting.pk])
+    with unheard():
+        replies = {
+            language: client.post(
+                url, {"closed": "1"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=language
+            ).content.decode()
+            for language in ("es", "en", "es")
+        }
+    assert "no hay conexión" in replies["es"]
+    assert "no connection" in replies["en"]
+    assert "no connection" not in replies["es"]

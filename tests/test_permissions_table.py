@@ -224,6 +224,19 @@ def test_a_meeting_of_another_organization_is_404_for_its_non_members(
         assert world.client(who).get(url).status_code == 404
 
 
+def test_a_control_for_a_meeting_not_theirs_is_404_and_changes_nothing(world, other_organization):
+    """A facilitator's control reads their role and the meeting in one query: one of another
+    body, or none at all, is still missing to them, and left as it was."""
+    foreign = other_organization.meetings.create(title="Their meeting")
+    before = foreign.version
+    client = world.client("facilitator")
+    for meeting_id in (foreign.pk, foreign.pk + 1000):
+        url = reverse("assembly:stack-close", args=[meeting_id])
+        assert client.post(url, {"closed": "1"}).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.version == before
+
+
 # The organization's record, outside any one meeting: its members only, everyone else 404.
 ORGANIZATION_PAGES = ["decision-log", "my-action-items"]
 

@@ -138,7 +138,7 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     listened = fanout.listened_among(list(groups))
     if not listened:
         return
-    room = snapshot(meeting_id)
+    room = snapshot(meeting_id, parts=parts)
     for group in listened:
         audience, language = groups[group]
         fanout.send(group, room.push(audience, changed[audience], language))
