@@ -74,3 +74,16 @@ async def test_a_change_redis_would_not_take_is_still_broadcast(monkeypatch):
     assert sent == [(987654, ("stack",))]
     assert coalesce._shared is not None
     await coalesce._shared.client.aclose()
+
+
+async def test_a_thread_adds_and_claims_at_once(workers):
+    """A change whose window is open here goes out from its own thread (coalesce.now): it
+    takes the window from every worker, with what any has pending, in one round trip."""
+    one, two = workers
+    await two.add(7, ["turnout"])
+    assert one.add_and_claim(7, ["stack"], 0.5) == (("stack", "turnout"), 0.0)
+    # The window is the first's: the other's change waits in Redis for its end.
+    parts, wait = two.add_and_claim(7, ["agenda"], 0.5)
+    assert parts == () and 0 < wait <= 0.5
+    await one.client.delete(f"{one.prefix}:coalesce:7:slot")  # the window ends
+    assert await one.claim(7, 0.5) == (("agenda",), 0.0)

@@ -3,9 +3,12 @@ once per ballot.
 
 Per meeting, the first change is broadcast at once; changes arriving within the next `window()`
 seconds (WINDOW, longer in a big hall) are merged into one broadcast at the end of it, rendered
-then (so with the newest state and version). The bookkeeping lives on the event loop that serves
-this process's websockets (the first socket to connect tells us which), so it needs no locks and
-works with the in-memory channel layer as well as Redis. A process with no socket of its own (a
+then (so with the newest state and version). The bookkeeping lives with the event loop that
+serves this process's websockets (the first socket to connect tells us which), and works with
+the in-memory channel layer as well as Redis. A change whose window is open goes out from the
+thread that made it (`now`), which has just read and rendered what it changed for its reply:
+through the loop it took two hops and another thread, with the version read again there. Those
+that follow within the window wait on the loop. A process with no socket of its own (a
 management command, a test without one) broadcasts at once, as before.
 
 With Redis, the worker processes coalesce each meeting's changes together (`Shared`): each
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
@@ -55,6 +59,7 @@ class Shared:
         import redis.asyncio
 
         self.client = redis.asyncio.Redis.from_url(url)
+        self.url = url
         self.prefix = prefix
 
     def _keys(self, meeting_id: int) -> tuple[str, str]:
@@ -71,22 +76,48 @@ class Shared:
     async def claim(self, meeting_id: int, window: float) -> tuple[tuple[str, ...], float]:
         """The parts any process has pending, if this one may broadcast them now (else none,
         and how long until it may try again: none pending, 0). One round trip (CLAIM)."""
-        left, members = await self.claiming(
-            keys=self._keys(meeting_id), args=[max(1, int(window * 1000))]
-        )
-        if int(left):
-            return (), max(0.01, int(left) / 1000)
-        return tuple(sorted(member.decode() for member in members)), 0.0
+        claimed = await self.claiming(keys=self._keys(meeting_id), args=[_ms(window)])
+        return _claimed(claimed)
+
+    def add_and_claim(
+        self, meeting_id: int, parts: Sequence[str], window: float
+    ) -> tuple[tuple[str, ...], float]:
+        """`add`, then `claim`, in one round trip, from a thread (`now`)."""
+        claimed = self.claiming_here(keys=self._keys(meeting_id), args=[_ms(window), *parts])
+        return _claimed(claimed)
 
     @cached_property
     def claiming(self) -> Any:
         return self.client.register_script(CLAIM)
 
+    @cached_property
+    def claiming_here(self) -> Any:
+        """CLAIM on a synchronous client of this process's own, for the threads that send."""
+        import redis
+
+        return redis.Redis.from_url(self.url).register_script(CLAIM)
+
+
+def _ms(window: float) -> int:
+    return max(1, int(window * 1000))
+
+
+def _claimed(claimed: list[Any]) -> tuple[tuple[str, ...], float]:
+    left, members = claimed
+    if int(left):
+        return (), max(0.01, int(left) / 1000)
+    return tuple(sorted(member.decode() for member in members)), 0.0
+
 
 # Shared.claim, in Redis at once (four round trips before, each a few hundred Python calls):
-# nothing pending, nothing to do; the slot taken, how long it is held for; else the slot, for
-# ARGV[1] ms, and every part pending, taken.
+# the parts in ARGV[2..], if any, added first (Shared.add_and_claim); nothing pending, nothing to
+# do; the slot taken, how long it is held for; else the slot, for ARGV[1] ms, and every part
+# pending, taken.
 CLAIM = """
+if #ARGV > 1 then
+  redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+  redis.call('EXPIRE', KEYS[1], 60)
+end
 if redis.call('SCARD', KEYS[1]) == 0 then return {0, {}} end
 if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then
   return {math.max(1, redis.call('PTTL', KEYS[2])), {}}
@@ -98,7 +129,11 @@ return {0, members}
 
 
 _loop: asyncio.AbstractEventLoop | None = None
+_loop_thread: int | None = None
 _shared: Shared | None = None
+# Held while the window's bookkeeping below is read or changed: on the loop, and by a thread
+# asking whether a change may go out `now`.
+_lock = threading.Lock()
 _pending: dict[int, dict[str, None]] = {}  # meeting id → parts, in order
 _unshared: dict[int, dict[str, None]] = {}  # those Redis did not take (this process sends them)
 _scheduled: set[int] = set()
@@ -107,9 +142,9 @@ _last: dict[int, float] = {}
 
 def attach(loop: asyncio.AbstractEventLoop) -> None:
     """The loop this process serves websockets on (called by each connecting socket)."""
-    global _loop, _shared
+    global _loop, _loop_thread, _shared
     if _loop is not loop:
-        _loop = loop
+        _loop, _loop_thread = loop, threading.get_ident()
         _shared = (
             Shared(settings.REDIS_URL, settings.CHANNEL_PREFIX) if settings.REDIS_URL else None
         )
@@ -117,6 +152,43 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
         _unshared.clear()
         _scheduled.clear()
         _last.clear()
+
+
+def now(meeting_id: int, parts: Sequence[str]) -> tuple[str, ...] | None:
+    """The parts to broadcast at once, from this thread, if the meeting's window is open: no
+    change of it waits here, and its last broadcast was a window ago; with Redis, this process
+    also takes the window from every worker (Shared.add_and_claim), and sends what any of them
+    has pending with its own. Else None: `submit` it. The window starts now, so the changes
+    that follow wait for its end. Never on the loop, whose thread must not render or query;
+    nor while Redis is away, whose timeouts the person who clicked would wait out."""
+    loop = _loop
+    if loop is None or not loop.is_running() or threading.get_ident() == _loop_thread:
+        return None
+    if _shared is not None and not fanout.relay_listening():  # Redis is away: not in this thread
+        return None
+    try:
+        span = window()
+    except RuntimeError:  # a socket came or went on the loop as it was counted: the loop's way
+        return None
+    with _lock:
+        at = loop.time()
+        if (
+            meeting_id in _scheduled
+            or meeting_id in _pending
+            or at < _last.get(meeting_id, -math.inf) + span
+        ):
+            return None
+        _last[meeting_id] = at
+    if _shared is None:
+        return tuple(parts)
+    try:
+        claimed, wait = _shared.add_and_claim(meeting_id, parts, span)
+    except Exception:  # Redis down: this process's own parts, as the loop would send them
+        logger.warning("coalescing: Redis unreachable, broadcasting alone", exc_info=True)
+        return tuple(parts)
+    if wait:  # another worker broadcast within the window: ours wait in Redis for its end
+        return None
+    return claimed
 
 
 def submit(meeting_id: int, parts: Sequence[str], send: Send) -> bool:
@@ -134,7 +206,8 @@ def submit(meeting_id: int, parts: Sequence[str], send: Send) -> bool:
 async def _add(
     loop: asyncio.AbstractEventLoop, meeting_id: int, parts: tuple[str, ...], send: Send
 ) -> None:
-    _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
+    with _lock:
+        _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
     if _shared is not None:
         try:
             await _shared.add(meeting_id, parts)
@@ -147,13 +220,15 @@ async def _add(
 
 
 def _schedule(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send, wait: float) -> None:
-    _scheduled.add(meeting_id)
+    with _lock:
+        _scheduled.add(meeting_id)
     loop.call_later(max(0.0, wait), lambda: loop.create_task(_flush(loop, meeting_id, send)))
 
 
 async def _flush(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send) -> None:
-    _scheduled.discard(meeting_id)
-    parts = tuple(_pending.pop(meeting_id, {}))
+    with _lock:
+        _scheduled.discard(meeting_id)
+        parts = tuple(_pending.pop(meeting_id, {}))
     unshared = tuple(_unshared.pop(meeting_id, {}))
     if _shared is not None:
         try:
@@ -162,7 +237,8 @@ async def _flush(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send) -
             logger.warning("coalescing: Redis unreachable, broadcasting alone", exc_info=True)
         else:
             if wait:  # another process broadcast within the window: what is left goes at its end
-                _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
+                with _lock:
+                    _pending.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
                 _unshared.setdefault(meeting_id, {}).update(dict.fromkeys(unshared))
                 if meeting_id not in _scheduled:
                     _schedule(loop, meeting_id, send, wait)
@@ -170,7 +246,8 @@ async def _flush(loop: asyncio.AbstractEventLoop, meeting_id: int, send: Send) -
             # Ours among them, unless another process has sent them already; and any that
             # Redis would not take.
             parts = tuple(dict.fromkeys((*claimed, *unshared)))
-    _last[meeting_id] = loop.time()
+    with _lock:
+        _last[meeting_id] = loop.time()
     if not parts:
         return
     try:

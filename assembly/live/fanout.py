@@ -121,6 +121,13 @@ def _emptied(group: str) -> None:
         asyncio.get_running_loop().create_task(_relay.gone(group))
 
 
+def relay_listening() -> bool:
+    """Whether this process's relay holds its Redis subscription now (callable from any thread):
+    Redis answered a moment ago, so a thread may ask it something rather than wait out its
+    timeouts (live.coalesce.now)."""
+    return _relay is not None and _relay.listening.is_set()
+
+
 def local_count() -> int:
     """How many sockets this process holds (the coalescing window, the benchmark, the tests)."""
     return len(set().union(*_groups.values()))  # in C: asked for at every broadcast

@@ -50,6 +50,9 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     def send() -> None:
         if noted is not None and noted.holding:
             noted.held.append(send)
+        elif (now := coalesce.now(meeting_id, changed)) is not None:
+            # The version the reply was built at, if this went with one: its snapshot is here.
+            broadcast(meeting_id, now, noted.versions.get(meeting_id) if noted else None)
         elif not coalesce.submit(meeting_id, changed, broadcast):
             broadcast(meeting_id, changed)
 
@@ -124,10 +127,12 @@ def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
-def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
+def broadcast(meeting_id: int, parts: Sequence[str], version: int | None = None) -> None:
     """Render each part once per audience and language and send it to that group, if anyone
     may be listening to it. What the facilitator's reply built for this version is taken as
-    it is (render.Snapshot); the parts' context builders run once for every audience."""
+    it is (render.Snapshot); the parts' context builders run once for every audience. The
+    meeting's version is read first, unless given (the one an action just counted and sent
+    its reply at: a newer one has a broadcast of its own coming)."""
     changed = {audience: parts_for(audience, parts) for audience in AUDIENCES}
     groups = {
         group_name(meeting_id, audience, language): (audience, language)
@@ -138,7 +143,7 @@ def broadcast(meeting_id: int, parts: Sequence[str]) -> None:
     listened = fanout.listened_among(list(groups))
     if not listened:
         return
-    room = snapshot(meeting_id, parts=parts)
+    room = snapshot(meeting_id, version, parts)
     for group in listened:
         audience, language = groups[group]
         fanout.send(group, room.push(audience, changed[audience], language))
