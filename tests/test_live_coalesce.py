@@ -80,10 +80,13 @@ async def test_a_thread_adds_and_claims_at_once(workers):
     """A change whose window is open here goes out from its own thread (coalesce.now): it
     takes the window from every worker, with what any has pending, in one round trip."""
     one, two = workers
+    # Alone: what the thread read and rendered for its reply is the newest.
+    assert one.add_and_claim(8, ["stack"], 0.5) == (("stack",), 0.0, False)
+    # Another change waited: it goes too, and says so (not rendered as of the reply's version).
     await two.add(7, ["turnout"])
-    assert one.add_and_claim(7, ["stack"], 0.5) == (("stack", "turnout"), 0.0)
+    assert one.add_and_claim(7, ["stack"], 0.5) == (("stack", "turnout"), 0.0, True)
     # The window is the first's: the other's change waits in Redis for its end.
-    parts, wait = two.add_and_claim(7, ["agenda"], 0.5)
+    parts, wait, _others = two.add_and_claim(7, ["agenda"], 0.5)
     assert parts == () and 0 < wait <= 0.5
     await one.client.delete(f"{one.prefix}:coalesce:7:slot")  # the window ends
     assert await one.claim(7, 0.5) == (("agenda",), 0.0)

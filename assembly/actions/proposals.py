@@ -645,8 +645,10 @@ def refer(*, meeting: Meeting, proposal_id: int, by: User, committee: str) -> Pr
 
 def later_meetings(meeting: Meeting) -> QuerySet[Meeting]:
     """The meetings of the same body a proposal can be tabled to: not yet held."""
-    return meeting.organization.meetings.exclude(pk=meeting.pk).filter(
-        status__in=[Meeting.Status.DRAFT, Meeting.Status.SCHEDULED]
+    return (
+        Meeting.objects.filter(organization_id=meeting.organization_id)
+        .exclude(pk=meeting.pk)
+        .filter(status__in=[Meeting.Status.DRAFT, Meeting.Status.SCHEDULED])
     )
 
 

@@ -24,9 +24,10 @@ import asyncio
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -77,54 +78,51 @@ class Shared:
         """The parts any process has pending, if this one may broadcast them now (else none,
         and how long until it may try again: none pending, 0). One round trip (CLAIM)."""
         claimed = await self.claiming(keys=self._keys(meeting_id), args=[_ms(window)])
-        return _claimed(claimed)
+        parts, wait, _others = _claimed(claimed)
+        return parts, wait
 
     def add_and_claim(
         self, meeting_id: int, parts: Sequence[str], window: float
-    ) -> tuple[tuple[str, ...], float]:
-        """`add`, then `claim`, in one round trip, from a thread (`now`)."""
-        claimed = self.claiming_here(keys=self._keys(meeting_id), args=[_ms(window), *parts])
+    ) -> tuple[tuple[str, ...], float, bool]:
+        """`add`, then `claim`, in one round trip, from a thread (`now`); and whether any
+        change was pending before this one (its parts are then taken too)."""
+        claimed = fanout.script(CLAIM)(keys=self._keys(meeting_id), args=[_ms(window), *parts])
         return _claimed(claimed)
 
     @cached_property
     def claiming(self) -> Any:
         return self.client.register_script(CLAIM)
 
-    @cached_property
-    def claiming_here(self) -> Any:
-        """CLAIM on a synchronous client of this process's own, for the threads that send."""
-        import redis
-
-        return redis.Redis.from_url(self.url).register_script(CLAIM)
-
 
 def _ms(window: float) -> int:
     return max(1, int(window * 1000))
 
 
-def _claimed(claimed: list[Any]) -> tuple[tuple[str, ...], float]:
-    left, members = claimed
+def _claimed(claimed: list[Any]) -> tuple[tuple[str, ...], float, bool]:
+    left, members, before = claimed
     if int(left):
-        return (), max(0.01, int(left) / 1000)
-    return tuple(sorted(member.decode() for member in members)), 0.0
+        return (), max(0.01, int(left) / 1000), bool(int(before))
+    return tuple(sorted(member.decode() for member in members)), 0.0, bool(int(before))
 
 
 # Shared.claim, in Redis at once (four round trips before, each a few hundred Python calls):
-# the parts in ARGV[2..], if any, added first (Shared.add_and_claim); nothing pending, nothing to
-# do; the slot taken, how long it is held for; else the slot, for ARGV[1] ms, and every part
-# pending, taken.
+# how many parts were pending (before those in ARGV[2..], if any, are added: add_and_claim);
+# nothing pending, nothing to do; the slot taken, how long it is held for; else the slot, for
+# ARGV[1] ms, and every part pending, taken.
 CLAIM = """
+local before = redis.call('SCARD', KEYS[1])
 if #ARGV > 1 then
   redis.call('SADD', KEYS[1], unpack(ARGV, 2))
   redis.call('EXPIRE', KEYS[1], 60)
+elseif before == 0 then
+  return {0, {}, 0}
 end
-if redis.call('SCARD', KEYS[1]) == 0 then return {0, {}} end
 if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then
-  return {math.max(1, redis.call('PTTL', KEYS[2])), {}}
+  return {math.max(1, redis.call('PTTL', KEYS[2])), {}, before}
 end
 local members = redis.call('SMEMBERS', KEYS[1])
 redis.call('DEL', KEYS[1])
-return {0, members}
+return {0, members, before}
 """
 
 
@@ -154,17 +152,35 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
         _last.clear()
 
 
-def now(meeting_id: int, parts: Sequence[str]) -> tuple[str, ...] | None:
+# Until then, a thread does not ask Redis (`now`): it failed to answer one a moment ago.
+_redis_away_until = 0.0
+REDIS_AWAY = 5.0  # seconds
+
+
+class Now(NamedTuple):
+    """What a thread broadcasts at once (`now`): `parts`, and whether they are only its own
+    change's, so that what it read and rendered for its reply is the newest (`alone`)."""
+
+    parts: tuple[str, ...]
+    alone: bool
+
+
+def now(meeting_id: int, parts: Sequence[str]) -> Now | None:
     """The parts to broadcast at once, from this thread, if the meeting's window is open: no
     change of it waits here, and its last broadcast was a window ago; with Redis, this process
     also takes the window from every worker (Shared.add_and_claim), and sends what any of them
     has pending with its own. Else None: `submit` it. The window starts now, so the changes
     that follow wait for its end. Never on the loop, whose thread must not render or query;
     nor while Redis is away, whose timeouts the person who clicked would wait out."""
+    global _redis_away_until
     loop = _loop
     if loop is None or not loop.is_running() or threading.get_ident() == _loop_thread:
         return None
-    if _shared is not None and not fanout.relay_listening():  # Redis is away: not in this thread
+    if meeting_id in _scheduled or meeting_id in _pending:  # asked again below, held
+        return None
+    if _shared is not None and (
+        not fanout.relay_listening() or time.monotonic() < _redis_away_until
+    ):
         return None
     try:
         span = window()
@@ -180,15 +196,16 @@ def now(meeting_id: int, parts: Sequence[str]) -> tuple[str, ...] | None:
             return None
         _last[meeting_id] = at
     if _shared is None:
-        return tuple(parts)
+        return Now(tuple(parts), alone=True)
     try:
-        claimed, wait = _shared.add_and_claim(meeting_id, parts, span)
-    except Exception:  # Redis down: this process's own parts, as the loop would send them
-        logger.warning("coalescing: Redis unreachable, broadcasting alone", exc_info=True)
-        return tuple(parts)
+        claimed, wait, others = _shared.add_and_claim(meeting_id, parts, span)
+    except Exception:  # the loop's way, which holds nobody up while Redis is away
+        logger.warning("coalescing: Redis did not answer; through the loop", exc_info=True)
+        _redis_away_until = time.monotonic() + REDIS_AWAY
+        return None
     if wait:  # another worker broadcast within the window: ours wait in Redis for its end
         return None
-    return claimed
+    return Now(claimed, alone=not others)
 
 
 def submit(meeting_id: int, parts: Sequence[str], send: Send) -> bool:

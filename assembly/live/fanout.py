@@ -158,7 +158,7 @@ def listened_among(groups: list[str]) -> list[str]:
     if not groups:
         return []
     try:
-        heard = _script(HEARD)(keys=[presence_key(group) for group in groups])
+        heard = script(HEARD)(keys=[presence_key(group) for group in groups])
     except Exception:
         logger.warning("live: Redis unreachable, rendering for every screen", exc_info=True)
         return groups
@@ -188,7 +188,7 @@ return heard
 _scripts: dict[str, Any] = {}
 
 
-def _script(source: str) -> Any:
+def script(source: str) -> Any:
     """A Lua script registered on the process's synchronous Redis client."""
     client = _sync_redis()
     if source not in _scripts:
@@ -287,14 +287,25 @@ async def _close_quietly(socket: Socket, code: int | None = None) -> None:
 
 
 _sync_client: redis.Redis | None = None
+SYNC_TIMEOUT = 1.0  # seconds
 
 
 def _sync_redis() -> redis.Redis:
     global _sync_client
     if _sync_client is None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        _sync_client = redis.Redis.from_url(settings.REDIS_URL)
+        # Asked from the thread of a request (live.coalesce.now, the broadcast that follows):
+        # a Redis that stopped answering holds it a couple of seconds, not redis-py's 5 s,
+        # tried three more times with backoff.
+        _sync_client = redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_timeout=SYNC_TIMEOUT,
+            socket_connect_timeout=SYNC_TIMEOUT,
+            retry=Retry(NoBackoff(), 1),
+        )
         _scripts.clear()  # registered on the client before it, if any
     return _sync_client
 

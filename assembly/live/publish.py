@@ -6,7 +6,7 @@ import contextlib
 import contextvars
 import functools
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -49,14 +49,25 @@ def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
 
     def send() -> None:
         if noted is not None and noted.holding:
-            noted.held.append(send)
-        elif (now := coalesce.now(meeting_id, changed)) is not None:
-            # The version the reply was built at, if this went with one: its snapshot is here.
-            broadcast(meeting_id, now, noted.versions.get(meeting_id) if noted else None)
-        elif not coalesce.submit(meeting_id, changed, broadcast):
-            broadcast(meeting_id, changed)
+            noted.held.append((meeting_id, changed))
+        else:
+            _send(meeting_id, changed)
 
     transaction.on_commit(send)
+
+
+def _send(meeting_id: int, parts: Sequence[str], version: int | None = None) -> None:
+    """Broadcast `parts` from this thread if the meeting's window is open (live.coalesce.now),
+    at `version` if given (the one a reply was just built at: its snapshot is here) and
+    nothing but this change is in them; else hand them to the loop, coalesced."""
+    now = coalesce.now(meeting_id, parts)
+    if now is not None:
+        try:
+            broadcast(meeting_id, now.parts, version if now.alone else None)
+        except Exception:  # saved all the same: the room resyncs on its next change
+            logger.exception("broadcast of %s for meeting %s failed", now.parts, meeting_id)
+    elif not coalesce.submit(meeting_id, parts, broadcast):
+        broadcast(meeting_id, parts)
 
 
 class Noted:
@@ -66,7 +77,7 @@ class Noted:
     def __init__(self) -> None:
         self.parts: list[Part] = []
         self.versions: dict[int, int] = {}
-        self.held: list[Callable[[], None]] = []
+        self.held: list[tuple[int, tuple[str, ...]]] = []  # committed, by meeting
         self.holding = True
 
 
@@ -78,7 +89,8 @@ def noting() -> Iterator[Noted]:
     """Gathers the parts that everything published within names: a control's reply carries
     those, fresh, rather than the whole console (rendered for every click, that cost as much
     server time as pushing the change to a hall of 1,000 phones). Their broadcast goes as this
-    closes, after the reply: it takes what the reply built (render.Snapshot)."""
+    closes, after the reply, one per meeting: it takes what the reply built (render.Snapshot).
+    (So the reply goes once its push is rendered and handed on: a millisecond or two.)"""
     noted = Noted()
     token = _noted.set(noted)
     try:
@@ -86,9 +98,12 @@ def noting() -> Iterator[Noted]:
     finally:
         _noted.reset(token)
         noted.holding = False
-        for send in noted.held:
+        merged: dict[int, dict[str, None]] = {}
+        for meeting_id, parts in noted.held:
+            merged.setdefault(meeting_id, {}).update(dict.fromkeys(parts))
+        for meeting_id, names in merged.items():
             try:
-                send()
+                _send(meeting_id, tuple(names), noted.versions.get(meeting_id))
             except Exception:  # the others still go; the room resyncs on its next change
                 logger.exception("broadcast after a reply failed")
 
