@@ -71,7 +71,7 @@ PUSH_TIMEOUT = 30.0  # until every phone has one push
 BALLOT_TIMEOUT = 120.0  # one ballot's answer (an overloaded server took 75 s before)
 RECONNECT_LIMIT = 120.0  # every phone back
 IDLE_SECONDS = 20.0  # the connected server left alone, before the pushes (`idle_cpu`): one
-# period of uvicorn's keepalive pings, which a hall that connected at once sends in bursts
+# period of the keepalive pings (live.fanout.keep_alive: every socket in one pass)
 IDLE_FROM = 1000  # phones: measured where the bar is judged (a minute more for make bench)
 CLICK_GAP = 0.4  # between facilitator clicks: longer than live.coalesce.WINDOW (0.25 s), so
 # each click is broadcast at once instead of being merged with the one before
@@ -152,7 +152,7 @@ def rss_bytes(root: int) -> int:
 
 
 async def idle_cpu(pid: int, phones: int) -> float | None:
-    """The server's CPU per second with every phone connected and nothing said: uvicorn's
+    """The server's CPU per second with every phone connected and nothing said: the app's
     keepalive ping to each socket every 20 s (the bare server, as the founders' reference,
     sends none), its timers. Taken out of the CPU per push "beyond idle": the broadcast's own
     cost, as the bare server's is measured. From IDLE_FROM phones only (None below)."""
@@ -991,8 +991,9 @@ def write_report(path: Path, results, skipped, args, full: bool, started: float)
         "and beyond what the same server spends idle in that time (measured for "
         f"{IDLE_SECONDS:.0f} s just before, every phone connected, from {IDLE_FROM:,} phones): "
         "the broadcast's own cost. "
-        "The app's idle cost is uvicorn's keepalive ping to every socket every 20 s, which "
-        "frees a vanished phone's socket and keeps proxies and NATs from closing a quiet one; "
+        "The app's idle cost is its keepalive ping to every socket every 20 s, in one pass, "
+        "which frees a vanished phone's socket and keeps proxies and NATs from closing a "
+        "quiet one; "
         "the bare server, as the founders' reference (shared/reference/live/ws_server.py: "
         '"we measure broadcast cost, not zlib/pings"), sends none.',
         "- *memory per phone*: the server's RSS (all processes) with every phone connected, minus "

@@ -117,3 +117,47 @@ async def test_a_phone_whose_buffer_is_full_gets_the_push_once_it_reads_again():
 
         assert [await asyncio.wait_for(ws.recv(), 5) for _ in TEXTS[:2]] == TEXTS[:2]
         assert not phone.closed
+
+
+async def pong_back(writer, limit: float = 5.0) -> None:
+    """Until the phone's pong to the last keepalive ping has been read by the server."""
+    async with asyncio.timeout(limit):
+        while writer.pending_ping_payload is not None:
+            await asyncio.sleep(0.01)
+
+
+async def test_the_keepalive_pings_every_phone_in_one_pass_and_keeps_those_that_answer():
+    async with serving() as (port, joined), connect(f"ws://127.0.0.1:{port}/") as ws:
+        phone = await joined_phone(joined)
+        server_side = phone.base_send.__self__
+        # uvicorn's own timer for this connection is stopped: one pass pings them all.
+        assert server_side.ping_interval and server_side.ping_timer is None
+
+        for _round in range(3):
+            fanout.keep_alive()
+            assert server_side.pending_ping_payload is not None  # a ping is out
+            await pong_back(server_side)  # and the phone's pong came back for it
+
+        await fanout.deliver(GROUP, TEXTS[0])
+        assert await asyncio.wait_for(ws.recv(), 5) == TEXTS[0]
+        assert not phone.closed and phone in fanout._groups[GROUP]
+
+
+async def test_a_phone_that_does_not_answer_the_keepalive_is_closed_at_the_next_round():
+    async with serving() as (port, joined), connect(f"ws://127.0.0.1:{port}/") as ws:
+        phone = await joined_phone(joined)
+        server_side = phone.base_send.__self__
+        ws.transport.pause_reading()  # a phone gone out of the Wi-Fi: it answers nothing
+
+        fanout.keep_alive()
+        await asyncio.sleep(0.2)
+        assert server_side.pending_ping_payload is not None and not server_side.close_sent
+        fanout.keep_alive()  # the next round: no pong to the last ping
+
+        assert server_side.close_sent
+        async with asyncio.timeout(5):  # the server let go of it: out of the room's group
+            while GROUP in fanout._groups:
+                await asyncio.sleep(0.01)
+        ws.transport.resume_reading()
+        await ws.wait_closed()
+        assert ws.close_code == 1011

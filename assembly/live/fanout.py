@@ -27,7 +27,7 @@ import os
 import secrets
 from collections.abc import Iterable
 from socket import gethostname
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.conf import settings
 
@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 CLOSE = "\x00close"  # not shown: tells the group's sockets to close (someone removed)
 SEND_TIMEOUT = 2.0  # seconds
 SUBSCRIBE_TIMEOUT = 5.0  # seconds a socket waits for the process's relay to be subscribed
+PING_INTERVAL = 20.0  # seconds between keepalive pings, as uvicorn's own (`keep_alive`)
 REOPEN = 1012  # "service restart": the phone reopens its socket at once (app.js) and resyncs
 
 
@@ -81,6 +82,7 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
     _me = f"{gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     _queue = asyncio.Queue()
     loop.create_task(_deliver_forever(_queue))
+    loop.create_task(_keep_alive_forever())
     _relay = Relay(loop) if settings.REDIS_URL else None
 
 
@@ -91,6 +93,8 @@ async def join(group: str, socket: Socket) -> None:
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
                 await _relay.listening.wait()
     socket.writer = wire.writer(socket.base_send)
+    if socket.writer is not None:
+        wire.take_keepalive(socket.writer)
     _groups.setdefault(group, set()).add(socket)
     if _relay is not None and is_room_group(group):
         # Present before the socket is sent its room: a change made after that is rendered.
@@ -255,6 +259,31 @@ async def deliver(group: str, text: str) -> None:
     for sending in done:
         if sending.cancelled() or sending.exception() is not None:
             _drop(waiting[sending])
+
+
+async def _keep_alive_forever() -> None:
+    while True:
+        await asyncio.sleep(PING_INTERVAL)
+        try:
+            keep_alive()
+        except Exception:  # one failed round must not stop the next ones
+            logger.exception("keepalive round failed")
+
+
+def keep_alive() -> None:
+    """Ping every connection this process writes pushes to, in one pass (live.wire.ping), and
+    close each that did not answer the last round's: a phone that vanished without closing
+    (out of the Wi-Fi, battery gone) frees its socket within two intervals, and a proxy or a
+    NAT does not close a quiet one. The others keep their server's own keepalive."""
+    payload = secrets.token_bytes(4)
+    framed = wire.ping_frame(payload)
+    writers = {socket.writer for members in _groups.values() for socket in members}
+    writers.discard(None)
+    for writer in writers:
+        try:
+            wire.ping(cast(wire.Writer, writer), payload, framed)
+        except Exception:  # the connection went as it was written to: uvicorn closes it
+            continue
 
 
 def _drop(socket: Socket) -> None:

@@ -8,6 +8,12 @@ per push and written to each connection whose state lets a frame go out now; any
 phone whose buffer is full, a closing socket, another server than uvicorn's websockets-sansio
 protocol, a connection with an extension that rewrites frames) takes ASGI's `send`, which waits
 or refuses as it always did.
+
+The keepalive goes the same way (live.fanout.keep_alive): uvicorn pinged each connection on a
+timer of its own, and read its pong, about 0.2 ms of server CPU each (a hall of 1,000 phones
+kept 1% of a core busy doing nothing else); one ping frame, built once, is written to every
+connection in a single pass instead, and a connection that did not answer the last one within
+the interval is closed as uvicorn closes it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ Writer = WebSocketsSansIOProtocol
 def frame(text: str) -> bytes:
     """`text` as one unmasked websocket text frame, as a server sends it."""
     return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+
+
+def ping_frame(payload: bytes) -> bytes:
+    """A server's ping carrying `payload`, which the phone's pong echoes."""
+    return Frame(Opcode.PING, payload).serialize(mask=False, extensions=[])
 
 
 def writer(send: Callable[..., Any]) -> Writer | None:
@@ -65,3 +76,32 @@ def write(protocol: Writer, data: bytes) -> bool:
             transport.write(data)
             return True
     return False
+
+
+def take_keepalive(protocol: Writer) -> None:
+    """uvicorn stops pinging this connection on its own timer: `ping` does, with every other."""
+    protocol.stop_keepalive()
+
+
+def ping(protocol: Writer, payload: bytes, data: bytes) -> None:
+    """One keepalive round for `protocol`: closed (1011, as uvicorn's own keepalive does) if
+    it has not answered the last ping, else sent the framed ping `data` (its `payload`,
+    which uvicorn matches against the pong that comes back, forgetting it then). Written
+    even while the phone is slow to read, as uvicorn's own ping was: a whole control frame may
+    go between any two frames, and one that cannot be read within an interval is a dead
+    phone's."""
+    if protocol.pending_ping_payload is not None:
+        protocol.keepalive_timeout()
+        return
+    conn = protocol.conn
+    if (
+        conn.state is State.OPEN
+        and not conn.writes
+        and protocol.handshake_complete
+        and not protocol.close_sent
+        and not protocol.disconnected
+        and not protocol.transport.is_closing()
+    ):
+        protocol.transport.write(data)
+        protocol.pending_ping_payload = payload
+        protocol.ping_sent_at = protocol.loop.time()
