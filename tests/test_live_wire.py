@@ -161,3 +161,26 @@ async def test_a_phone_that_does_not_answer_the_keepalive_is_closed_at_the_next_
         ws.transport.resume_reading()
         await ws.wait_closed()
         assert ws.close_code == 1011
+
+
+async def test_the_keepalive_runs_by_itself_every_interval_with_a_ping_of_its_own(monkeypatch):
+    monkeypatch.setattr(fanout, "PING_INTERVAL", 0.05)
+    async with serving() as (port, joined), connect(f"ws://127.0.0.1:{port}/"):
+        phone = await joined_phone(joined)
+        server_side = phone.base_send.__self__
+        answered: list[bytes] = []
+        read = server_side.handle_pong
+
+        def pong(event) -> None:
+            answered.append(bytes(event.data))
+            read(event)
+
+        server_side.handle_pong = pong
+        rounds = asyncio.create_task(fanout._keep_alive_forever())
+        try:
+            async with asyncio.timeout(5):
+                while len(set(answered)) < 3:  # each round's ping is told apart by its payload
+                    await asyncio.sleep(0.01)
+        finally:
+            rounds.cancel()
+        assert not server_side.close_sent and phone in fanout._groups[GROUP]
