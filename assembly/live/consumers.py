@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -102,6 +103,14 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # Channels sh
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """As Channels' own, but without its hop to that thread to close old database
+        connections (as `dispatch`), and without leaving channel layer groups (it joined none).
+        A hall whose Wi-Fi dropped said 2,000 goodbyes, each a hop: a fifth of the server's CPU
+        while the phones came back (py-spy, make bench)."""
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def disconnect(self, code: int) -> None:
         await fanout.leave(self.groups_joined, self)
