@@ -293,6 +293,9 @@ LIVE_MAX_MESSAGE_BYTES = 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_addresses": {"()": "config.logs.NoConnectionLines"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # uvicorn's own logger, as it configured it, without its line for each socket.
+    "loggers": {"uvicorn.error": {"filters": ["no_addresses"]}},
 }

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 
 from assembly.live import fanout
+from config.logs import EACH_CONNECTION
 
 GROUP = "m1.participant.en"
 # One text of each length a websocket frame encodes differently (7-bit, 16-bit, 64-bit), and
@@ -35,7 +38,9 @@ class Phone:
 
 
 @contextlib.asynccontextmanager
-async def serving(*, deflate: bool = False) -> AsyncIterator[tuple[int, list[Phone]]]:
+async def serving(
+    *, deflate: bool = False, **options: Any
+) -> AsyncIterator[tuple[int, list[Phone]]]:
     joined: list[Phone] = []
 
     async def app(scope, receive, send) -> None:
@@ -51,7 +56,7 @@ async def serving(*, deflate: bool = False) -> AsyncIterator[tuple[int, list[Pho
 
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, ws="websockets-sansio", lifespan="off",
-        ws_per_message_deflate=deflate, log_level="warning",
+        ws_per_message_deflate=deflate, **{"log_level": "warning", **options},
     )  # fmt: skip
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -184,3 +189,24 @@ async def test_the_keepalive_runs_by_itself_every_interval_with_a_ping_of_its_ow
         finally:
             rounds.cancel()
         assert not server_side.close_sent and phone in fanout._groups[GROUP]
+
+
+async def test_the_server_logs_no_phones_address_and_no_line_for_each_phone(caplog):
+    """uvicorn's line for each socket carries the phone's address: Asamblea keeps it nowhere;
+    and a hall of phones coming and going is not a line each in the server's log."""
+    caplog.set_level(logging.INFO)
+    # uvicorn's logger at INFO, as `make run` has it, passing its records on to the test's.
+    async with (
+        serving(log_level="info", log_config=None) as (port, joined),
+        connect(f"ws://127.0.0.1:{port}/") as ws,
+    ):
+        await joined_phone(joined)
+        host, port_of_phone = ws.local_address[:2]
+        address = f"{host}:{port_of_phone}"
+        await fanout.deliver(GROUP, TEXTS[0])
+        assert await asyncio.wait_for(ws.recv(), 5) == TEXTS[0]
+
+    said = [record for record in caplog.records if record.name.startswith("uvicorn")]
+    assert any("Uvicorn running on" in record.getMessage() for record in said)  # it does log
+    assert not [record for record in said if address in record.getMessage()]
+    assert not [record for record in said if record.getMessage().startswith(EACH_CONNECTION)]
