@@ -163,6 +163,29 @@ def test_guests_without_the_vote_do_not_make_quorum(meeting, member, guest, publ
     assert summary["present"] == 1 and summary["guests"] == 1 and summary["voting"] == 0
 
 
+def test_the_room_counts_each_kind_of_person_here_once(meeting, member, secretary, published):
+    present(meeting, member)
+    present(meeting, secretary)
+    people = [
+        ("Ana", Attendee.Kind.GUEST, Attendee.Status.PRESENT, True),
+        ("Bo", Attendee.Kind.GUEST, Attendee.Status.PRESENT, False),
+        ("Cy", Attendee.Kind.GUEST, Attendee.Status.PRESENT, False),
+        ("Di", Attendee.Kind.GUEST, Attendee.Status.WAITING, False),
+        ("Ed", Attendee.Kind.GUEST, Attendee.Status.LEFT, True),
+    ]
+    for name, kind, status, may_vote in people:
+        meeting.attendees.create(display_name=name, kind=kind, status=status, may_vote=may_vote)
+
+    summary = meeting.attendance_summary()
+
+    assert (summary["present"], summary["voting"], summary["guests"], summary["waiting"]) == (
+        5,
+        3,
+        3,
+        1,
+    )
+
+
 def test_the_meeting_can_override_the_quorum_rule(meeting, organization, member, published):
     for n in range(9):
         Membership.objects.create(organization=organization, name=f"M{n}")

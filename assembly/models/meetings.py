@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -193,9 +194,11 @@ class Meeting(models.Model):
 
     def attendance_summary(self) -> dict[str, Any]:
         """Who is here and whether they make quorum, as the room and the minutes show it."""
+        # Counted by the database: a hall's thousand rows are four (pushed with every ballot
+        # burst's turnout, read in Python this cost a millisecond or two each time).
+        present = self.attendees.present().order_by().values_list("kind", "may_vote")
         counts = Counter(
-            (kind, may_vote)
-            for kind, may_vote in self.attendees.present().values_list("kind", "may_vote")
+            {(kind, may_vote): n for kind, may_vote, n in present.annotate(Count("pk"))}
         )
         voting = counts[("member", True)] + counts[("guest", True)]
         voting_members = self.organization.voting_members()
