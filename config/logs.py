@@ -13,7 +13,8 @@ class NoConnectionLines(logging.Filter):
     (`<address> - "WebSocket <path>" [accepted]`) carries the phone's address, which Asamblea
     keeps nowhere (its uvicorn commands run without an access log for the same reason); and a
     hall whose Wi-Fi came back wrote 6,000 of them at once, a twelfth of the server's CPU then
-    (py-spy, 2,000 phones). The server still says it started, and what went wrong."""
+    (py-spy, 2,000 phones). The server still says it started, and what went wrong. (At
+    `--log-level trace`, a debugging level, uvicorn's lines still carry addresses.)"""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.msg

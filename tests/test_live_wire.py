@@ -73,6 +73,7 @@ async def serving(
 def room(monkeypatch):
     monkeypatch.setattr(fanout, "_groups", {})
     monkeypatch.setattr(fanout, "_relay", None)
+    monkeypatch.setattr(fanout, "_ping_interval", fanout._ping_interval)  # a server's says
 
 
 async def joined_phone(joined: list[Phone]) -> Phone:
@@ -148,16 +149,22 @@ async def test_the_keepalive_pings_every_phone_in_one_pass_and_keeps_those_that_
         assert not phone.closed and phone in fanout._groups[GROUP]
 
 
-async def test_a_phone_that_does_not_answer_the_keepalive_is_closed_at_the_next_round():
-    async with serving() as (port, joined), connect(f"ws://127.0.0.1:{port}/") as ws:
+async def test_a_phone_that_does_not_answer_the_keepalive_in_time_is_closed():
+    # The server's --ws-ping-timeout, shortened: a phone has that long to answer.
+    async with (
+        serving(ws_ping_timeout=0.5) as (port, joined),
+        connect(f"ws://127.0.0.1:{port}/") as ws,
+    ):
         phone = await joined_phone(joined)
         server_side = phone.base_send.__self__
         ws.transport.pause_reading()  # a phone gone out of the Wi-Fi: it answers nothing
 
         fanout.keep_alive()
-        await asyncio.sleep(0.2)
+        fanout.keep_alive()  # a round within its time to answer: left alone
+        await asyncio.sleep(0.1)
         assert server_side.pending_ping_payload is not None and not server_side.close_sent
-        fanout.keep_alive()  # the next round: no pong to the last ping
+        await asyncio.sleep(0.5)
+        fanout.keep_alive()  # its time is up
 
         assert server_side.close_sent
         async with asyncio.timeout(5):  # the server let go of it: out of the room's group
@@ -168,9 +175,11 @@ async def test_a_phone_that_does_not_answer_the_keepalive_is_closed_at_the_next_
         assert ws.close_code == 1011
 
 
-async def test_the_keepalive_runs_by_itself_every_interval_with_a_ping_of_its_own(monkeypatch):
-    monkeypatch.setattr(fanout, "PING_INTERVAL", 0.05)
-    async with serving() as (port, joined), connect(f"ws://127.0.0.1:{port}/"):
+async def test_the_keepalive_runs_by_itself_at_the_servers_interval_with_a_ping_of_its_own():
+    async with (
+        serving(ws_ping_interval=0.3) as (port, joined),
+        connect(f"ws://127.0.0.1:{port}/"),
+    ):
         phone = await joined_phone(joined)
         server_side = phone.base_send.__self__
         answered: list[bytes] = []
@@ -191,10 +200,27 @@ async def test_the_keepalive_runs_by_itself_every_interval_with_a_ping_of_its_ow
         assert not server_side.close_sent and phone in fanout._groups[GROUP]
 
 
-async def test_the_server_logs_no_phones_address_and_no_line_for_each_phone(caplog):
+async def test_a_server_told_not_to_ping_pings_nobody():
+    async with (
+        serving(ws_ping_interval=0) as (port, joined),
+        connect(f"ws://127.0.0.1:{port}/", ping_interval=None) as ws,
+    ):
+        phone = await joined_phone(joined)
+        server_side = phone.base_send.__self__
+        for _round in range(3):
+            fanout.keep_alive()
+        assert server_side.pending_ping_payload is None and not server_side.close_sent
+        await fanout.deliver(GROUP, TEXTS[0])
+        assert await asyncio.wait_for(ws.recv(), 5) == TEXTS[0]
+
+
+async def test_the_server_logs_no_phones_address_and_no_line_for_each_phone(caplog, monkeypatch):
     """uvicorn's line for each socket carries the phone's address: Asamblea keeps it nowhere;
     and a hall of phones coming and going is not a line each in the server's log."""
     caplog.set_level(logging.INFO)
+    # uvicorn's own logging, set up by another test's server, stops its records short of the
+    # test's: on, as without it.
+    monkeypatch.setattr(logging.getLogger("uvicorn"), "propagate", True)
     # uvicorn's logger at INFO, as `make run` has it, passing its records on to the test's.
     async with (
         serving(log_level="info", log_config=None) as (port, joined),

@@ -27,7 +27,7 @@ import os
 import secrets
 from collections.abc import Iterable
 from socket import gethostname
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 
@@ -42,7 +42,9 @@ logger = logging.getLogger(__name__)
 CLOSE = "\x00close"  # not shown: tells the group's sockets to close (someone removed)
 SEND_TIMEOUT = 2.0  # seconds
 SUBSCRIBE_TIMEOUT = 5.0  # seconds a socket waits for the process's relay to be subscribed
-PING_INTERVAL = 20.0  # seconds between keepalive pings, as uvicorn's own (`keep_alive`)
+# Seconds between keepalive rounds (`keep_alive`): the server's --ws-ping-interval, as the
+# connections it pings say it (uvicorn's default until one does).
+_ping_interval = 20.0
 REOPEN = 1012  # "service restart": the phone reopens its socket at once (app.js) and resyncs
 
 
@@ -88,13 +90,14 @@ def attach(loop: asyncio.AbstractEventLoop) -> None:
 
 async def join(group: str, socket: Socket) -> None:
     """Add the socket to `group` here; once this returns, everything sent to it arrives."""
+    global _ping_interval
     if _relay is not None and not _relay.listening.is_set():
         with contextlib.suppress(TimeoutError):  # Redis down: the room goes on, unrelayed
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
                 await _relay.listening.wait()
     socket.writer = wire.writer(socket.base_send)
     if socket.writer is not None:
-        wire.take_keepalive(socket.writer)
+        _ping_interval = wire.take_keepalive(socket.writer) or _ping_interval
     _groups.setdefault(group, set()).add(socket)
     if _relay is not None and is_room_group(group):
         # Present before the socket is sent its room: a change made after that is rendered.
@@ -263,7 +266,7 @@ async def deliver(group: str, text: str) -> None:
 
 async def _keep_alive_forever() -> None:
     while True:
-        await asyncio.sleep(PING_INTERVAL)
+        await asyncio.sleep(_ping_interval)
         try:
             keep_alive()
         except Exception:  # one failed round must not stop the next ones
@@ -272,18 +275,22 @@ async def _keep_alive_forever() -> None:
 
 def keep_alive() -> None:
     """Ping every connection this process writes pushes to, in one pass (live.wire.ping), and
-    close each that did not answer the last round's: a phone that vanished without closing
-    (out of the Wi-Fi, battery gone) frees its socket within two intervals, and a proxy or a
-    NAT does not close a quiet one. The others keep their server's own keepalive."""
+    close each that did not answer in time: a phone that vanished without closing (out of the
+    Wi-Fi, battery gone) frees its socket, and a proxy or a NAT does not close a quiet one.
+    The others keep their server's own keepalive, if it has one."""
     payload = secrets.token_bytes(4)
     framed = wire.ping_frame(payload)
     writers = {socket.writer for members in _groups.values() for socket in members}
-    writers.discard(None)
+    failed = 0
     for writer in writers:
+        if writer is None or not writer.ping_interval:
+            continue  # not a connection whose keepalive this process took (`join`)
         try:
-            wire.ping(cast(wire.Writer, writer), payload, framed)
-        except Exception:  # the connection went as it was written to: uvicorn closes it
-            continue
+            wire.ping(writer, payload, framed)
+        except Exception:  # the connection went as it was written to, or uvicorn changed
+            if not failed:
+                logger.warning("keepalive ping failed", exc_info=True)
+            failed += 1
 
 
 def _drop(socket: Socket) -> None:

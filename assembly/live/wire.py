@@ -12,8 +12,8 @@ or refuses as it always did.
 The keepalive goes the same way (live.fanout.keep_alive): uvicorn pinged each connection on a
 timer of its own, and read its pong, about 0.2 ms of server CPU each (a hall of 1,000 phones
 kept 1% of a core busy doing nothing else); one ping frame, built once, is written to every
-connection in a single pass instead, and a connection that did not answer the last one within
-the interval is closed as uvicorn closes it.
+connection in a single pass instead, at the server's own interval, and a connection that did
+not answer within the server's timeout is closed as uvicorn closes it.
 """
 
 from __future__ import annotations
@@ -78,21 +78,33 @@ def write(protocol: Writer, data: bytes) -> bool:
     return False
 
 
-def take_keepalive(protocol: Writer) -> None:
-    """uvicorn stops pinging this connection on its own timer: `ping` does, with every other."""
+def take_keepalive(protocol: Writer) -> float | None:
+    """If the server pings its connections (`--ws-ping-interval`, 20 s unless told otherwise),
+    uvicorn stops pinging this one on its own timer, and the interval is returned: `ping`
+    pings it, with every other in one pass. None: the server was told not to ping."""
+    interval = protocol.ping_interval
+    if not interval:
+        return None
     protocol.stop_keepalive()
+    return interval
+
+
+TIMER_SLACK = 0.05  # seconds: a round's timer may fire a hair before a whole interval is up
 
 
 def ping(protocol: Writer, payload: bytes, data: bytes) -> None:
-    """One keepalive round for `protocol`: closed (1011, as uvicorn's own keepalive does) if
-    it has not answered the last ping, else sent the framed ping `data` (its `payload`,
-    which uvicorn matches against the pong that comes back, forgetting it then). Written
-    even while the phone is slow to read, as uvicorn's own ping was: a whole control frame may
-    go between any two frames, and one that cannot be read within an interval is a dead
-    phone's."""
+    """One keepalive round for `protocol`. If it has not answered the last ping: closed (1011,
+    as uvicorn's own keepalive closes it) once the server's `--ws-ping-timeout` (20 s unless
+    told otherwise) is up, else left to answer; with no timeout, pinged again, as uvicorn does.
+    Otherwise it is sent the framed ping `data` (its `payload`, which uvicorn matches against
+    the pong that comes back, forgetting it then). Written even while the phone is slow to
+    read, as uvicorn's own ping was: a whole control frame may go between any two frames."""
     if protocol.pending_ping_payload is not None:
-        protocol.keepalive_timeout()
-        return
+        timeout = protocol.ping_timeout
+        if timeout is not None:
+            if protocol.loop.time() - protocol.ping_sent_at + TIMER_SLACK >= timeout:
+                protocol.keepalive_timeout()
+            return
     conn = protocol.conn
     if (
         conn.state is State.OPEN
