@@ -276,16 +276,7 @@ class Phone:
                     close_timeout=1,
                 )
                 if self.room:
-                    first = await asyncio.wait_for(self.ws.recv(), CONNECT_TIMEOUT)
-                    current = (
-                        since is not None and not room_asked and first == CURRENT.format(since)
-                    )
-                    whole = all(marker in first for marker in ROOM_IDS)
-                    if not current and not (whole and (since is not None or OWN_PART in first)):
-                        raise RuntimeError(f"not the room: {first[:200]!r}")
-                    self.whole_rooms += not current
-                    self.missed = self.missed and current
-                    self.on_message(first, time.perf_counter())
+                    await self.first_room(since, room_asked)
                 self.reader = asyncio.create_task(self.read())
                 return True
             except Exception:
@@ -294,6 +285,27 @@ class Phone:
                 if attempt + 1 < attempts:
                     await asyncio.sleep(0.2 + random.random() * 0.5)
         return False
+
+    async def first_room(self, since: int | None, room_asked: bool) -> None:
+        """Until the server's answer to the opening socket: the room, or its version alone. The
+        socket joins the room's pushes before that answer is sent, so a push made meanwhile
+        (the facilitator acting as the hall comes back) may come first: it is painted, as
+        app.js paints it, and the answer still awaited."""
+        deadline = time.perf_counter() + CONNECT_TIMEOUT
+        while True:
+            timeout = deadline - time.perf_counter()
+            message = await asyncio.wait_for(self.ws.recv(), max(timeout, 0.001))
+            current = since is not None and not room_asked and message == CURRENT.format(since)
+            whole = all(marker in message for marker in ROOM_IDS)
+            if current or (whole and (since is not None or OWN_PART in message)):
+                break
+            found = VERSION.search(message, 0, 400)
+            if found is None or found.group(2) is None:
+                raise RuntimeError(f"not the room: {message[:200]!r}")
+            self.on_message(message, time.perf_counter())  # a push of some parts
+        self.whole_rooms += not current
+        self.missed = self.missed and current
+        self.on_message(message, time.perf_counter())
 
     async def read(self) -> None:
         try:
