@@ -45,7 +45,7 @@ from django.utils import translation
 
 from assembly import actions, crowd
 from assembly.forms.decisions import read_quickly
-from assembly.models import Attendee, Decision
+from assembly.models import Attendee
 from assembly.permissions import Action
 
 logger = logging.getLogger(__name__)
@@ -282,19 +282,20 @@ def record(batch: list[Sent]) -> set[int]:
 def _record_round(
     meeting_id: int, decision_id: int, ballots: list[tuple[Sent, Attendee]]
 ) -> set[int]:
-    decision = Decision.objects.filter(pk=decision_id, meeting_id=meeting_id).first()
-    if decision is None or not decision.is_open:
-        return set()
     keys: dict[int, str] = {}
     choices: dict[int, tuple[Sent, dict[str, Any]]] = {}
+    unreviewed: set[int] = set()  # a secret ballot's review, the form's to show (cast_many)
     for sent, voter in ballots:
         ballot = read_quickly(sent.data)
-        if ballot is None or (decision.secret and not ballot.confirm):
-            continue  # Django's view answers with the form's messages, or the review
+        if ballot is None:
+            continue  # Django's view answers with the form's messages
         key = operation_key(voter.pk, decision_id, ballot.op)
         if key:
             keys[id(sent)] = key
-        choices.setdefault(voter.pk, (sent, ballot.choice))
+        if voter.pk not in choices:
+            choices[voter.pk] = (sent, ballot.choice)
+            if not ballot.confirm:
+                unreviewed.add(voter.pk)
     answered = cache.get_many(list(keys.values())) if keys else {}
     done = {sid for sid, key in keys.items() if answered.get(key)}
     waiting = {pk: (sent, choice) for pk, (sent, choice) in choices.items() if id(sent) not in done}
@@ -303,6 +304,7 @@ def _record_round(
             meeting_id=meeting_id,
             decision_id=decision_id,
             ballots=[(pk, choice) for pk, (_sent, choice) in waiting.items()],
+            unreviewed=unreviewed,
         )
     except actions.ActionError:  # the round's key was lost: Django's view says so
         recorded = []

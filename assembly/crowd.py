@@ -52,20 +52,24 @@ def access_many(asking: Sequence[Asking]) -> list[Access | None]:
     users, logged_out = _users(sessions.items())
     for key in logged_out:  # Django empties such a session: its guest passes go with it
         del sessions[key]
-    meetings = Meeting.objects.select_related("organization", "current_item").in_bulk(
-        {a.meeting_id for a in asking}
+    # Each meeting's key and organization alone, as `get_access` reads it for an action: the
+    # rules need no more (the organization's own row only for a guest's proposal, a query then).
+    meetings = (
+        Meeting.objects.only("organization").order_by().in_bulk({a.meeting_id for a in asking})
     )
     user_ids = {user.pk for user in users.values()}
+    # Unordered (order_by()): looked up by key, so the models' orderings by name would only
+    # be SQL to build and rows to sort, for every batch.
     memberships = {
         (m.user_id, m.organization_id): m
         for m in Membership.objects.filter(
             user_id__in=user_ids,
             organization_id__in={m.organization_id for m in meetings.values()},
-        )
+        ).order_by()
     }
     members = {
         (a.meeting_id, a.user_id): a
-        for a in Attendee.objects.filter(meeting_id__in=meetings, user_id__in=user_ids)
+        for a in Attendee.objects.filter(meeting_id__in=meetings, user_id__in=user_ids).order_by()
     }
     tokens = {
         token
@@ -73,12 +77,16 @@ def access_many(asking: Sequence[Asking]) -> list[Access | None]:
         for token in guest_tokens(session).values()
         if isinstance(token, str)
     }
-    guests = {
-        (a.meeting_id, a.token): a
-        for a in Attendee.objects.filter(
-            meeting_id__in=meetings, token__in=tokens, kind=Attendee.Kind.GUEST
-        )
-    }
+    guests = (
+        {
+            (a.meeting_id, a.token): a
+            for a in Attendee.objects.filter(
+                meeting_id__in=meetings, token__in=tokens, kind=Attendee.Kind.GUEST
+            ).order_by()
+        }
+        if tokens
+        else {}
+    )
     found: list[Access | None] = []
     for one in asking:
         session = sessions.get(one.session_key)

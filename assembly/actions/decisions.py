@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +25,7 @@ from assembly import counting, live, sealing, tally
 from assembly.actions import minutes as minutes_actions
 from assembly.actions import proposals as proposal_actions
 from assembly.actions.audit import record
-from assembly.actions.common import locked
+from assembly.actions.common import locked, locked_key
 from assembly.actions.errors import ActionError
 from assembly.live import Part
 from assembly.models import (
@@ -117,14 +117,11 @@ def _publish_round(meeting: Meeting, *, also: Iterable[int] = ()) -> None:
 
 
 def _decision(meeting: Meeting, decision_id: int) -> Decision:
-    decision = (
-        Decision.objects.select_for_update(of=("self",))
-        .filter(meeting=meeting, pk=decision_id)
-        .first()
-    )
-    if decision is None:
-        raise ActionError(_("That decision is not part of this meeting."))
-    return decision
+    try:
+        # get(), not first(): the same row without an ORDER BY to build and run.
+        return Decision.objects.select_for_update(of=("self",)).get(meeting=meeting, pk=decision_id)
+    except Decision.DoesNotExist:
+        raise ActionError(_("That decision is not part of this meeting.")) from None
 
 
 @transaction.atomic(durable=True)
@@ -233,17 +230,24 @@ def cast(
 
 @transaction.atomic(durable=True)
 def cast_many(
-    *, meeting_id: int, decision_id: int, ballots: Sequence[tuple[int, dict[str, Any]]]
+    *,
+    meeting_id: int,
+    decision_id: int,
+    ballots: Sequence[tuple[int, dict[str, Any]]],
+    unreviewed: Collection[int] = (),
 ) -> list[int]:
     """Record a burst of ballots in one transaction: each a present voter's own, cast once
     (attendee id, choice as sent). The ballot box's batch (`assembly.ballot_box`): the same
-    rules as `cast`, in a handful of queries for the whole burst.
+    rules as `cast`, in a handful of queries for the whole burst. `unreviewed`: the attendees
+    whose ballot was sent without the voter confirming its review, which a secret ballot needs
+    (the ballot form shows the review first).
 
     Returns the attendees whose ballots were recorded. Nothing is recorded here for any other:
     a second ballot, a vote the voter's proxy holder cast, someone no longer present or without
-    a vote, a choice this decision does not take, a closed round; each of those is for `cast`,
-    one by one, which records it or refuses it with its reason."""
-    meeting = locked(meeting_id)
+    a vote, a choice this decision does not take, a secret ballot not reviewed, a closed round;
+    each of those is for the ballot form and `cast`, one by one, which record it or refuse it
+    with its reason."""
+    meeting = locked_key(meeting_id)
     try:
         decision = _taking_ballots(meeting, decision_id)
     except ActionError:
@@ -251,6 +255,9 @@ def cast_many(
     sent: dict[int, dict[str, Any]] = {}
     for attendee_id, choice in ballots:
         sent.setdefault(attendee_id, choice)  # a double tap: the first now, the next by `cast`
+    if decision.secret:
+        for attendee_id in unreviewed:
+            sent.pop(attendee_id, None)
     voters = dict(
         Attendee.objects.filter(
             pk__in=sent, meeting=meeting, status=Attendee.Status.PRESENT, may_vote=True
