@@ -17,6 +17,7 @@ from django.urls import reverse
 from assembly import actions
 from assembly.actions import ActionError
 from assembly.models import Attendee
+from assembly.models.rows import insert_rows
 from tests.conftest import open_motion
 
 pytestmark = [pytest.mark.usefixtures("quiet"), pytest.mark.django_db(transaction=True)]
@@ -135,3 +136,40 @@ def test_a_burst_of_ballot_posts_queues_before_the_database(live_meeting, facili
     assert codes == [200] * len(voters)
     assert most[0] == 1
     assert decision.participations.count() == len(voters)
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_a_batch_of_ballots_counts_as_each_voter_chose(live_meeting, facilitator, secret):
+    """The ballot box's batch (cast_many) writes its rows without model instances
+    (assembly.models.rows): each choice, open or sealed, reads back and counts as it was cast."""
+    voters = hall_of(live_meeting, 30)
+    decision = open_motion(live_meeting, facilitator, secret=secret)
+    choices = ["yes"] * 15 + ["no"] * 10 + ["abstain"] * 5
+    recorded = actions.decisions.cast_many(
+        meeting_id=live_meeting.pk,
+        decision_id=decision.pk,
+        ballots=[(v.pk, {"vote": c}) for v, c in zip(voters, choices, strict=True)],
+    )
+    assert sorted(recorded) == sorted(v.pk for v in voters)
+    assert set(decision.participations.values_list("assisted", "contested")) == {(False, False)}
+    if not secret:
+        assert {b.attendee_id: b.choice for b in decision.ballots.all()} == {
+            v.pk: {"vote": c} for v, c in zip(voters, choices, strict=True)
+        }
+    result = actions.decisions.close(
+        meeting=live_meeting, decision_id=decision.pk, by=facilitator
+    ).result
+    assert (result["yes"], result["no"], result["abstain"], result["ballots"]) == (
+        "15",
+        "10",
+        "5",
+        30,
+    )
+
+
+def test_rows_without_a_value_for_a_field_that_needs_one_are_refused_whole(live_meeting):
+    with pytest.raises(ValueError, match="display_name"):
+        insert_rows(Attendee, ("meeting_id",), [(live_meeting.pk,)])
+    with pytest.raises(ValueError, match="no field 'nickname'"):
+        insert_rows(Attendee, ("meeting_id", "nickname"), [(live_meeting.pk, "x")])
+    assert not Attendee.objects.filter(meeting=live_meeting).exists()

@@ -41,6 +41,7 @@ from assembly.models import (
     TieRule,
     User,
 )
+from assembly.models.rows import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -287,18 +288,25 @@ def cast_many(
         recorded.append(attendee_id)
     if not recorded:
         return []
-    Participation.objects.bulk_create(
-        Participation(decision=decision, attendee_id=attendee_id) for attendee_id in recorded
+    # Rows without model instances (assembly.models.rows): a burst's batch, many a second.
+    insert_rows(
+        Participation,
+        ("decision_id", "attendee_id"),
+        [(decision.pk, attendee_id) for attendee_id in recorded],
     )
     if decision.secret:
         blobs = _seal_all(decision, choices)
         # In no order the arrivals had: the rows of one batch say nothing of who sent which.
         random.SystemRandom().shuffle(blobs)
-        SealedBallot.objects.bulk_create(SealedBallot(decision=decision, blob=b) for b in blobs)
+        insert_rows(SealedBallot, ("decision_id", "blob"), [(decision.pk, b) for b in blobs])
     else:
-        Ballot.objects.bulk_create(
-            Ballot(decision=decision, choice=choice, attendee_id=attendee_id)
-            for attendee_id, choice in zip(recorded, choices, strict=True)
+        insert_rows(
+            Ballot,
+            ("decision_id", "choice", "attendee_id"),
+            [
+                (decision.pk, choice, attendee_id)
+                for attendee_id, choice in zip(recorded, choices, strict=True)
+            ],
         )
     live.changed(meeting, parts=TURNOUT)
     return recorded
