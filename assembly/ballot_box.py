@@ -12,8 +12,9 @@ minute (make bench: ack p95 63 s). Here, in front of Django (config/asgi.py), th
    reads the batch's sessions, users and attendances in a few queries (the same rules as
    Django's auth and `permissions.get_access`), then records every ballot of the batch in one
    transaction (`actions.decisions.cast_many`).
-3. Each phone gets a small answer once its ballot is committed: "recorded" (#my-vote), never
-   before. The room's "n of m have voted" follows through the live layer, coalesced.
+3. Each phone gets a small answer once its ballot is committed: "recorded" (#my-vote, with
+   an open ballot's choice for the phone to mark), never before. The room's "n of m have
+   voted" follows through the live layer, coalesced.
 
 Whatever is not that common ballot goes on to Django's own view, unchanged: a page without
 htmx, a proxy's vote, a secret ballot's review, a second ballot, a refused one, a session that
@@ -42,10 +43,11 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 
 from assembly import actions, crowd
 from assembly.forms.decisions import read_quickly
-from assembly.models import Attendee
+from assembly.models import Attendee, Decision
 from assembly.permissions import Action
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class Sent:
     data: Any  # the POST's QueryDict
     language: str
     answered: asyncio.Future[bool] = field(repr=False)
+    marks: str = ""  # an open ballot's choice, which the phone marks (Decision.marks)
 
 
 class BallotBox:
@@ -207,7 +210,8 @@ def _answer_html(language: str) -> bytes:
 
 
 async def _answer(send: Send, sent: Sent) -> None:
-    voted = f'<span id="my-vote" hidden data-voted="{sent.decision_id}"></span>'.encode()
+    marks = f' data-choice="{escape(sent.marks)}"' if sent.marks else ""
+    voted = f'<span id="my-vote" hidden data-voted="{sent.decision_id}"{marks}></span>'.encode()
     body = voted + _answer_html(sent.language)
     await send(
         {
@@ -292,6 +296,8 @@ def _record_round(
         key = operation_key(voter.pk, decision_id, ballot.op)
         if key:
             keys[id(sent)] = key
+        if not ballot.confirm:  # an open ballot (a secret one is cast from its review)
+            sent.marks = Decision.marks(ballot.choice)
         if voter.pk not in choices:
             choices[voter.pk] = (sent, ballot.choice)
             if not ballot.confirm:

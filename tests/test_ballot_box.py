@@ -72,6 +72,7 @@ def test_a_burst_of_ballots_is_recorded_once_each_and_counted(
     )
     assert {status for status, _ in got} == {200}
     assert all(f'id="my-vote" hidden data-voted="{decision.pk}"' in body for _, body in got)
+    assert all('data-choice="yes"' in body for _, body in got)  # the phone marks its answer
     assert decision.participations.count() == 60 == decision.ballots.count()
     result = actions.decisions.close(
         meeting=live_meeting, decision_id=decision.pk, by=facilitator
@@ -92,6 +93,7 @@ def test_a_phone_that_lost_its_answer_sends_again_and_is_not_counted_twice(
     )
     assert first[0][0] == again[0][0] == 200
     assert "already recorded" not in again[0][1]
+    assert "data-choice" not in first[0][1] + again[0][1]  # a secret ballot's, never
     assert decision.participations.count() == 1 == decision.sealed.count()
     # A new tap (a new operation) on a secret ballot is Django's refusal, with its reason.
     ((status, body),) = send_all(post(live_meeting.pk, decision.pk, session, "vote=yes&confirm=1"))
@@ -110,6 +112,7 @@ def test_a_secret_ballot_is_reviewed_first_and_sealed_once_confirmed(
     assert decision.participations.count() == 0
     ((status, body),) = send_all(post(live_meeting.pk, decision.pk, session, "vote=yes&confirm=1"))
     assert status == 200 and f'data-voted="{decision.pk}"' in body
+    assert "data-choice" not in body  # what a secret ballot held never comes back
     assert decision.sealed.count() == 1 and decision.ballots.count() == 0
 
 
@@ -127,9 +130,11 @@ def test_an_open_ballot_cast_again_is_changed_not_added(live_meeting, facilitato
     present(live_meeting, member)
     decision = opened(live_meeting, facilitator)
     session = session_of(member)
-    send_all(post(live_meeting.pk, decision.pk, session, "vote=yes"))
-    ((status, _),) = send_all(post(live_meeting.pk, decision.pk, session, "vote=no"))
+    ((_, first),) = send_all(post(live_meeting.pk, decision.pk, session, "vote=yes"))
+    assert 'data-choice="yes"' in first  # the box's answer
+    ((status, body),) = send_all(post(live_meeting.pk, decision.pk, session, "vote=no"))
     assert status == 200
+    assert 'data-choice="no"' in body  # Django's view's answer: the phone's own part
     assert decision.ballots.get().choice == {"vote": "no"}
 
 

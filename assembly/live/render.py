@@ -339,6 +339,14 @@ def personal_context(attendee: Attendee) -> Context:
         )
         if mine_recorded is not None:
             voted_in = open_decision
+    # An open ballot's choice, which the phone marks on its ballot; a secret one's never.
+    my_choice = ""
+    if voted_in is not None and not voted_in.secret:
+        my_choice = Decision.marks(
+            voted_in.ballots.filter(attendee=attendee, for_membership__isnull=True)
+            .values_list("choice", flat=True)
+            .first()
+        )
     # A vote the secretary recorded for this person, in the open round or else the round last
     # closed: the phone says so and offers to withdraw it (open) or to contest it (closed).
     assisted_in = open_decision if mine_recorded else None
@@ -381,6 +389,7 @@ def personal_context(attendee: Attendee) -> Context:
         "speaking_now": any(r.status == SpeakerRequest.Status.SPEAKING for r in mine),
         "temperature_values": TemperatureCheck.Value.choices,
         "voted_in": voted_in,
+        "my_choice": my_choice,
         # The secretary recorded this person's vote: their phone says so, and offers to contest.
         "assisted_in": assisted_in,
         "open_decision": open_decision,

@@ -200,6 +200,21 @@ class Decision(models.Model):
             raise ValidationError(_("Rank at least one candidate."), code="options")
         return {"ranking": picked}
 
+    @staticmethod
+    def marks(choice: Mapping[str, Any] | None) -> str:
+        """An open ballot's choice as its voter's own phone marks it on the ballot (app.js):
+        the answer (`yes`, `agree`), or the options' keys in order, space-separated. From a
+        choice as stored or as sent; empty for none. Never asked for a secret ballot's."""
+        if not choice:
+            return ""
+        for answer in ("vote", "response"):
+            if choice.get(answer):
+                return str(choice[answer])
+        for listed in ("ranking", "approve", "options"):
+            if choice.get(listed):
+                return " ".join(str(pk) for pk in choice[listed])
+        return ""
+
     @property
     def carried(self) -> bool:
         """Whether it went through: passed, adopted by consensus, or someone elected."""

@@ -89,6 +89,13 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
     lupe.locator("#decision").get_by_role("button", name="Bloqueo").click()
     expect(lupe.locator("#decision .voted-note")).to_contain_text("Tu voto quedó registrado.")
     expect(lupe.locator("#decision form.ballot")).to_be_visible()  # open: she may still change it
+    # Her phone shows what she answered, and still does once she reloads the page.
+    block = lupe.locator("#decision").get_by_role("button", name="Bloqueo")
+    expect(block).to_have_attribute("aria-pressed", "true")
+    lupe.reload()
+    expect(block).to_have_attribute("aria-pressed", "true")
+    expect(lupe.locator("#decision button[aria-pressed]")).to_have_count(1)
+    expect(tomas.locator("#decision button[aria-pressed]")).to_have_text("Agree")
     desk.goto(f"{server}/m/{meeting}/attendance/")
     ernesto = desk.locator("#assisted-votes form", has_text="Vote of Ernesto Díaz")
     ernesto.get_by_role("button", name="Agree", exact=True).click()
@@ -103,7 +110,9 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
     console.locator("#decision").get_by_role("button", name=re.compile("fallback vote")).click()
     open_round(console)
     expect(tomas.locator("#decision .eyebrow")).to_contain_text("fallback vote")
+    expect(tomas.locator("#decision button[aria-pressed]")).to_have_count(0)  # a new round
     tomas.locator("#decision").get_by_role("button", name="Yes", exact=True).click()
+    expect(tomas.locator("#decision button[aria-pressed]")).to_have_text("Yes")
     lupe.locator("#decision").get_by_role("button", name="Sí", exact=True).click()
     desk.goto(f"{server}/m/{meeting}/attendance/")
     desk.locator("#assisted-votes form").get_by_role("button", name="Yes", exact=True).click()
@@ -207,3 +216,35 @@ def test_a_decision_prepared_wrong_comes_back_with_what_was_typed(browser, app_s
     console.get_by_role("button", name="Prepare it").click()
     expect(console.locator("#decision")).to_contain_text("Who goes to the city council?")
     context.close()
+
+
+def test_an_open_approval_ballot_shows_the_phone_what_it_voted(browser, app_server):
+    """Ticked as cast after a reload, to change one's mind from; ticks being changed are kept
+    while the room's pushes arrive."""
+    server = app_server.url
+    meeting = new_meeting(app_server, "Assembly that approves")
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    marcus_context, desk = signed_in(browser, server, "marcus@example.org", **LAPTOP)
+    tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
+    lupe_context, lupe = signed_in(browser, server, "lupe@example.org", **PHONE)
+    console.goto(f"{server}/m/{meeting}/console/")
+    check_in(server, meeting, (tomas, lupe), desk)
+    console.get_by_role("button", name="Start meeting").click()
+    days = "Monday\nWednesday\nFriday"
+    prepare(console, "Which days for the food bank?", "approval", options=days)
+    open_round(console)
+    ballot = tomas.locator("#decision form.ballot")
+    ballot.get_by_label("Monday").check()
+    ballot.get_by_label("Friday").check()
+    ballot.get_by_role("button", name="Vote").click()
+    expect(tomas.locator("#decision .voted-note")).to_be_visible()
+    tomas.reload()
+    for day, ticked in (("Monday", True), ("Wednesday", False), ("Friday", True)):
+        expect(ballot.get_by_label(day)).to_be_checked(checked=ticked)
+    ballot.get_by_label("Wednesday").check()  # changing his mind, not yet sent
+    lupe.locator("#decision form.ballot").get_by_label("Friday").check()
+    lupe.locator("#decision form.ballot").get_by_role("button", name="Vote").click()
+    expect(tomas.locator("#turnout")).to_have_text("2 of 3 have voted")
+    expect(ballot.get_by_label("Wednesday")).to_be_checked()
+    for context in (rosa_context, marcus_context, tomas_context, lupe_context):
+        context.close()

@@ -330,16 +330,39 @@
   // The ballot is the same HTML for everyone; only this phone's own part (#my-vote) says which
   // round it has voted in. Then "your vote is recorded" shows, and a secret ballot's form goes
   // away (an open ballot's stays, to change one's mind until the close).
+  // An open ballot also shows what this phone voted (#my-vote's data-choice): its answer's
+  // button pressed, or its options ticked or ranked, to change one's mind from. A secret
+  // ballot's choice is never sent back.
   function markVoted() {
     var mine = document.getElementById("my-vote");
     var voted = mine && mine.dataset.voted;
     var forms = document.querySelectorAll("#decision .ballot[data-decision]");
     for (var i = 0; i < forms.length; i++) {
       var done = Boolean(voted) && forms[i].dataset.decision === voted;
-      forms[i].hidden = done && forms[i].hasAttribute("data-secret");
+      var secret = forms[i].hasAttribute("data-secret");
+      forms[i].hidden = done && secret;
       var note = forms[i].parentNode.querySelector(".voted-note");
       if (note) note.hidden = !done;
+      markChoice(forms[i], done && !secret ? mine.dataset.choice || "" : "");
     }
+  }
+
+  function markChoice(form, choice) {
+    var picked = choice ? choice.split(" ") : [];
+    var buttons = form.querySelectorAll("button.choice");
+    for (var i = 0; i < buttons.length; i++) {
+      if (picked.indexOf(buttons[i].value) >= 0) buttons[i].setAttribute("aria-pressed", "true");
+      else buttons[i].removeAttribute("aria-pressed");
+    }
+    // Ticks and ranks are set once for each choice the server confirmed, not on every settle:
+    // a voter changing them before voting again keeps what they are doing.
+    if (form.dataset.marked === choice) return;
+    form.dataset.marked = choice;
+    if (!choice) return;
+    var boxes = form.querySelectorAll("input[name=option]");
+    for (var j = 0; j < boxes.length; j++) boxes[j].checked = picked.indexOf(boxes[j].value) >= 0;
+    var ranks = form.querySelectorAll("select[name=rank]");
+    for (var k = 0; k < ranks.length; k++) ranks[k].value = picked[k] || "";
   }
 
   // Likewise "your answer to the temperature check" stays only while that check is open here:
