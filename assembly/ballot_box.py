@@ -305,15 +305,17 @@ def _record_round(
     answered = cache.get_many(list(keys.values())) if keys else {}
     done = {sid for sid, key in keys.items() if answered.get(key)}
     waiting = {pk: (sent, choice) for pk, (sent, choice) in choices.items() if id(sent) not in done}
+    recorded: list[int] = []
     try:
-        recorded = actions.decisions.cast_many(
-            meeting_id=meeting_id,
-            decision_id=decision_id,
-            ballots=[(pk, choice) for pk, (_sent, choice) in waiting.items()],
-            unreviewed=unreviewed,
-        )
+        if waiting:  # else not even the meeting's lock (on SQLite, the write lock) to take
+            recorded = actions.decisions.cast_many(
+                meeting_id=meeting_id,
+                decision_id=decision_id,
+                ballots=[(pk, choice) for pk, (_sent, choice) in waiting.items()],
+                unreviewed=unreviewed,
+            )
     except actions.ActionError:  # the round's key was lost: Django's view says so
-        recorded = []
+        pass
     stored = {id(waiting[pk][0]) for pk in recorded}
     remember = {keys[sid]: True for sid in stored if sid in keys}
     if remember:

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from assembly import actions
 from assembly.actions import ActionError
-from assembly.models import Attendee
+from assembly.models import Attendee, AuditEntry
 from assembly.models.rows import insert_rows
 from tests.conftest import open_motion
 
@@ -168,8 +168,15 @@ def test_a_batch_of_ballots_counts_as_each_voter_chose(live_meeting, facilitator
 
 
 def test_rows_without_a_value_for_a_field_that_needs_one_are_refused_whole(live_meeting):
-    with pytest.raises(ValueError, match="display_name"):
+    with pytest.raises(ValueError, match="display_name needs a value"):
         insert_rows(Attendee, ("meeting_id",), [(live_meeting.pk,)])
     with pytest.raises(ValueError, match="no field 'nickname'"):
         insert_rows(Attendee, ("meeting_id", "nickname"), [(live_meeting.pk, "x")])
     assert not Attendee.objects.filter(meeting=live_meeting).exists()
+    with pytest.raises(ValueError, match="at needs a value"):  # auto_now_add: pre_save's
+        insert_rows(
+            AuditEntry,
+            ("organization_id", "action"),
+            [(live_meeting.organization_id, "test")],
+        )
+    assert not AuditEntry.objects.filter(action="test").exists()

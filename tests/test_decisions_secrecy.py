@@ -315,3 +315,29 @@ def test_a_secret_round_nobody_voted_in_closes_with_no_ballots(election, facilit
     sealing.forget(decision.pk)
     result = close(meeting, decision, facilitator).result
     assert result["kind"] != "void" and result["ballots"] == 0
+
+
+def test_a_burst_written_in_one_batch_seals_in_no_order_its_voters_had(election):
+    """The ballot box writes a burst's rows together (actions.decisions.cast_many): the sealed
+    rows, even opened with the round's key, pair with the participations written beside them
+    no better than chance, by row order or by id."""
+    meeting, decision, voters, signature = election
+    recorded = actions.decisions.cast_many(
+        meeting_id=meeting.pk,
+        decision_id=decision.pk,
+        ballots=[(a.pk, {"options": signature[a.pk]}) for a in voters],
+    )
+    assert len(recorded) == VOTERS
+    people = physical(Participation, decision)
+    sealed = physical(SealedBallot, decision)
+    opened = sealing.open_all(decision.pk, [row["blob"] for row in sealed])
+    by_order = sum(
+        c["ranking"] == signature[p["attendee_id"]] for c, p in zip(opened, people, strict=True)
+    )
+    assert by_order < CHANCE_BOUND, f"{by_order} sealed ballots pair with voters by row order"
+    ids = sorted(range(VOTERS), key=lambda n: str(sealed[n]["id"]))
+    by_id = sum(
+        opened[n]["ranking"] == signature[p["attendee_id"]]
+        for n, p in zip(ids, sorted(people, key=lambda r: str(r["id"])), strict=True)
+    )
+    assert by_id < CHANCE_BOUND, f"{by_id} sealed ballots pair with voters by id order"

@@ -23,7 +23,11 @@ def insert_rows(
     other field takes its default, a callable one called for each row (a UUID key), but for an
     auto key and a generated field, which the database fills in. Values are
     prepared for the database as the ORM's save prepares them (`get_db_prep_save`). As with
-    `bulk_create`, no `save()` runs and no signal is sent."""
+    `bulk_create`, no `save()` runs and no signal is sent; nor does a field's `pre_save`, so
+    an `auto_now` or `auto_now_add` date must be given, as must a field with a database
+    default (`db_default`) or none at all. A model that inherits another's table is refused."""
+    if model._meta.parents:
+        raise ValueError(f"{model.__name__} inherits another model's table")
     fields = model._meta.concrete_fields
     by_name = {field.attname: field for field in fields}
     unknown = [name for name in names if name not in by_name]
@@ -38,9 +42,16 @@ def insert_rows(
         and not isinstance(field, models.AutoField)
         and not field.generated
     ]
-    lacking = [field.attname for field in others if not field.has_default() and not field.null]
+    lacking = [
+        field.attname
+        for field in others
+        if field.has_db_default()
+        or getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+        or (not field.has_default() and not field.null)
+    ]
     if lacking:
-        raise ValueError(f"{model.__name__}.{lacking[0]} needs a value: it has no default")
+        raise ValueError(f"{model.__name__}.{lacking[0]} needs a value given here")
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in (*given, *others))  # concrete: set
