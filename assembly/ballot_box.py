@@ -47,7 +47,7 @@ from django.utils.html import escape
 
 from assembly import actions, crowd
 from assembly.forms.decisions import read_quickly
-from assembly.models import Attendee, Decision
+from assembly.models import Attendee, Ballot, Decision
 from assembly.permissions import Action
 
 logger = logging.getLogger(__name__)
@@ -289,15 +289,16 @@ def _record_round(
     keys: dict[int, str] = {}
     choices: dict[int, tuple[Sent, dict[str, Any]]] = {}
     unreviewed: set[int] = set()  # a secret ballot's review, the form's to show (cast_many)
+    marks: dict[int, str] = {}  # an open ballot's choice as sent: the phone marks it if recorded
     for sent, voter in ballots:
         ballot = read_quickly(sent.data)
         if ballot is None:
             continue  # Django's view answers with the form's messages
+        if not ballot.confirm:  # a secret ballot is recorded only from its review
+            marks[id(sent)] = Decision.marks(ballot.choice)
         key = operation_key(voter.pk, decision_id, ballot.op)
         if key:
             keys[id(sent)] = key
-        if not ballot.confirm:  # an open ballot (a secret one is cast from its review)
-            sent.marks = Decision.marks(ballot.choice)
         if voter.pk not in choices:
             choices[voter.pk] = (sent, ballot.choice)
             if not ballot.confirm:
@@ -317,6 +318,9 @@ def _record_round(
     except actions.ActionError:  # the round's key was lost: Django's view says so
         pass
     stored = {id(waiting[pk][0]) for pk in recorded}
+    for sent in (waiting[pk][0] for pk in recorded):
+        sent.marks = marks.get(id(sent), "")
+    _mark_retries(decision_id, [(sent, voter.pk) for sent, voter in ballots if id(sent) in done])
     remember = {keys[sid]: True for sid in stored if sid in keys}
     if remember:
         try:
@@ -324,6 +328,24 @@ def _record_round(
         except Exception:  # recorded all the same: a lost retry meets "already recorded"
             logger.exception("operation keys of a ballot batch not remembered")
     return done | stored
+
+
+def _mark_retries(decision_id: int, retried: list[tuple[Sent, int]]) -> None:
+    """What a retry answered from its operation key marks on its open ballot (`Sent.marks`):
+    the choice stored by the try it repeats, not the one it carries (a new tap after a lost
+    answer reuses its key: it was not cast). A secret round keeps no ballot row while it is
+    open, so a secret ballot is never marked."""
+    if not retried:
+        return
+    stored = dict(
+        Ballot.objects.filter(
+            decision_id=decision_id,
+            attendee_id__in={pk for _sent, pk in retried},
+            for_membership__isnull=True,
+        ).values_list("attendee_id", "choice")
+    )
+    for sent, pk in retried:
+        sent.marks = Decision.marks(stored.get(pk))
 
 
 def _voters(batch: list[Sent]) -> dict[int, Attendee]:

@@ -228,3 +228,20 @@ def test_a_batch_costs_a_few_queries_whatever_its_size(live_meeting, organizatio
     one, thirty_nine = costs
     assert thirty_nine <= one + 2 <= 20  # constant per batch, not per ballot
     assert decision.participations.count() == 40
+
+
+def test_a_retry_answered_from_its_key_marks_what_was_cast_not_what_it_carries(
+    live_meeting, facilitator, member
+):
+    """A phone that reuses a recorded ballot's operation key with another answer is answered
+    from the key, nothing cast: its phone must mark the answer stored, not the one it sent."""
+    present(live_meeting, member)
+    decision = opened(live_meeting, facilitator)
+    session = session_of(member)
+    send_all(post(live_meeting.pk, decision.pk, session, "vote=yes&op=fedcba9876543210"))
+    ((status, body),) = send_all(
+        post(live_meeting.pk, decision.pk, session, "vote=no&op=fedcba9876543210")
+    )
+    assert status == 200 and f'data-voted="{decision.pk}"' in body
+    assert 'data-choice="yes"' in body and 'data-choice="no"' not in body
+    assert decision.ballots.get().choice == {"vote": "yes"}

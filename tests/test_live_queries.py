@@ -18,8 +18,9 @@ from tests.conftest import client_for, present, unheard
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TURNOUT_PUSH_MAX = 8  # measured: 7 (the meeting, attendance, the open decision, its count)
-# measured: 34 (one for the proposer's own part, "my proposals"; one noting the voter's own
-# part's version, for a phone that reopens without its answer)
+# measured: 33 (one for the proposer's own part, "my proposals"; one noting the voter's own
+# part's version, for a phone that reopens without its answer; one for the open ballot's
+# choice, which the phone marks)
 VOTE_POST_MAX = 34
 
 

@@ -94,8 +94,8 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
     expect(block).to_have_attribute("aria-pressed", "true")
     lupe.reload()
     expect(block).to_have_attribute("aria-pressed", "true")
-    expect(lupe.locator("#decision button[aria-pressed]")).to_have_count(1)
-    expect(tomas.locator("#decision button[aria-pressed]")).to_have_text("Agree")
+    expect(lupe.locator("#decision button[aria-pressed=true]")).to_have_count(1)
+    expect(tomas.locator("#decision button[aria-pressed=true]")).to_have_text("Agree")
     desk.goto(f"{server}/m/{meeting}/attendance/")
     ernesto = desk.locator("#assisted-votes form", has_text="Vote of Ernesto Díaz")
     ernesto.get_by_role("button", name="Agree", exact=True).click()
@@ -112,7 +112,7 @@ def test_consensus_then_fallback_then_a_secret_election(browser, app_server):
     expect(tomas.locator("#decision .eyebrow")).to_contain_text("fallback vote")
     expect(tomas.locator("#decision button[aria-pressed]")).to_have_count(0)  # a new round
     tomas.locator("#decision").get_by_role("button", name="Yes", exact=True).click()
-    expect(tomas.locator("#decision button[aria-pressed]")).to_have_text("Yes")
+    expect(tomas.locator("#decision button[aria-pressed=true]")).to_have_text("Yes")
     lupe.locator("#decision").get_by_role("button", name="Sí", exact=True).click()
     desk.goto(f"{server}/m/{meeting}/attendance/")
     desk.locator("#assisted-votes form").get_by_role("button", name="Yes", exact=True).click()
@@ -247,4 +247,47 @@ def test_an_open_approval_ballot_shows_the_phone_what_it_voted(browser, app_serv
     expect(tomas.locator("#turnout")).to_have_text("2 of 3 have voted")
     expect(ballot.get_by_label("Wednesday")).to_be_checked()
     for context in (rosa_context, marcus_context, tomas_context, lupe_context):
+        context.close()
+
+
+def test_a_new_tap_after_a_lost_answer_is_cast_not_taken_for_the_lost_one(browser, app_server):
+    """Tomás votes yes; the server records it, but the answer never reaches his phone (the
+    Wi-Fi drops). He taps no at once: that is a new ballot, cast, and his phone says so, not the
+    lost yes answered again under its operation key."""
+    server = app_server.url
+    meeting = new_meeting(app_server, "Assembly on a bad Wi-Fi")
+    rosa_context, console = signed_in(browser, server, "rosa@example.org", **LAPTOP)
+    marcus_context, desk = signed_in(browser, server, "marcus@example.org", **LAPTOP)
+    tomas_context, tomas = signed_in(browser, server, "tomas@example.org", **PHONE)
+    console.goto(f"{server}/m/{meeting}/console/")
+    check_in(server, meeting, (tomas,), desk)
+    console.get_by_role("button", name="Start meeting").click()
+    prepare(console, "Hold the march on Saturday?", "motion")
+    console.locator("#decision input[name=override_quorum]").check()
+    open_round(console)
+    lost = []
+
+    def record_then_drop(route):
+        route.fetch()  # the server records the ballot...
+        lost.append(route.request.post_data)
+        route.abort()  # ...and the phone never hears the answer
+
+    tomas.route("**/vote/", record_then_drop, times=1)
+    ballot = tomas.locator("#decision form.ballot")
+    ballot.get_by_role("button", name="Yes", exact=True).click()
+    for _ in range(50):  # until the yes reached the server and its answer was dropped
+        if lost:
+            break
+        tomas.wait_for_timeout(50)
+    assert lost and "vote=yes" in lost[0]
+    ballot.get_by_role("button", name="No", exact=True).click()
+    expect(ballot.get_by_role("button", name="No", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    tomas.wait_for_timeout(2500)  # the lost yes's retry, had it been left pending
+    tomas.reload()
+    expect(ballot.get_by_role("button", name="No", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    for context in (rosa_context, marcus_context, tomas_context):
         context.close()

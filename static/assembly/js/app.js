@@ -351,14 +351,16 @@
     var picked = choice ? choice.split(" ") : [];
     var buttons = form.querySelectorAll("button.choice");
     for (var i = 0; i < buttons.length; i++) {
-      if (picked.indexOf(buttons[i].value) >= 0) buttons[i].setAttribute("aria-pressed", "true");
+      if (choice) buttons[i].setAttribute("aria-pressed", String(picked.indexOf(buttons[i].value) >= 0));
       else buttons[i].removeAttribute("aria-pressed");
     }
     // Ticks and ranks are set once for each choice the server confirmed, not on every settle:
-    // a voter changing them before voting again keeps what they are doing.
-    if (form.dataset.marked === choice) return;
+    // a voter changing them before voting again keeps what they are doing. A choice that is
+    // gone (a vote the secretary recorded, withdrawn) clears them.
+    var was = form.dataset.marked;
+    if (was === choice) return;
     form.dataset.marked = choice;
-    if (!choice) return;
+    if (!choice && !was) return;
     var boxes = form.querySelectorAll("input[name=option]");
     for (var j = 0; j < boxes.length; j++) boxes[j].checked = picked.indexOf(boxes[j].value) >= 0;
     var ranks = form.querySelectorAll("select[name=rank]");
@@ -430,16 +432,22 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.target instanceof Element && event.target.closest("form.ballot, form.review-actions");
     if (!form) return;
-    if (!form.dataset.op) form.dataset.op = newOperation();
-    event.detail.parameters.op = form.dataset.op;
     var sent = {};
     var params = event.detail.formData || event.detail.parameters;
     var names = params.keys ? Array.from(new Set(params.keys())) : Object.keys(params);
     names.forEach(function (name) {
+      if (name === "op") return;
       var values = params.getAll ? params.getAll(name) : [params[name]];
       sent[name] = values.length > 1 ? values : values[0];
     });
-    form._asamblea = { path: event.detail.path, values: sent, tries: (form._asamblea && form._asamblea.retrying) ? form._asamblea.tries : 0 };
+    // The same operation only for the same ballot sent again (the retry, or the same tap after
+    // a lost answer); another choice is a new one, which the server must cast, not answer as
+    // the lost one.
+    var pending = form._asamblea;
+    var again = pending && (pending.retrying || JSON.stringify(pending.values) === JSON.stringify(sent));
+    if (!again || !form.dataset.op) form.dataset.op = newOperation();
+    event.detail.parameters.op = form.dataset.op;
+    form._asamblea = { path: event.detail.path, values: sent, tries: (pending && pending.retrying) ? pending.tries : 0 };
   });
   function retryBallot(form) {
     var pending = form._asamblea;
