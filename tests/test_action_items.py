@@ -164,3 +164,21 @@ def test_a_done_item_leaves_the_assignees_phone_at_once(
     told.assert_called_once_with(lupe.pk, admitted=False)
     phone = client_for(member).get(reverse("assembly:meeting-room", args=[second.pk]))
     assert 'class="my-action-items"' not in phone.content.decode()  # none of hers is open
+
+
+def _review_on(page) -> str:
+    html = page.content.decode()
+    return html[html.index('<section id="action-review"') :].split("</section>", 1)[0]
+
+
+@pytest.mark.django_db(transaction=True)  # told after commit
+def test_a_name_withheld_leaves_the_review_at_once(first, second, member):
+    """A member who asks for their name to be withheld: the meeting reviewing their action
+    item shows it withheld at the next load, not the room as its version showed it before."""
+    phone = client_for(member)
+    page = reverse("assembly:meeting-room", args=[second.pk])
+    assert "Lupe" in _review_on(phone.get(page))
+    lupe = Membership.objects.get(user=member)
+    actions.organizations.set_name_withheld(membership=lupe, withhold=True, by=member)
+    review = _review_on(phone.get(page))
+    assert "Call the landlord" in review and "Lupe" not in review

@@ -316,8 +316,12 @@ def test_create_meeting_copies_an_earlier_agenda_but_not_its_state(
     assert copied[1].timebox_minutes == 10
     assert all(i.started_at is None and i.ended_at is None for i in copied)
     assert created.current_item is None
-    assert callbacks == []  # nobody can be in a room that did not exist
-    published.assert_not_called()
+    # Nobody can be in a room that did not exist; the meeting in session is told of one more
+    # meeting to table proposals to (its console's proposal part).
+    assert callbacks  # after commit
+    published.assert_called_once()
+    assert published.call_args.args[0] == meeting.pk
+    assert "proposal" in published.call_args.args[1]
 
 
 def test_create_meeting_refuses_another_organizations_agenda(

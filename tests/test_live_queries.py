@@ -124,3 +124,48 @@ def test_a_change_reaches_the_room_even_if_its_reply_fails(live_meeting, facilit
         response = client.post(close, {"closed": "1"}, **HTMX)
     assert response.status_code == 500
     assert "closed" in sent[f"m{live_meeting.pk}.participant.en"].lower()
+
+
+# measured: 12 (the session, the user, the person's access; the version, already built: none of
+# the room; then the person's own part: their hands, the open ballot and their vote in it, the
+# open temperature check, the proxies they carry, their action items and proposals)
+PAGE_AGAIN_MAX = 14
+
+
+def test_a_hall_opening_the_page_reads_the_room_once(voting, member, secretary, facilitator):
+    """Each phone of a hall that opens the page at once gets the room as the first one read it
+    (and rendered for that version): its own part is all that is read for it."""
+    page = reverse("assembly:meeting-room", args=[voting.meeting_id])
+    with unheard():
+        rosa = voting.meeting.attendees.get(user=facilitator)
+        actions.stack.raise_hand(attendee=rosa, kind="speak")
+    first = client_for(member).get(page)
+    assert first.status_code == 200
+    phone = client_for(secretary)
+    with CaptureQueriesContext(connection) as queries:
+        again = phone.get(page)
+    assert again.status_code == 200
+    assert len(queries) <= PAGE_AGAIN_MAX, [q["sql"] for q in queries.captured_queries]
+    room_tables = ("assembly_agendaitem", "assembly_speakerrequest", "assembly_decision")
+    assert not [
+        q["sql"]
+        for q in queries.captured_queries
+        if any(f'FROM "{table}"' in q["sql"] for table in room_tables)
+        and "attendee_id" not in q["sql"]
+    ]
+    for response in (first, again):
+        html = response.content.decode()
+        assert "Fund it?" in html and "0 of 3 have voted" in html
+        assert "Rosa" in html  # the hand up on the speakers' list
+    marcus = voting.meeting.attendees.get(user=secretary)
+    assert f'data-me="{marcus.pk}"' in again.content.decode()  # and their own part
+
+
+def test_a_page_after_a_change_shows_it(voting, member, facilitator):
+    page = reverse("assembly:meeting-room", args=[voting.meeting_id])
+    phone = client_for(member)
+    assert "0 of 3 have voted" in phone.get(page).content.decode()
+    with unheard():
+        rosa = voting.meeting.attendees.get(user=facilitator)
+        actions.decisions.cast(decision_id=voting.pk, attendee=rosa, choice={"vote": "yes"})
+    assert "1 of 3 have voted" in phone.get(page).content.decode()

@@ -7,13 +7,14 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 
 from assembly import actions
 from assembly.actions import ActionError
 from assembly.live.render import render_parts, render_personal
 from assembly.models import Amendment, AuditEntry, Decision, Meeting, Proposal
 from assembly.models.proposals import TEXT_MAX
-from tests.conftest import make_person, present
+from tests.conftest import client_for, make_person, present
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -549,3 +550,22 @@ def test_the_minutes_give_a_spanish_reader_the_final_text_in_spanish_first(
         english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert spanish.index("Destinar el fondo.") < spanish.index("Commit the fund.")
         assert english.index("Commit the fund.") < english.index("Destinar el fondo.")
+
+
+@pytest.mark.django_db(transaction=True)  # told after commit
+def test_a_meeting_scheduled_meanwhile_is_offered_to_table_to_at_once(
+    live_meeting, on_floor, facilitator, organization
+):
+    """The console's page is built from the room its version showed: a meeting the secretary
+    schedules during the assembly counts a new version of those in session, so the console
+    offers it at the next load (not when something else happens in the room)."""
+    console = client_for(facilitator)
+    page = reverse("assembly:meeting-console", args=[live_meeting.pk])
+    assert "Table it to" not in console.get(page).content.decode()
+    actions.agenda.create_meeting(
+        organization=organization, by=facilitator, settings={"title": "March assembly"}
+    )
+    html = console.get(page).content.decode()
+    assert "Table it to" in html and "March assembly" in html
+    actions.meetings.start(meeting=Meeting.objects.get(title="March assembly"), by=facilitator)
+    assert "March assembly" not in console.get(page).content.decode()

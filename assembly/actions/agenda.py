@@ -126,6 +126,8 @@ def create_meeting(
             for position, item in enumerate(source, start=1)
         )
     proposal_actions.carry_tabled(meeting, by)
+    # One more meeting to table proposals to, on the consoles of those in session.
+    live.changed_in_body(organization.pk, parts=(Part.PROPOSAL,), besides=meeting.pk)
     return meeting
 
 
@@ -136,8 +138,10 @@ def update_settings(*, meeting: Meeting, by: User, settings: dict[str, Any]) -> 
     for name in fields:
         setattr(meeting, name, settings[name])
     meeting.save(update_fields=fields)
-    # Settings reach past the agenda: names on the projector, the speaking limit, the quorum.
+    # Settings reach past the agenda: names on the projector, the speaking limit, the quorum;
+    # and its title and date where other meetings offer to table proposals to it.
     _changed(meeting, whole_room())
+    live.changed_in_body(meeting.organization_id, parts=(Part.PROPOSAL,), besides=meeting.pk)
     return meeting
 
 

@@ -56,6 +56,8 @@ def start(*, meeting: Meeting, by: User) -> Meeting:
     _open_item(meeting, meeting.next_item())
     meeting.save(update_fields=["status", "started_at", "current_item"])
     live.changed(meeting, parts=ROOM)
+    # No longer a meeting to table proposals to, where others offer it.
+    live.changed_in_body(meeting.organization_id, parts=(Part.PROPOSAL,), besides=meeting.pk)
     return meeting
 
 

@@ -169,6 +169,8 @@ def add_action_item(
     )
     record(meeting=meeting, by=by, action="action_item.added", details={"id": action_item.pk})
     _tell_assignee(meeting, action_item)
+    # Written on an earlier meeting's minutes: a meeting reviewing them shows it too.
+    live.changed_in_body(meeting.organization_id, parts=(Part.ACTION_REVIEW,), besides=meeting.pk)
     return action_item
 
 

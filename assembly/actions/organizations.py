@@ -25,7 +25,7 @@ from assembly import live
 from assembly.actions.audit import record
 from assembly.actions.errors import ActionError
 from assembly.live import Part
-from assembly.models import Invitation, Meeting, Membership, Organization, Role, User
+from assembly.models import Invitation, Membership, Organization, Role, User
 from assembly.models.organizations import SETTINGS_FIELDS, RollRow
 
 logger = logging.getLogger(__name__)
@@ -43,11 +43,11 @@ def _locked(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
-def _quorum_changed(organization: Organization) -> None:
-    """The voting roll or the quorum rule changed: each meeting in session shows its quorum
-    again (a meeting's own rule may not depend on the body's, but its count of members does)."""
-    for meeting in Meeting.objects.live().filter(organization=organization):
-        live.changed(meeting, parts=(Part.ATTENDANCE,))
+def _quorum_changed(organization: Organization, *also: Part) -> None:
+    """The voting roll or the quorum rule changed: each meeting not yet adjourned shows its
+    quorum again (a meeting's own rule may not depend on the body's, but its count of members
+    does; people check in before the start)."""
+    live.changed_in_body(organization.pk, parts=(Part.ATTENDANCE, *also))
 
 
 def _other_admins(membership: Membership) -> bool:
@@ -161,7 +161,8 @@ def change_member(
         )
         membership.may_vote = may_vote
         changed = True
-    if withhold_name is not None and membership.withhold_name != withhold_name:
+    withheld = withhold_name is not None and membership.withhold_name != withhold_name
+    if withhold_name is not None and withheld:
         record(
             organization=organization,
             by=by,
@@ -172,7 +173,8 @@ def change_member(
         changed = True
     if changed:
         membership.save(update_fields=["role", "may_vote", "withhold_name"])
-        _quorum_changed(organization)
+        # A name withheld: earlier minutes' action items under review show it withheld now.
+        _quorum_changed(organization, *((Part.ACTION_REVIEW,) if withheld else ()))
     return changed
 
 
@@ -189,6 +191,8 @@ def set_name_withheld(*, membership: Membership, withhold: bool, by: User) -> No
         action="member.name_withheld",
         details={"membership": membership.pk, "new": withhold},
     )
+    # Earlier minutes' action items under review in a meeting show the name withheld now.
+    live.changed_in_body(membership.organization_id, parts=(Part.ACTION_REVIEW,))
 
 
 @transaction.atomic(durable=True)

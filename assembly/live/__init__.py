@@ -10,6 +10,7 @@ which screen shows which live in `live.parts`.
 from assembly.live.parts import Part
 from assembly.live.publish import (
     changed,
+    changed_in_body,
     mark_personal,
     noting,
     publish,
@@ -21,6 +22,7 @@ from assembly.live.publish import (
 __all__ = [
     "Part",
     "changed",
+    "changed_in_body",
     "mark_personal",
     "noting",
     "publish",

@@ -36,6 +36,34 @@ def changed(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     publish(meeting, parts=parts)
 
 
+def changed_in_body(
+    organization_id: int, *, parts: Sequence[Part], besides: int | None = None
+) -> None:
+    """What every meeting of a body shows changed (a member withheld their name, the body's
+    roll, a meeting to table proposals to): each meeting not yet adjourned (but `besides`, an
+    action's own, which it tells itself) counts a version and is told. A screen opened or
+    reopened afterwards is never given the room its version showed before (render.snapshot).
+
+    After commit, each in a transaction of its own: the action may hold its own meeting's
+    lock, and another action of the body theirs, waiting for this one's."""
+    checked(parts)
+    meetings = Meeting.objects.filter(
+        organization_id=organization_id,
+        status__in=[Meeting.Status.DRAFT, Meeting.Status.SCHEDULED, Meeting.Status.LIVE],
+    )
+    if besides is not None:
+        meetings = meetings.exclude(pk=besides)
+    told = list(meetings.only("pk", "version"))
+
+    def tell() -> None:
+        for meeting in told:
+            with transaction.atomic():
+                changed(meeting, parts=parts)
+
+    if told:
+        transaction.on_commit(tell)
+
+
 def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:
     """Tell the room that `parts` changed, after commit; a rollback tells nobody. A burst of
     changes is coalesced into a few broadcasts a second (live.coalesce). A name that is no

@@ -312,12 +312,10 @@ def parts_context(
     return context
 
 
-def room_context(meeting: Meeting, audience: str) -> Context:
-    """Everything the audience's room shows (the page, a reconnecting socket)."""
-    return parts_context(meeting, audience, ROOM_PARTS[audience])
-
-
-def personal_context(attendee: Attendee) -> Context:
+def personal_context(attendee: Attendee, room: Context | None = None) -> Context:
+    """One attendee's own part. Given the `room` their page shows (built for the same version,
+    or newer), the open decision and temperature check are taken from it, not read again:
+    only one of each may be open, and the room shows it."""
     meeting = attendee.meeting
     mine = []
     answer = None
@@ -328,7 +326,11 @@ def personal_context(attendee: Attendee) -> Context:
                 status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING],
             )
         )
-    open_decision = meeting.decisions.filter(status=Decision.Status.OPEN).first()
+    if room is not None and "decision" in room:
+        shown = room["decision"]
+        open_decision = shown if shown is not None and shown.is_open else None
+    else:
+        open_decision = meeting.decisions.filter(status=Decision.Status.OPEN).first()
     voted_in = None
     mine_recorded = None
     if open_decision is not None:
@@ -363,7 +365,11 @@ def personal_context(attendee: Attendee) -> Context:
             .only("pk", "status")
             .first()
         )
-    check = meeting.temperature_checks.filter(closed_at__isnull=True).first()
+    if room is not None and "temperature" in room:
+        shown = room["temperature"]
+        check = shown if shown is not None and shown.closed_at is None else None
+    else:
+        check = meeting.temperature_checks.filter(closed_at__isnull=True).first()
     if check is not None:
         answer = check.responses.filter(attendee=attendee).values_list("value", flat=True).first()
     check_id = check.pk if check is not None else None
@@ -432,10 +438,6 @@ def my_action_items(attendee: Attendee) -> list[ActionItem]:
     )
 
 
-def version_marker(meeting: Meeting) -> str:
-    return version_marker_of(meeting.version)
-
-
 def version_marker_of(version: int) -> str:
     return format_html('<div id="room-version" data-version="{}" hidden></div>', version)
 
@@ -500,6 +502,13 @@ class Snapshot:
                     for part in missing:
                         self._html[audience, language, part] = _render_part(audience, part, context)
             return "".join(self._html[audience, language, part] for part in parts)
+
+    def context(self, audience: str, parts: tuple[str, ...]) -> Context:
+        """What the templates of `parts` need for one audience, from what this version's
+        builders found once: a hall opening the page at once reads the room once, not once
+        a phone (its queries were half of a participant page's server time)."""
+        with self._lock:
+            return parts_context(self.meeting, audience, parts, self._shared)
 
     def push(self, audience: str, parts: Iterable[str], language: str) -> str:
         """The parts as a push to the room, led by the room's version marker."""

@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from assembly import actions
-from assembly.live.parts import select_oob
-from assembly.live.render import personal_context, room_context, version_marker
+from assembly.live.parts import ROOM_PARTS, select_oob
+from assembly.live.render import personal_context, snapshot, version_marker_of
 from assembly.models import Attendee, Meeting
 from assembly.permissions import Access, Action, guest_tokens, meeting_access
 from assembly.views import limits
@@ -33,15 +33,20 @@ def room_page(
 ) -> HttpResponse:
     """One of the three screens, whole; `extra` adds to its context (a form to show again)."""
     meeting = room.meeting
-    context = room_context(meeting, audience)
+    # The room as this process built it for the version just read, or newer (the marker says
+    # which); the person's own parts are read after it, so as new as it at least.
+    shown = snapshot(meeting.pk, meeting.version, ROOM_PARTS[audience])
+    context = shown.context(audience, ROOM_PARTS[audience])
     context.update(
         socket_url=f"/ws/meetings/{meeting.pk}/{audience}/?lang={get_language()}",
-        version_marker=version_marker(meeting),
+        version_marker=version_marker_of(shown.version),
         select_oob=select_oob(audience),
     )
     if audience == "participant":
         attendee = room.attendee
-        context.update(personal_context(attendee) if attendee else {"me": None})
+        if attendee is not None:
+            attendee.meeting = shown.meeting  # the room's: its current item, its version
+        context.update(personal_context(attendee, context) if attendee else {"me": None})
         context["waiting"] = attendee is not None and attendee.status == Attendee.Status.WAITING
         context.update(propose_form_context(meeting, room, for_others=False))
     if audience == "facilitator":
