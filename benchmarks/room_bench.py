@@ -4,7 +4,8 @@ For each configuration (`run`: SQLite + in-memory layer, as `make run`; `pg1`/`p
 Redis with 1 or 2 uvicorn workers) and each number of phones it seeds a fresh database, starts
 uvicorn, connects N authenticated participant websockets (the `websockets` package, one asyncio
 process) and measures: click → last phone, push fan-out, server CPU per delivered push, memory
-per phone, a ballot burst through the real POST, and a drop-and-reconnect of every phone. In the
+per phone, a ballot burst through the real POST, a drop-and-reconnect of every phone, and a hall
+opening the participant page at once. In the
 same run a bare `websockets` broadcast server (benchmarks/bare_ws.py) at the same N and message
 size gives the limit. It prints the figures and writes docs/performance.md.
 
@@ -70,6 +71,8 @@ CONNECT_TIMEOUT = 30.0  # one handshake and its first message
 PUSH_TIMEOUT = 30.0  # until every phone has one push
 BALLOT_TIMEOUT = 120.0  # one ballot's answer (an overloaded server took 75 s before)
 RECONNECT_LIMIT = 120.0  # every phone back
+PAGE_TIMEOUT = 120.0  # one page of a hall opening it at once
+PAGES = 1000  # phones opening the page within about a second, at most
 IDLE_SECONDS = 20.0  # the connected server left alone, before the pushes (`idle_cpu`): one
 # period of the keepalive pings (live.fanout.keep_alive: every socket in one pass)
 IDLE_FROM = 1000  # phones: measured where the bar is judged (a minute more for make bench)
@@ -694,7 +697,46 @@ async def drive_app(port: int, seed: dict, server: Server, args, result: Result)
         if behind:
             notes.append(f"{key}: {behind} phones were left on an older room than the others")
     figures["failed_handshakes"] = sum(p.failed_handshakes for p in phones)
+
+    # (vii) a hall opening the participant page at once (the QR code on the projector), while
+    # the others are in the room: each its own connection, spread evenly over about a second.
+    hall = seed["phones"][: min(PAGES, len(seed["phones"]))]
+    cpu_before = cpu_seconds(server.pid)
+    started = time.perf_counter()
+    loads = await asyncio.gather(
+        *(open_page(port, meeting, key, started + i / len(hall)) for i, key in enumerate(hall))
+    )
+    figures["page_cpu"] = (cpu_seconds(server.pid) - cpu_before) / len(hall)
+    figures["page_codes"] = dict(Counter(code for code, _ in loads))
+    times = [seconds for code, seconds in loads if code == 200]
+    figures.update(page_p50=pct(times, 50), page_p95=pct(times, 95), page_max=max(times or [0]))
     await asyncio.gather(*(p.close() for p in phones))
+
+
+async def open_page(port: int, meeting: int, session: str, at: float) -> tuple[int | str, float]:
+    """One phone opening the participant page at `at` (perf_counter), as a browser asks for it
+    (compressed): its status and the seconds until the whole page arrived."""
+    await asyncio.sleep(max(0.0, at - time.perf_counter()))
+    started = time.perf_counter()
+    head = (
+        f"GET /m/{meeting}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: sessionid={session}"
+        "\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+    )
+
+    async def exchange() -> int:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(head.encode())
+            raw = await reader.read()
+        finally:
+            writer.close()
+        return int(raw.split(b" ", 2)[1]) if raw.startswith(b"HTTP/") else 0
+
+    try:
+        code: int | str = await asyncio.wait_for(exchange(), PAGE_TIMEOUT)
+    except (OSError, TimeoutError) as failed:
+        code = type(failed).__name__
+    return code, time.perf_counter() - started
 
 
 async def reconnect(phone: Phone, started: float) -> float | None:
@@ -913,6 +955,12 @@ ROWS: list[tuple[str, Callable[[dict], str]]] = [
      lambda f: back(f, "reconnect")),
     ("all phones dropped, nothing changed → all back (s)",
      lambda f: back(f, "reconnect_same")),
+    ("a hall opens the page within a second: answers",
+     lambda f: ", ".join(f"{n} × {code}" for code, n in sorted(
+         f.get("page_codes", {}).items(), key=str)) or "—"),
+    ("… page load p50 / p95 / max (ms); server CPU per page (ms)",
+     lambda f: f"{ms(f.get('page_p50'))} / {ms(f.get('page_p95'))} / {ms(f.get('page_max'))}; "
+     f"{f['page_cpu'] * 1000:.1f}" if "page_cpu" in f else "—"),
 ]  # fmt: skip
 
 
@@ -1027,6 +1075,11 @@ def write_report(path: Path, results, skipped, args, full: bool, started: float)
         "shows (as app.js does), until each has the room again: once after the facilitator "
         "acted while they were away (each needs the whole room; its own part only if that "
         "changed), once with nothing changed (each is told its version is current).",
+        "- *a hall opens the page*: min(1,000, N) phones each GET the participant page with "
+        "their session (gzip accepted, one connection each), spread evenly over about a "
+        "second, while every phone is connected: as a hall does when the facilitator says "
+        '"scan the code". Load time until the whole page arrived; server CPU over the burst '
+        "divided by the pages.",
         "- CPU is read from /proc in clock ticks (10 ms): with few phones the per-push figure is "
         "coarse. The client runs on the same cores as the server, for the bare server too.",
         "",
