@@ -375,8 +375,9 @@ def personal_context(attendee: Attendee, room: Context | None = None) -> Context
     check_id = check.pk if check is not None else None
     proxies = []
     if attendee.is_present:
+        held = list(attendee.proxies_held.select_related("absent_member"))
         cast_for = set()
-        if open_decision is not None:
+        if held and open_decision is not None:  # few carry a proxy: the others ask no more
             cast_for = set(
                 open_decision.participations.filter(for_membership__isnull=False).values_list(
                     "for_membership_id", flat=True
@@ -384,7 +385,7 @@ def personal_context(attendee: Attendee, room: Context | None = None) -> Context
             )
         proxies = [
             {"member": proxy.absent_member, "voted": proxy.absent_member_id in cast_for}
-            for proxy in attendee.proxies_held.select_related("absent_member")
+            for proxy in held
         ]
     return {
         "meeting": meeting,
