@@ -710,6 +710,8 @@ async def drive_app(port: int, seed: dict, server: Server, args, result: Result)
     figures["page_codes"] = dict(Counter(code for code, _ in loads))
     times = [seconds for code, seconds in loads if code == 200]
     figures.update(page_p50=pct(times, 50), page_p95=pct(times, 95), page_max=max(times or [0]))
+    if set(figures["page_codes"]) != {200}:
+        notes.append(f"a hall opening the page was answered {figures['page_codes']}")
     await asyncio.gather(*(p.close() for p in phones))
 
 
@@ -1079,7 +1081,8 @@ def write_report(path: Path, results, skipped, args, full: bool, started: float)
         "their session (gzip accepted, one connection each), spread evenly over about a "
         "second, while every phone is connected: as a hall does when the facilitator says "
         '"scan the code". Load time until the whole page arrived; server CPU over the burst '
-        "divided by the pages.",
+        "divided by the pages (the connected phones' keepalive included). The room does not "
+        "change meanwhile: every page after the first takes the room as built for its version.",
         "- CPU is read from /proc in clock ticks (10 ms): with few phones the per-push figure is "
         "coarse. The client runs on the same cores as the server, for the bare server too.",
         "",

@@ -182,3 +182,25 @@ def test_a_name_withheld_leaves_the_review_at_once(first, second, member):
     actions.organizations.set_name_withheld(membership=lupe, withhold=True, by=member)
     review = _review_on(phone.get(page))
     assert "Call the landlord" in review and "Lupe" not in review
+
+
+def test_a_withheld_name_reads_in_each_phones_language(first, second, member, secretary):
+    """The review is built once for a version, but its words per language: a Spanish phone
+    opening the page after an English one reads "un miembro", not "a member"."""
+    Membership.objects.filter(user=member).update(withhold_name=True)
+    page = reverse("assembly:meeting-room", args=[second.pk])
+    english = _review_on(client_for(secretary).get(page))
+    spanish = _review_on(client_for(member).get(page, HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Call the landlord</strong> · a member" in english
+    assert "Call the landlord</strong> · un miembro" in spanish and "a member" not in spanish
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_withholds_their_name_even_if_a_meeting_cannot_be_told(first, second, member):
+    from unittest import mock
+
+    lupe = Membership.objects.get(user=member)
+    with mock.patch("assembly.live.publish.changed", side_effect=RuntimeError("Redis away")):
+        actions.organizations.set_name_withheld(membership=lupe, withhold=True, by=member)
+    lupe.refresh_from_db()
+    assert lupe.withhold_name

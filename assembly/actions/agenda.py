@@ -139,9 +139,10 @@ def update_settings(*, meeting: Meeting, by: User, settings: dict[str, Any]) -> 
         setattr(meeting, name, settings[name])
     meeting.save(update_fields=fields)
     # Settings reach past the agenda: names on the projector, the speaking limit, the quorum;
-    # and its title and date where other meetings offer to table proposals to it.
+    # and its title and date where the meetings in session offer to table proposals to it.
     _changed(meeting, whole_room())
-    live.changed_in_body(meeting.organization_id, parts=(Part.PROPOSAL,), besides=meeting.pk)
+    if meeting.status in (Meeting.Status.DRAFT, Meeting.Status.SCHEDULED):  # one to table to
+        live.changed_in_body(meeting.organization_id, parts=(Part.PROPOSAL,), besides=meeting.pk)
     return meeting
 
 

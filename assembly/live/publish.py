@@ -57,11 +57,14 @@ def changed_in_body(
 
     def tell() -> None:
         for meeting in told:
-            with transaction.atomic():
-                changed(meeting, parts=parts)
+            try:
+                with transaction.atomic():
+                    changed(meeting, parts=parts)
+            except Exception:  # the action is saved; the others are still told
+                logger.exception("telling meeting %s of a change in its body failed", meeting.pk)
 
     if told:
-        transaction.on_commit(tell)
+        transaction.on_commit(tell, robust=True)
 
 
 def publish(meeting: Meeting, *, parts: Sequence[Part]) -> None:

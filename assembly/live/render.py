@@ -276,7 +276,7 @@ QUORUM_PARTS = frozenset(part for part, needs in PART_CONTEXT.items() if _attend
 PER_AUDIENCE = (_waiting, _proposal_queue)
 # Builders whose results hold text in the language they were built in (a proposal's marked
 # changes, labelled for screen readers): kept per language.
-PER_LANGUAGE = (_proposal,)
+PER_LANGUAGE = (_proposal, _review)  # _review: "a member" for a withheld name
 
 
 def parts_context(

@@ -33,13 +33,14 @@ def room_page(
 ) -> HttpResponse:
     """One of the three screens, whole; `extra` adds to its context (a form to show again)."""
     meeting = room.meeting
-    # The room as this process built it for the version just read, or newer (the marker says
-    # which); the person's own parts are read after it, so as new as it at least.
+    # The room as this process built it for the version just read, or newer. The marker says
+    # the version read with the person's access (a guest's attendance was read with it): the
+    # socket sends whatever changed since, their own part included, if it did.
     shown = snapshot(meeting.pk, meeting.version, ROOM_PARTS[audience])
     context = shown.context(audience, ROOM_PARTS[audience])
     context.update(
         socket_url=f"/ws/meetings/{meeting.pk}/{audience}/?lang={get_language()}",
-        version_marker=version_marker_of(shown.version),
+        version_marker=version_marker_of(meeting.version),
         select_oob=select_oob(audience),
     )
     if audience == "participant":
