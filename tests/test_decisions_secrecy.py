@@ -341,3 +341,19 @@ def test_a_burst_written_in_one_batch_seals_in_no_order_its_voters_had(election)
         for n, p in zip(ids, sorted(people, key=lambda r: str(r["id"])), strict=True)
     )
     assert by_id < CHANCE_BOUND, f"{by_id} sealed ballots pair with voters by id order"
+
+
+def test_a_console_reloaded_after_the_key_is_lost_says_so(election, facilitator):
+    """A lost key changes no row, so no version: the console's page, built from the room its
+    version showed, still looks again at the key."""
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    meeting, decision, voters, signature = election
+    vote_all(decision, voters[:3], signature)
+    console = client_for(facilitator)
+    page = reverse("assembly:meeting-console", args=[meeting.pk])
+    assert "the key that keeps its ballots secret is lost" not in console.get(page).content.decode()
+    sealing.forget(decision.pk)  # Redis restarted
+    assert "the key that keeps its ballots secret is lost" in console.get(page).content.decode()

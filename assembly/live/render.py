@@ -509,7 +509,14 @@ class Snapshot:
         builders found once: a hall opening the page at once reads the room once, not once
         a phone (its queries were half of a participant page's server time)."""
         with self._lock:
-            return parts_context(self.meeting, audience, parts, self._shared)
+            context = parts_context(self.meeting, audience, parts, self._shared)
+        decision = context.get("decision")
+        if context.get("voted") and decision is not None and decision.secret:
+            # The one thing a room shows that no version counts: a secret round's key, kept
+            # out of the database (sealing), is lost with a restart of Redis or the server.
+            # A console opened or reloaded then says so at once, as it did before this cache.
+            context["key_lost"] = not sealing.has_key(decision.pk)
+        return context
 
     def push(self, audience: str, parts: Iterable[str], language: str) -> str:
         """The parts as a push to the room, led by the room's version marker."""
